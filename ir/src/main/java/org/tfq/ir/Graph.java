@@ -1,0 +1,76 @@
+package org.tfq.ir;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.op.Op;
+
+/**
+ * A model as a list of nodes in execution order over SSA values. Immutable; passes build new
+ * graphs. {@link #verify} is the single check every pass's output goes through.
+ */
+public record Graph(String name, List<Value> inputs, List<Value> outputs, List<Node> nodes) {
+
+    public Graph {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        nodes = List.copyOf(nodes);
+    }
+
+    /** Checks single definition, definition before use, and every node's type against its op's verifier. */
+    public Graph verify() {
+        Map<String, Value> defined = new HashMap<>();
+        for (Value v : inputs) define(defined, v, "graph input");
+        for (Node n : nodes) {
+            if (n.inputs().size() != n.op().arity()) {
+                throw new IrException("node " + n.name() + " (" + n.op().mnemonic() + "): takes " + n.op().arity()
+                        + " inputs, has " + n.inputs().size());
+            }
+            for (Value in : n.inputs()) {
+                Value d = defined.get(in.name());
+                if (d == null) throw new IrException("node " + n.name() + ": input %" + in.name() + " is not defined before use");
+                if (!d.type().equals(in.type())) {
+                    throw new IrException("node " + n.name() + ": input %" + in.name() + " has type " + in.type()
+                            + " but was defined as " + d.type());
+                }
+            }
+            TensorType expected;
+            try {
+                expected = n.op().resultType(n.inputs().stream().map(Value::type).toList());
+            } catch (IrException e) {
+                throw new IrException("node " + n.name() + ": " + e.getMessage());
+            }
+            if (!expected.equals(n.output().type())) {
+                throw new IrException("node " + n.name() + " (" + n.op().mnemonic() + "): result declared "
+                        + n.output().type() + ", op gives " + expected);
+            }
+            define(defined, n.output(), "node " + n.name());
+        }
+        for (Value out : outputs) {
+            if (!defined.containsKey(out.name())) throw new IrException("graph output %" + out.name() + " is never defined");
+        }
+        return this;
+    }
+
+    private static void define(Map<String, Value> defined, Value v, String where) {
+        if (defined.putIfAbsent(v.name(), v) != null) {
+            throw new IrException(where + ": value %" + v.name() + " is defined twice");
+        }
+    }
+
+    public long macs() {
+        return nodes.stream().mapToLong(n -> n.op().macs(n.inputs().stream().map(Value::type).toList())).sum();
+    }
+
+    public long parameters() {
+        return nodes.stream().mapToLong(n -> n.op().parameters()).sum();
+    }
+
+    /** How many nodes of each op, in order of first appearance. */
+    public Map<String, Integer> opCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Node n : nodes) counts.merge(n.op().mnemonic(), 1, Integer::sum);
+        return counts;
+    }
+}

@@ -1,0 +1,35 @@
+package org.tfq.ir;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The stable text form of a graph: one line a value, no hash-map order, no addresses, numbers
+ * locale-independent, so that golden tests can diff it.
+ */
+public final class TextDump {
+    private TextDump() {}
+
+    public static String of(Graph g) {
+        StringBuilder b = new StringBuilder();
+        b.append("graph ").append(g.name()).append(" {\n");
+        for (Value v : g.inputs()) b.append("  input ").append(v).append('\n');
+        for (Node n : g.nodes()) {
+            b.append("  %").append(n.output().name()).append(" = ").append(n.op().mnemonic()).append('(');
+            b.append(n.inputs().stream().map(v -> "%" + v.name()).collect(Collectors.joining(", ")));
+            b.append(')');
+            Map<String, String> attrs = n.op().attributes();
+            if (!attrs.isEmpty()) {
+                b.append(" {");
+                b.append(attrs.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(", ")));
+                b.append('}');
+            }
+            b.append(" : ").append(n.output().type());
+            if (!n.name().equals(n.output().name())) b.append("  # ").append(n.name());
+            b.append('\n');
+        }
+        for (Value v : g.outputs()) b.append("  output %").append(v.name()).append('\n');
+        return b.append("}\n").toString();
+    }
+}

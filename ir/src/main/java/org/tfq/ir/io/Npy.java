@@ -1,0 +1,144 @@
+package org.tfq.ir.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.IrException;
+import org.tfq.ir.Shape;
+
+/**
+ * NumPy's .npy format, version 1 to 3, C order. Reads float32/float64/int and writes float32,
+ * which is what models take and give.
+ */
+public final class Npy {
+    private Npy() {}
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** No test file needs more; a larger declared size is a corrupt or hostile header. */
+    public static final long MAX_ELEMENTS = 1L << 28;
+
+    public static FloatTensor read(Path path) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new IrException(path + ": cannot read (" + e.getMessage() + ")");
+        }
+        return parse(bytes, path.toString());
+    }
+
+    public static FloatTensor parse(byte[] bytes, String where) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 10) throw new IrException(where + ": not a .npy file (too short)");
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) throw new IrException(where + ": not a .npy file (bad magic)");
+        }
+        int major = bytes[6];
+        int headerLen;
+        int offset;
+        if (major == 1) {
+            headerLen = Short.toUnsignedInt(buf.getShort(8));
+            offset = 10;
+        } else if (major == 2 || major == 3) {
+            if (bytes.length < 12) throw new IrException(where + ": truncated .npy header");
+            headerLen = buf.getInt(8);
+            offset = 12;
+        } else {
+            throw new IrException(where + ": unsupported .npy version " + major);
+        }
+        if (headerLen < 0 || offset + headerLen > bytes.length) throw new IrException(where + ": truncated .npy header");
+        String header = new String(bytes, offset, headerLen, StandardCharsets.ISO_8859_1);
+        String descr = field(header, "descr", "'([^']*)'", where);
+        String fortran = field(header, "fortran_order", "(True|False)", where);
+        if (fortran.equals("True")) throw new IrException(where + ": Fortran-order arrays are not supported; save with np.ascontiguousarray");
+        Shape shape = parseShape(field(header, "shape", "\\(([^)]*)\\)", where), where);
+        long n = shape.size();
+        if (n > MAX_ELEMENTS) throw new IrException(where + ": array of " + n + " elements is larger than tfq accepts");
+        ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        String kind = descr.replaceFirst("^[<>|=]", "");
+        int width = switch (kind) {
+            case "f4", "i4", "u4" -> 4;
+            case "f8", "i8", "u8" -> 8;
+            case "f2", "i2", "u2" -> 2;
+            case "i1", "u1", "b1" -> 1;
+            default -> throw new IrException(where + ": unsupported .npy dtype '" + descr + "'; use float32");
+        };
+        int start = offset + headerLen;
+        if ((long) bytes.length - start < n * width) {
+            throw new IrException(where + ": truncated: needs " + n * width + " data bytes for shape " + shape
+                    + ", has " + (bytes.length - start));
+        }
+        ByteBuffer data = ByteBuffer.wrap(bytes, start, bytes.length - start).slice().order(order);
+        float[] out = new float[(int) n];
+        for (int i = 0; i < n; i++) {
+            out[i] = switch (kind) {
+                case "f4" -> data.getFloat(i * 4);
+                case "f8" -> (float) data.getDouble(i * 8);
+                case "f2" -> Half.toFloat(data.getShort(i * 2));
+                case "i4" -> data.getInt(i * 4);
+                case "u4" -> Integer.toUnsignedLong(data.getInt(i * 4));
+                case "i8", "u8" -> data.getLong(i * 8);
+                case "i2" -> data.getShort(i * 2);
+                case "u2" -> Short.toUnsignedInt(data.getShort(i * 2));
+                case "i1", "b1" -> data.get(i);
+                case "u1" -> Byte.toUnsignedInt(data.get(i));
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+        return new FloatTensor(shape, out);
+    }
+
+    private static String field(String header, String key, String valuePattern, String where) {
+        Matcher m = Pattern.compile("'" + key + "'\\s*:\\s*" + valuePattern).matcher(header);
+        if (!m.find()) throw new IrException(where + ": .npy header has no '" + key + "'");
+        return m.group(1);
+    }
+
+    private static Shape parseShape(String s, String where) {
+        List<Integer> dims = new ArrayList<>();
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            try {
+                dims.add(Integer.parseInt(p.replace("L", "")));
+            } catch (NumberFormatException e) {
+                throw new IrException(where + ": bad .npy shape (" + s + ")");
+            }
+        }
+        return new Shape(dims.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    public static byte[] toBytes(FloatTensor t) {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText(t.shape()) + ", }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + t.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        b.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        for (float f : t.data()) b.putFloat(f);
+        return b.array();
+    }
+
+    private static String shapeText(Shape s) {
+        if (s.rank() == 1) return "(" + s.dim(0) + ",)";
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < s.rank(); i++) {
+            if (i > 0) b.append(", ");
+            b.append(s.dim(i));
+        }
+        return b.append(')').toString();
+    }
+
+    public static void write(Path path, FloatTensor t) throws IOException {
+        Files.write(path, toBytes(t));
+    }
+}

@@ -1,0 +1,83 @@
+package org.tfq.ir.op;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Shape;
+import org.tfq.ir.TensorType;
+
+/** y = x W^T + b over the last axis; weight is [out, in], bias [out] or null. */
+public record Linear(FloatTensor weight, FloatTensor bias) implements FloatOp {
+
+    public Linear {
+        if (weight.shape().rank() != 2) throw Op.error("linear", "weight must be 2-D, is " + weight.shape());
+        if (bias != null && !bias.shape().equals(Shape.of(weight.shape().dim(0)))) {
+            throw Op.error("linear", "bias " + bias.shape() + " does not match weight " + weight.shape());
+        }
+    }
+
+    public int inFeatures() {
+        return weight.shape().dim(1);
+    }
+
+    public int outFeatures() {
+        return weight.shape().dim(0);
+    }
+
+    @Override
+    public String mnemonic() {
+        return "linear";
+    }
+
+    @Override
+    public int arity() {
+        return 1;
+    }
+
+    @Override
+    public TensorType resultType(List<TensorType> in) {
+        Shape x = in.get(0).shape();
+        if (x.rank() < 1 || x.last() != inFeatures()) {
+            throw Op.error("linear", "input " + x + " does not end in " + inFeatures() + " features");
+        }
+        return in.get(0).withShape(x.withDim(-1, outFeatures()));
+    }
+
+    @Override
+    public LinkedHashMap<String, String> attributes() {
+        LinkedHashMap<String, String> a = new LinkedHashMap<>();
+        a.put("in", Integer.toString(inFeatures()));
+        a.put("out", Integer.toString(outFeatures()));
+        a.put("bias", Boolean.toString(bias != null));
+        return a;
+    }
+
+    @Override
+    public long macs(List<TensorType> in) {
+        return in.get(0).shape().size() / inFeatures() * inFeatures() * outFeatures();
+    }
+
+    @Override
+    public long parameters() {
+        return weight.shape().size() + (bias == null ? 0 : bias.shape().size());
+    }
+
+    @Override
+    public FloatTensor apply(List<FloatTensor> in) {
+        FloatTensor x = in.get(0);
+        int k = inFeatures();
+        int n = outFeatures();
+        int rows = Math.toIntExact(x.shape().size() / k);
+        float[] xs = x.data();
+        float[] w = weight.data();
+        float[] y = new float[rows * n];
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < n; o++) {
+                double acc = bias == null ? 0 : bias.data()[o];
+                for (int i = 0; i < k; i++) acc += (double) xs[r * k + i] * w[o * k + i];
+                y[r * n + o] = (float) acc;
+            }
+        }
+        return new FloatTensor(x.shape().withDim(-1, n), y);
+    }
+}
