@@ -1,0 +1,581 @@
+package org.tfq.onnx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Graph;
+import org.tfq.ir.IrException;
+import org.tfq.ir.Node;
+import org.tfq.ir.Shape;
+import org.tfq.ir.TensorType;
+import org.tfq.ir.Value;
+import org.tfq.ir.op.Add;
+import org.tfq.ir.op.AddConstant;
+import org.tfq.ir.op.BatchNorm;
+import org.tfq.ir.op.FloatOp;
+import org.tfq.ir.op.Gelu;
+import org.tfq.ir.op.LayerNorm;
+import org.tfq.ir.op.Linear;
+import org.tfq.ir.op.MatMul;
+import org.tfq.ir.op.MeanPool;
+import org.tfq.ir.op.MulConstant;
+import org.tfq.ir.op.Relu;
+import org.tfq.ir.op.Reshape;
+import org.tfq.ir.op.Select;
+import org.tfq.ir.op.Slice;
+import org.tfq.ir.op.Softmax;
+import org.tfq.ir.op.Transpose;
+import org.tfq.onnx.proto.Onnx.NodeProto;
+
+/**
+ * Walks the ONNX nodes in topological order and emits the float IR: known tensors are folded
+ * (lazily, so patterns can ask for a constant before its node is visited), activations become IR
+ * values, and multi-node idioms (LayerNorm decompositions, GELU in any algebraic form, MatMul
+ * followed by a bias Add, K transposed into Q K^T) collapse into single IR ops.
+ */
+final class GraphBuilder {
+
+    private final String file;
+    private final OnnxGraph g;
+    private final int opset;
+    private final ConstFolder folder;
+    private final Map<String, Const> consts;
+    private final Map<String, Value> acts = new HashMap<>();
+    /** Tensors downstream of an unsupported node: not reported again. */
+    private final Set<String> poisoned = new HashSet<>();
+    private final Set<NodeProto> absorbed = new HashSet<>();
+    private final List<Node> ir = new ArrayList<>();
+    private final Map<String, Integer> irIndexOfValue = new HashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    GraphBuilder(String file, OnnxGraph g, int opset, ConstFolder folder, Map<String, Const> initializers) {
+        this.file = file;
+        this.g = g;
+        this.opset = opset;
+        this.folder = folder;
+        this.consts = new HashMap<>(initializers);
+    }
+
+    void defineInput(Value v) {
+        acts.put(v.name(), v);
+    }
+
+    List<String> problems() {
+        return problems;
+    }
+
+    Value activation(String name) {
+        return acts.get(name);
+    }
+
+    boolean isPoisoned(String name) {
+        return poisoned.contains(name);
+    }
+
+    List<Node> nodes() {
+        List<Node> r = new ArrayList<>();
+        for (Node n : ir) if (n != null) r.add(n);
+        return r;
+    }
+
+    void run() {
+        for (NodeProto n : g.nodes) {
+            if (absorbed.contains(n)) continue;
+            if (n.getInputList().stream().anyMatch(poisoned::contains)) {
+                poison(n);
+                continue;
+            }
+            if (allOutputsKnown(n)) continue;
+            try {
+                if (tryFold(n)) continue;
+                translate(n);
+            } catch (IrException e) {
+                unsupported(n, e.getMessage());
+            }
+        }
+    }
+
+    private boolean allOutputsKnown(NodeProto n) {
+        for (String o : n.getOutputList()) if (!o.isEmpty() && !consts.containsKey(o) && !acts.containsKey(o)) return false;
+        return true;
+    }
+
+    private void poison(NodeProto n) {
+        n.getOutputList().forEach(poisoned::add);
+    }
+
+    private void unsupported(NodeProto n, String why) {
+        problems.add(describe(n) + ": " + why);
+        poison(n);
+    }
+
+    String describe(NodeProto n) {
+        String domain = n.getDomain().isEmpty() ? "ai.onnx" : n.getDomain();
+        return file + ": node '" + n.getName() + "' (op " + n.getOpType() + ", domain " + domain + ", opset " + opset + ")";
+    }
+
+    // ---------------------------------------------------------------- constants
+
+    /** The value of {@code name} if it is known at import time, folding its producers as needed. */
+    Const constOf(String name) {
+        if (name.isEmpty()) return null;
+        Const c = consts.get(name);
+        if (c != null) return c;
+        if (acts.containsKey(name) || poisoned.contains(name)) return null;
+        NodeProto p = g.producer.get(name);
+        if (p == null || !tryFold(p)) return null;
+        return consts.get(name);
+    }
+
+    private boolean tryFold(NodeProto n) {
+        if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) return false;
+        String op = n.getOpType();
+        if (op.equals("Shape") || op.equals("Size")) {
+            Value v = acts.get(n.getInput(0));
+            if (v != null) {
+                Shape s = v.type().shape();
+                Const c = op.equals("Shape") ? ConstFolder.shapeOf(s.dims(), new Attrs(n))
+                        : Const.ofLongs(new int[0], s.size());
+                consts.put(n.getOutput(0), c);
+                return true;
+            }
+        }
+        if (!ConstFolder.canFold(op)) return false;
+        List<Const> in = new ArrayList<>();
+        for (String i : n.getInputList()) {
+            if (i.isEmpty()) {
+                in.add(null);
+                continue;
+            }
+            Const c = constOf(i);
+            if (c == null) return false;
+            in.add(c);
+        }
+        List<Const> out;
+        try {
+            out = folder.fold(n, in, opset);
+        } catch (IrException | IllegalArgumentException e) {
+            throw new OnnxImportException(describe(n) + ": " + e.getMessage());
+        }
+        for (int i = 0; i < out.size() && i < n.getOutputCount(); i++) {
+            if (!n.getOutput(i).isEmpty()) consts.put(n.getOutput(i), out.get(i));
+        }
+        return true;
+    }
+
+    private Const requireConst(NodeProto n, int input, String what) {
+        Const c = n.getInputCount() > input ? constOf(n.getInput(input)) : null;
+        if (c == null) throw new OnnxImportException(what + " must be a constant (an initializer or foldable), but is computed at run time");
+        return c;
+    }
+
+    // ---------------------------------------------------------------- emission
+
+    private Value act(NodeProto n, int input) {
+        Value v = acts.get(n.getInput(input));
+        if (v == null) throw new OnnxImportException("input '" + n.getInput(input) + "' is neither an activation nor a constant");
+        return v;
+    }
+
+    private Value emit(String nodeName, FloatOp op, List<Value> inputs, String outName) {
+        TensorType t = op.resultType(inputs.stream().map(Value::type).toList());
+        Value out = new Value(outName, t);
+        ir.add(new Node(nodeName, op, inputs, out));
+        irIndexOfValue.put(outName, ir.size() - 1);
+        acts.put(outName, out);
+        return out;
+    }
+
+    private void alias(String name, Value v) {
+        acts.put(name, v);
+    }
+
+    private Node producerIr(Value v) {
+        Integer i = irIndexOfValue.get(v.name());
+        return i == null ? null : ir.get(i);
+    }
+
+    private void replaceIr(Value oldOut, Node replacement) {
+        int i = irIndexOfValue.remove(oldOut.name());
+        ir.set(i, replacement);
+        irIndexOfValue.put(replacement.output().name(), i);
+        acts.put(replacement.output().name(), replacement.output());
+    }
+
+    private void removeIr(Value out) {
+        Integer i = irIndexOfValue.remove(out.name());
+        if (i != null) ir.set(i, null);
+    }
+
+    // ---------------------------------------------------------------- translation
+
+    private void translate(NodeProto n) {
+        if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
+            throw new OnnxImportException("operator domain '" + n.getDomain() + "' is not supported");
+        }
+        String name = n.getName().isEmpty() ? n.getOutput(0) : n.getName();
+        String out = n.getOutput(0);
+        Attrs a = new Attrs(n);
+        switch (n.getOpType()) {
+            case "Identity", "Dropout" -> alias(out, act(n, 0));
+            case "Cast" -> {
+                int to = (int) a.getInt("to", DataTypes.FLOAT);
+                if (to != DataTypes.FLOAT) throw new OnnxImportException("cast of an activation to " + DataTypes.name(to) + " is not supported");
+                alias(out, act(n, 0));
+            }
+            case "Gemm" -> gemm(n, name, out, a);
+            case "MatMul" -> matmul(n, name, out);
+            case "Add", "Sub", "Mul", "Div" -> arithmetic(n, name, out);
+            case "Erf", "Tanh", "Pow", "Sqrt", "Sigmoid", "Exp", "Neg" -> {
+                if (!ElementwiseRegion.tryMatch(this, g, n)) {
+                    throw new OnnxImportException(n.getOpType() + " on an activation is supported only inside a GELU");
+                }
+            }
+            case "Relu" -> emit(name, new Relu(), List.of(act(n, 0)), out);
+            case "Gelu" -> emit(name, new Gelu(a.getString("approximate", "none").equals("tanh")), List.of(act(n, 0)), out);
+            case "Softmax" -> emit(name, new Softmax(axisOf(act(n, 0), a.getInt("axis", -1))), List.of(act(n, 0)), out);
+            case "LayerNormalization" -> layerNormalization(n, name, out, a);
+            case "BatchNormalization" -> batchNormalization(n, name, out, a);
+            case "ReduceMean" -> reduceMean(n, name, out, a);
+            case "Gather" -> gather(n, name, out, a);
+            case "Slice" -> slice(n, name, out);
+            case "Split" -> split(n, name, a);
+            case "Reshape" -> {
+                Value x = act(n, 0);
+                int[] target = ConstFolder.reshapeTarget(x.type().shape().dims(), requireConst(n, 1, "the target shape"),
+                        a.getInt("allowzero", 0) != 0);
+                reshape(n, name, x, new Shape(target), out);
+            }
+            case "Flatten" -> {
+                Value x = act(n, 0);
+                reshape(n, name, x, new Shape(ConstFolder.flattenTarget(x.type().shape().dims(), (int) a.getInt("axis", 1))), out);
+            }
+            case "Squeeze", "Unsqueeze" -> {
+                Value x = act(n, 0);
+                long[] axes = opset >= 13 && n.getInputCount() > 1 ? requireConst(n, 1, "axes").longs() : a.getInts("axes");
+                int[] dims = n.getOpType().equals("Squeeze") ? ConstFolder.squeezeDims(x.type().shape().dims(), axes)
+                        : ConstFolder.unsqueezeDims(x.type().shape().dims(), axes);
+                reshape(n, name, x, new Shape(dims), out);
+            }
+            case "Transpose" -> {
+                Value x = act(n, 0);
+                long[] p = a.getInts("perm");
+                int r = x.type().shape().rank();
+                int[] perm = new int[r];
+                for (int i = 0; i < r; i++) perm[i] = p == null ? r - 1 - i : (int) p[i];
+                if (isIdentity(perm)) alias(out, x);
+                else emit(name, new Transpose(perm), List.of(x), out);
+            }
+            case "Expand" -> {
+                Value x = act(n, 0);
+                int[] dims = ConstFolder.expandDims(x.type().shape().dims(), requireConst(n, 1, "the target shape"));
+                if (!new Shape(dims).equals(x.type().shape())) {
+                    throw new OnnxImportException("Expand of an activation that changes its shape is not supported");
+                }
+                alias(out, x);
+            }
+            default -> throw new OnnxImportException(knownElsewhere(n.getOpType()));
+        }
+    }
+
+    private static String knownElsewhere(String op) {
+        return switch (op) {
+            case "QuantizeLinear", "DequantizeLinear", "Clip", "DynamicQuantizeLinear" ->
+                    "quantization nodes are not imported yet; export the float model";
+            default -> "operator not supported by tfq";
+        };
+    }
+
+    private static boolean isIdentity(int[] perm) {
+        for (int i = 0; i < perm.length; i++) if (perm[i] != i) return false;
+        return true;
+    }
+
+    private int axisOf(Value x, long axis) {
+        return ConstFolder.normAxis(axis, x.type().shape().rank(), "axis");
+    }
+
+    private void reshape(NodeProto n, String name, Value x, Shape target, String out) {
+        if (target.equals(x.type().shape())) {
+            alias(out, x);
+            return;
+        }
+        Node p = producerIr(x);
+        if (p != null && p.op() instanceof Reshape && g.soleConsumer(x.name()) == n) {
+            removeIr(x);
+            emit(name, new Reshape(target), List.of(p.input(0)), out);
+            return;
+        }
+        emit(name, new Reshape(target), List.of(x), out);
+    }
+
+    private void gemm(NodeProto n, String name, String out, Attrs a) {
+        Value x = act(n, 0);
+        if (a.getInt("transA", 0) != 0) throw new OnnxImportException("Gemm with transA=1 on an activation is not supported");
+        Const b = requireConst(n, 1, "Gemm's B (the weight)");
+        if (b.rank() != 2) throw new OnnxImportException("Gemm weight must be 2-D");
+        double alpha = a.getFloat("alpha", 1.0);
+        double beta = a.getFloat("beta", 1.0);
+        FloatTensor w = weightRows(b, a.getInt("transB", 0) != 0, alpha);
+        FloatTensor bias = null;
+        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+            bias = biasVector(requireConst(n, 2, "Gemm's C (the bias)"), w.shape().dim(0), beta);
+            if (bias == null) throw new OnnxImportException("Gemm's C does not broadcast as a bias over the output features");
+        }
+        emit(name, new Linear(w, bias), List.of(x), out);
+    }
+
+    /** The weight as [out, in] rows, scaled by alpha. */
+    private static FloatTensor weightRows(Const b, boolean alreadyRows, double alpha) {
+        int r = b.dims()[0], c = b.dims()[1];
+        int outF = alreadyRows ? r : c, inF = alreadyRows ? c : r;
+        float[] w = new float[outF * inF];
+        for (int o = 0; o < outF; o++) {
+            for (int i = 0; i < inF; i++) {
+                double v = alreadyRows ? b.get(o * inF + i) : b.get(i * outF + o);
+                w[o * inF + i] = (float) (v * alpha);
+            }
+        }
+        return new FloatTensor(Shape.of(outF, inF), w);
+    }
+
+    /** c as a per-output-feature bias if it only varies along the last axis; null otherwise. */
+    private static FloatTensor biasVector(Const c, int features, double scale) {
+        int[] d = c.dims();
+        for (int i = 0; i + 1 < d.length; i++) if (d[i] != 1) return null;
+        int last = d.length == 0 ? 1 : d[d.length - 1];
+        if (last != features && last != 1) return null;
+        float[] v = new float[features];
+        for (int i = 0; i < features; i++) v[i] = (float) (c.get(last == 1 ? 0 : i) * scale);
+        return new FloatTensor(Shape.of(features), v);
+    }
+
+    private void matmul(NodeProto n, String name, String out) {
+        Const bc = constOf(n.getInput(1));
+        if (constOf(n.getInput(0)) != null) throw new OnnxImportException("MatMul with a constant left operand is not supported");
+        Value x = act(n, 0);
+        if (bc != null) {
+            if (bc.rank() != 2) throw new OnnxImportException("MatMul by a constant of rank " + bc.rank() + " is not supported (rank 2 only)");
+            emit(name, new Linear(weightRows(bc, false, 1.0), null), List.of(x), out);
+            return;
+        }
+        Value y = act(n, 1);
+        Node p = producerIr(y);
+        if (p != null && p.op() instanceof Transpose t && swapsLastTwo(t.perm()) && g.soleConsumer(y.name()) == n) {
+            removeIr(y);
+            emit(name, new MatMul(true), List.of(x, p.input(0)), out);
+            return;
+        }
+        emit(name, new MatMul(false), List.of(x, y), out);
+    }
+
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        if (r < 2 || perm[r - 1] != r - 2 || perm[r - 2] != r - 1) return false;
+        for (int i = 0; i < r - 2; i++) if (perm[i] != i) return false;
+        return true;
+    }
+
+    private void arithmetic(NodeProto n, String name, String out) {
+        if (ElementwiseRegion.tryMatch(this, g, n)) return;
+        String op = n.getOpType();
+        Const c0 = constOf(n.getInput(0));
+        Const c1 = constOf(n.getInput(1));
+        if (c0 == null && c1 == null) {
+            if (!op.equals("Add")) throw new OnnxImportException(op + " of two activations is supported only inside LayerNorm or GELU");
+            emit(name, new Add(), List.of(act(n, 0), act(n, 1)), out);
+            return;
+        }
+        boolean constFirst = c0 != null;
+        Const c = constFirst ? c0 : c1;
+        Value x = act(n, constFirst ? 1 : 0);
+        FloatTensor t = c.toFloatTensor();
+        switch (op) {
+            case "Add" -> addConstant(n, name, x, c, out);
+            case "Mul" -> emit(name, new MulConstant(t), List.of(x), out);
+            case "Sub" -> {
+                if (constFirst) {
+                    Value neg = emit(name + "/neg", new MulConstant(FloatTensor.scalar(-1f)), List.of(x), out + "/neg");
+                    emit(name, new AddConstant(t), List.of(neg), out);
+                } else {
+                    emit(name, new AddConstant(map(t, v -> -v)), List.of(x), out);
+                }
+            }
+            case "Div" -> {
+                if (constFirst) throw new OnnxImportException("division of a constant by an activation is not supported");
+                emit(name, new MulConstant(map(t, v -> 1 / v)), List.of(x), out);
+            }
+            default -> throw new IllegalStateException(op);
+        }
+    }
+
+    private void addConstant(NodeProto n, String name, Value x, Const c, String out) {
+        Node p = producerIr(x);
+        if (p != null && p.op() instanceof Linear lin && lin.bias() == null && g.soleConsumer(x.name()) == n) {
+            FloatTensor bias = biasVector(c, lin.outFeatures(), 1.0);
+            TensorType broadcast = new AddConstant(c.toFloatTensor()).resultType(List.of(x.type()));
+            if (bias != null && broadcast.equals(x.type())) {
+                // the fused node takes the Add's name: the MatMul's output had no other reader
+                Value fused = new Value(out, x.type());
+                replaceIr(x, new Node(p.name(), new Linear(lin.weight(), bias), p.inputs(), fused));
+                return;
+            }
+        }
+        emit(name, new AddConstant(c.toFloatTensor()), List.of(x), out);
+    }
+
+    private static FloatTensor map(FloatTensor t, java.util.function.DoubleUnaryOperator f) {
+        float[] v = new float[t.data().length];
+        for (int i = 0; i < v.length; i++) v[i] = (float) f.applyAsDouble(t.data()[i]);
+        return new FloatTensor(t.shape(), v);
+    }
+
+    private void layerNormalization(NodeProto n, String name, String out, Attrs a) {
+        Value x = act(n, 0);
+        int rank = x.type().shape().rank();
+        if (axisOf(x, a.getInt("axis", -1)) != rank - 1) {
+            throw new OnnxImportException("LayerNormalization over more than the last axis is not supported");
+        }
+        int features = x.type().shape().last();
+        FloatTensor gamma = perFeature(requireConst(n, 1, "LayerNormalization scale"), features, "scale");
+        FloatTensor beta = n.getInputCount() > 2 && !n.getInput(2).isEmpty()
+                ? perFeature(requireConst(n, 2, "LayerNormalization bias"), features, "bias")
+                : FloatTensor.zeros(Shape.of(features));
+        emit(name, new LayerNorm(gamma, beta, a.getFloat("epsilon", 1e-5)), List.of(x), out);
+    }
+
+    static FloatTensor perFeature(Const c, int features, String what) {
+        if (c.size() == 1) {
+            float[] v = new float[features];
+            java.util.Arrays.fill(v, (float) c.get(0));
+            return new FloatTensor(Shape.of(features), v);
+        }
+        if (c.size() != features) throw new OnnxImportException(what + " has " + c.size() + " values for " + features + " features");
+        return c.toFloatTensor().reshape(Shape.of(features));
+    }
+
+    private void batchNormalization(NodeProto n, String name, String out, Attrs a) {
+        if (a.getInt("training_mode", 0) != 0) throw new OnnxImportException("BatchNormalization in training mode; export with model.eval()");
+        Value x = act(n, 0);
+        if (x.type().shape().rank() < 2) throw new OnnxImportException("BatchNormalization needs an input of rank >= 2");
+        int c = x.type().shape().dim(1);
+        BatchNorm bn = BatchNorm.fold(perFeature(requireConst(n, 1, "scale"), c, "scale"),
+                perFeature(requireConst(n, 2, "B"), c, "B"), perFeature(requireConst(n, 3, "mean"), c, "mean"),
+                perFeature(requireConst(n, 4, "var"), c, "var"), a.getFloat("epsilon", 1e-5), 1);
+        emit(name, bn, List.of(x), out);
+    }
+
+    long[] reduceAxes(NodeProto n, Attrs a) {
+        if (opset >= 18 && n.getInputCount() > 1 && !n.getInput(1).isEmpty()) return requireConst(n, 1, "axes").longs();
+        return a.getInts("axes");
+    }
+
+    private void reduceMean(NodeProto n, String name, String out, Attrs a) {
+        if (LayerNormPattern.tryMatch(this, g, n)) return;
+        Value x = act(n, 0);
+        long[] axes = reduceAxes(n, a);
+        if (axes == null || axes.length != 1) throw new OnnxImportException("ReduceMean over " + (axes == null ? "all axes" : axes.length + " axes") + " is not supported; pool over one axis");
+        emit(name, new MeanPool(axisOf(x, axes[0]), a.getInt("keepdims", 1) != 0), List.of(x), out);
+    }
+
+    private void gather(NodeProto n, String name, String out, Attrs a) {
+        Value x = act(n, 0);
+        Const idx = requireConst(n, 1, "Gather indices");
+        int axis = axisOf(x, a.getInt("axis", 0));
+        int len = x.type().shape().dim(axis);
+        if (idx.size() != 1) throw new OnnxImportException("Gather of " + idx.size() + " indices from an activation is not supported (one index only)");
+        long i = idx.longAt(0);
+        if (i < 0) i += len;
+        if (i < 0 || i >= len) throw new OnnxImportException("Gather index " + idx.longAt(0) + " outside axis of size " + len);
+        if (idx.rank() == 0) emit(name, new Select(axis, (int) i), List.of(x), out);
+        else if (idx.rank() == 1) emit(name, new Slice(axis, (int) i, (int) i + 1), List.of(x), out);
+        else throw new OnnxImportException("Gather with indices of rank " + idx.rank() + " is not supported");
+    }
+
+    private void slice(NodeProto n, String name, String out) {
+        Value x = act(n, 0);
+        List<Const> params = new ArrayList<>();
+        params.add(null);
+        for (int i = 1; i < n.getInputCount(); i++) params.add(n.getInput(i).isEmpty() ? null : requireConst(n, i, "Slice parameters"));
+        Value cur = x;
+        List<ConstFolder.SliceAxis> axes = ConstFolder.sliceAxes(x.type().shape().dims(), params);
+        List<ConstFolder.SliceAxis> real = new ArrayList<>();
+        for (ConstFolder.SliceAxis s : axes) {
+            if (s.step() != 1) throw new OnnxImportException("Slice with step " + s.step() + " is not supported");
+            if (s.start() != 0 || s.end() != x.type().shape().dim(s.axis())) real.add(s);
+        }
+        if (real.isEmpty()) {
+            alias(out, x);
+            return;
+        }
+        for (int k = 0; k < real.size(); k++) {
+            ConstFolder.SliceAxis s = real.get(k);
+            String o = k == real.size() - 1 ? out : out + "/axis" + s.axis();
+            cur = emit(name, new Slice(s.axis(), s.start(), s.end()), List.of(cur), o);
+        }
+    }
+
+    private void split(NodeProto n, String name, Attrs a) {
+        Value x = act(n, 0);
+        int axis = axisOf(x, a.getInt("axis", 0));
+        int len = x.type().shape().dim(axis);
+        int parts = n.getOutputCount();
+        long[] sizes;
+        if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) sizes = requireConst(n, 1, "split sizes").longs();
+        else if (a.has("split")) sizes = a.getInts("split");
+        else {
+            sizes = new long[parts];
+            int each = (len + parts - 1) / parts;
+            for (int i = 0; i < parts; i++) sizes[i] = Math.min(each, len - (long) each * i);
+        }
+        if (sizes.length != parts) throw new OnnxImportException("Split into " + parts + " outputs with " + sizes.length + " sizes");
+        int start = 0;
+        for (int i = 0; i < parts; i++) {
+            int end = start + (int) sizes[i];
+            if (!n.getOutput(i).isEmpty()) emit(name + "/" + i, new Slice(axis, start, end), List.of(x), n.getOutput(i));
+            start = end;
+        }
+        if (start != len) throw new OnnxImportException("Split sizes add up to " + start + ", the axis has " + len);
+    }
+
+    // ---------------------------------------------------------------- used by patterns
+
+    void absorb(List<NodeProto> nodes) {
+        absorbed.addAll(nodes);
+    }
+
+    Value emitFused(List<NodeProto> matched, FloatOp op, Value input, String out) {
+        absorb(matched);
+        return emit(commonName(matched), op, List.of(input), out);
+    }
+
+    /** The name shared by a matched group (its module path in PyTorch exports), else the last node's. */
+    static String commonName(List<NodeProto> nodes) {
+        String last = nodes.get(nodes.size() - 1).getName();
+        String prefix = nodes.get(0).getName();
+        for (NodeProto n : nodes) {
+            String s = n.getName();
+            int i = 0;
+            while (i < prefix.length() && i < s.length() && prefix.charAt(i) == s.charAt(i)) i++;
+            prefix = prefix.substring(0, i);
+        }
+        int slash = prefix.lastIndexOf('/');
+        if (slash > 0) return prefix.substring(0, slash);
+        return last.isEmpty() ? nodes.get(nodes.size() - 1).getOutput(0) : last;
+    }
+
+    static Set<String> names(List<NodeProto> nodes) {
+        Set<String> s = new LinkedHashSet<>();
+        for (NodeProto n : nodes) s.add(n.getOpType());
+        return s;
+    }
+
+    Graph finish(String graphName, List<Value> inputs, List<Value> outputs) {
+        return new Graph(graphName, inputs, outputs, nodes()).verify();
+    }
+}
