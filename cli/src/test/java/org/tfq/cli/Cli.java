@@ -1,0 +1,56 @@
+package org.tfq.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Assumptions;
+import picocli.CommandLine;
+
+/** Runs tfq in-process and captures what it prints. */
+record Cli(int exit, String out, String err) {
+
+    static Cli run(String... args) {
+        return run(c -> {}, args);
+    }
+
+    /** With a hook to add test-only subcommands before running. */
+    static Cli run(Consumer<CommandLine> setup, String... args) {
+        CommandLine cmd = new CommandLine(new Main());
+        setup.accept(cmd);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Cli(exit, out.toString(), err.toString());
+    }
+
+    /** The repository root, from the tfq.root system property surefire sets. */
+    static Path root() {
+        String r = System.getProperty("tfq.root");
+        Assumptions.assumeTrue(r != null && !r.isBlank(), "tfq.root is not set (run through Maven)");
+        return Path.of(r);
+    }
+
+    /** A file under testdata/models/, or the test is skipped when it is not there (yet). */
+    static Path model(String file) {
+        Path p = root().resolve("testdata/models").resolve(file);
+        Assumptions.assumeTrue(Files.isRegularFile(p), "missing " + p);
+        return p;
+    }
+
+    /** Exit 1, exactly one line on stderr starting with "tfq: error: ", and no stack trace. */
+    void assertOneLineError() {
+        String why = "exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        org.junit.jupiter.api.Assertions.assertEquals(1, exit, why);
+        org.junit.jupiter.api.Assertions.assertTrue(err.startsWith("tfq: error: "), why);
+        org.junit.jupiter.api.Assertions.assertEquals(1, err.strip().lines().count(), why);
+        assertNoStackTrace();
+    }
+
+    void assertNoStackTrace() {
+        org.junit.jupiter.api.Assertions.assertFalse(err.contains("\tat "), "stack trace on stderr:\n" + err);
+    }
+}
