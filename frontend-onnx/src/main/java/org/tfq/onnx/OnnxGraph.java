@@ -34,7 +34,10 @@ final class OnnxGraph {
         }
         for (NodeProto n : g.getNodeList()) {
             for (String in : n.getInputList()) {
-                if (!in.isEmpty()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                if (in.isEmpty()) continue;
+                List<NodeProto> users = consumers.computeIfAbsent(in, k -> new ArrayList<>());
+                // x * x reads x twice but is one consumer
+                if (!users.contains(n)) users.add(n);
             }
         }
         g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
@@ -48,7 +51,7 @@ final class OnnxGraph {
         Deque<NodeProto> ready = new ArrayDeque<>();
         for (NodeProto n : all) {
             int m = 0;
-            for (String in : n.getInputList()) {
+            for (String in : new java.util.LinkedHashSet<>(n.getInputList())) {
                 if (in.isEmpty() || available.contains(in)) continue;
                 if (!producer.containsKey(in)) {
                     throw new OnnxImportException(file + ": node '" + n.getName() + "' (" + n.getOpType() + ") reads '" + in
