@@ -39,10 +39,11 @@ import org.tfq.ir.IntType;
  * {@code 2^62 - 1 - V_max} (the outputs are then essentially beta, and the bound accounts for it).
  *
  * <p>Widths (accessors below; {@code V_max = floor(n^3 (hi - lo)^2 / 4)} over the input range):
- * for 8-bit inputs, {@code n = 64}, gamma/S_out ~ 32: {@code s} 15 bits signed, {@code d_i} 15,
- * {@code V} 32 unsigned, radicand {@code V 2^(2p)} with {@code p = 6} 44 bits, {@code sigma} 22
- * bits (22 square-root cycles, once per row), {@code G_i} about 22 bits signed, {@code d_i G_i}
- * about 37 bits, quotient about 17 bits signed (one divider pass per element).
+ * for 8-bit inputs, {@code n = 64}, {@code gamma / S_out = 32}: {@code p = 6}; {@code s} 14
+ * bits; {@code d_i} 15 bits signed; {@code V} 32 bits; radicand 44 bits; {@code sigma} 22 bits
+ * (22 square-root cycles, once per row); {@code G_i} 24 bits signed; {@code d_i G_i} 39 bits;
+ * quotient {@code Q_i} 17 bits signed (about 17 divider cycles per element: {@code g} trades
+ * divider cycles for accuracy). For {@code n = 256} the radicand grows to about 48 bits.
  */
 public final class IntLayerNorm {
 

@@ -30,14 +30,18 @@ import org.tfq.ir.IntType;
  * rounding error {@code (n + 1) / (2^(F+1) S_out)} codes is at most 1/2 (derivation: with
  * {@code |e_i - 2^F exp(..)| <= 1/2} and {@code T >= 2^F},
  * {@code |e_i/T - p_i| <= (1/2 + p_i n/2) / T <= (n+1) / 2^(F+1)}). For {@code n <= 64} and an
- * 8-bit output with {@code S_out = 1/256} this gives {@code F = 15}.
+ * 8-bit output with {@code S_out = 1/255} this gives {@code F = 15} (16-bit entries); shorter
+ * rows need fewer bits ({@code F = 13} for {@code n = 24}).
  *
- * <p>Widths (all unsigned), accessors below; for {@code n <= 64}, {@code b_in <= 8},
- * {@code F = 15}, {@code kBits = 16}, 8-bit output: index {@code d_i}: {@code b_in} bits; table
- * entries {@code F + 1 = 16} bits, {@code 2^b_in} entries (only {@link #nonZeroEntries} are non-zero);
- * {@code T}: {@code F + 1 + ceil(log2 n)} = 22 bits; {@code e_i K}: {@code F + 1 + kBits} = 32
- * bits; dividend {@code e_i K + T 2^(k-1)}: 33 bits; divisor {@code T 2^k}: 22 + k bits;
- * quotient: {@code bits(round(K / 2^k))} = 9 bits, 9 divider cycles per element.
+ * <p>Widths (all unsigned), accessors below; e.g. {@code n = 64}, {@code b_in = 8}, 8-bit
+ * unsigned output with {@code S_out = 1/255} ({@code F = 15}, {@code k = 8}, {@code K = 65280}):
+ * index {@code d_i}: {@code b_in} = 8 bits; table entries {@code F + 1} = 16 bits,
+ * {@code 2^b_in} entries (only {@link #nonZeroEntries} are non-zero); {@code T}:
+ * {@code F + 1 + ceil(log2 n)} = 22 bits; {@code e_i K}: {@code F + kBits} = 31 bits; dividend
+ * {@code e_i K + T 2^(k-1)}: 32 bits; divisor {@code T 2^k}: 30 bits; quotient
+ * {@code bits(round(K / 2^k))} = 8 bits, i.e. 8 divider cycles per element. In general every
+ * intermediate for {@code n <= 64}, {@code b_in <= 8}, {@code S_out >= 1/256} and the default {@code F}
+ * fits 32 bits.
  */
 public final class IntSoftmax {
 
