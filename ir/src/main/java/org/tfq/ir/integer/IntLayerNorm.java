@@ -27,8 +27,8 @@ import org.tfq.ir.IntType;
  *
  * <p>Why {@code p}: {@code isqrt} truncates, a relative error up to {@code 1/sigma}. Scaling the
  * radicand by {@code 4^p} gives {@code sigma} {@code p} extra bits; {@code p} is the smallest with
- * {@code 2^p sqrt(n(n-1)) >= 8A + 1}, where {@code n(n-1)} is the smallest non-zero {@code V} of
- * integer codes and {@code A = max|gamma| sqrt(n-1) / S_out} bounds the gamma term in codes, so the
+ * {@code 2^p sqrt(n(n-1) + eps n^3 / S_in^2) >= 8A + 1}, where {@code n(n-1)} is the smallest
+ * non-zero {@code V} of integer codes and {@code A = max|gamma| sqrt(n-1) / S_out} bounds the gamma term in codes, so the
  * square root costs at most 1/8 code. Why {@code g} (default 8): beta and the quotient are kept
  * with {@code g} fraction bits and rounded once at the end, so beta costs no extra rounding and no
  * second multiplier. Total pre-rounding error: {@link #errorBoundCodes} (about 0.13 code), hence
@@ -39,11 +39,12 @@ import org.tfq.ir.IntType;
  * {@code 2^62 - 1 - V_max} (the outputs are then essentially beta, and the bound accounts for it).
  *
  * <p>Widths (accessors below; {@code V_max = floor(n^3 (hi - lo)^2 / 4)} over the input range):
- * for 8-bit inputs, {@code n = 64}, {@code gamma / S_out = 32}: {@code p = 6}; {@code s} 14
- * bits; {@code d_i} 15 bits signed; {@code V} 32 bits; radicand 44 bits; {@code sigma} 22 bits
- * (22 square-root cycles, once per row); {@code G_i} 24 bits signed; {@code d_i G_i} 39 bits;
- * quotient {@code Q_i} 17 bits signed (about 17 divider cycles per element: {@code g} trades
- * divider cycles for accuracy). For {@code n = 256} the radicand grows to about 48 bits.
+ * for 8-bit inputs, {@code n = 64}, {@code gamma / S_out = 32}, {@code S_in = 0.5}, {@code eps = 1e-5}:
+ * {@code p = 5}; {@code s} 14 bits; {@code d_i} 15 bits signed; {@code V} 32 bits; radicand 42
+ * bits; {@code sigma} 21 bits (21 square-root cycles, once per row); {@code G_i} 23 bits signed;
+ * {@code d_i G_i} 38 bits; quotient {@code Q_i} 17 bits signed (about 17 divider cycles per
+ * element: {@code g} trades divider cycles for accuracy). For {@code n = 256} the radicand grows
+ * to about 48 bits.
  */
 public final class IntLayerNorm {
 
@@ -117,11 +118,12 @@ public final class IntLayerNorm {
         long vMax = Math.multiplyExact(Math.multiplyExact((long) n * n * n, span), span) / 4;
         long vMin = (long) n * (n - 1); // smallest non-zero V of integer codes
         double a = maxGamma * Math.sqrt(n - 1.0) / outScale;
+        double epsReal = epsilon * n * n * n / (inScale * inScale);
         int p = 0;
         if (vMin > 0) {
-            while (Math.scalb(Math.sqrt(vMin), p) < 8 * a + 1) p++;
+            // smallest non-zero radicand is (n(n-1) + eps n^3 / S_in^2) 4^p
+            while (Math.scalb(Math.sqrt(vMin + epsReal), p) < 8 * a + 1) p++;
         }
-        double epsReal = epsilon * n * n * n / (inScale * inScale);
         while (p > 0 && (64 - Long.numberOfLeadingZeros(vMax) + 2 * p > 61 || Math.scalb(epsReal, 2 * p) >= 0x1p61)) p--;
         long vScaled = vMax << (2 * p);
         long eCap = Long.MAX_VALUE / 2 - vScaled; // V 2^(2p) + E <= 2^62 - 1
@@ -145,12 +147,13 @@ public final class IntLayerNorm {
         }
 
         // pre-rounding error in output codes
-        long sigmaMin = IntMath.isqrt(vMin << (2 * p));
+        long radMin = (vMin << (2 * p)) + e;
+        long sigmaMin = IntMath.isqrt(radMin);
         double bound = Math.scalb(1.0, -fracBits) // divRound + beta constant, 1/2 each
                 + 0.5 * Math.scalb(1.0, -(p + fracBits)) * 1.01; // G_i rounding, |d_i| / sigma <= 2^-p
         if (sigmaMin > 0) {
             bound += a / sigmaMin; // isqrt truncation
-            bound += a * 0.25 / ((double) vMin * Math.scalb(1.0, 2 * p)); // E rounding
+            bound += a * 0.25 / radMin; // E rounding
         }
         if (saturated) {
             // the gamma term is at most A' = max|gamma| sqrt(n) |d| / sqrt(R) / S_out <= max|gamma| sqrt(n V_max / E) / S_out
