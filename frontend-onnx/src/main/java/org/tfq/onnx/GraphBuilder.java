@@ -11,12 +11,14 @@ import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.IrException;
 import org.tfq.ir.Node;
+import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.Value;
 import org.tfq.ir.op.Add;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.BatchNorm;
+import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.op.FloatOp;
 import org.tfq.ir.op.Gelu;
 import org.tfq.ir.op.LayerNorm;
@@ -45,6 +47,8 @@ final class GraphBuilder {
     private final int opset;
     private final ConstFolder folder;
     private final Map<String, Const> consts;
+    /** Quantization of constants that came through Q/DQ or Quant nodes (QAT weights), by tensor name. */
+    private final Map<String, QuantSpec> constQuant = new HashMap<>();
     private final Map<String, Value> acts = new HashMap<>();
     /** Tensors downstream of an unsupported node: not reported again. */
     private final Set<String> poisoned = new HashSet<>();
@@ -133,6 +137,7 @@ final class GraphBuilder {
     }
 
     private boolean tryFold(NodeProto n) {
+        if (isQuantNode(n)) return tryFoldQuant(n);
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) return false;
         String op = n.getOpType();
         if (op.equals("Shape") || op.equals("Size")) {
@@ -165,7 +170,93 @@ final class GraphBuilder {
         for (int i = 0; i < out.size() && i < n.getOutputCount(); i++) {
             if (!n.getOutput(i).isEmpty()) consts.put(n.getOutput(i), out.get(i));
         }
+        propagateConstQuant(n);
         return true;
+    }
+
+    private static boolean isQuantNode(NodeProto n) {
+        boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+        return QuantNodes.isQonnxQuant(n) || onnx && (n.getOpType().equals("QuantizeLinear")
+                || n.getOpType().equals("DequantizeLinear") || n.getOpType().equals("Clip"));
+    }
+
+    /** Quantized weights: fold them, and remember the quantization they were trained with. */
+    private boolean tryFoldQuant(NodeProto n) {
+        Const x = constOf(n.getInput(0));
+        if (x == null) return false;
+        Const p1 = n.getInputCount() > 1 ? constOf(n.getInput(1)) : null;
+        Const p2 = n.getInputCount() > 2 ? constOf(n.getInput(2)) : null;
+        String out = n.getOutput(0);
+        try {
+            switch (n.getOpType()) {
+                case "QuantizeLinear" -> {
+                    QuantSpec q = QuantNodes.quantizeLinear(n, p1, p2, x.rank());
+                    double[] codes = new double[x.size()];
+                    for (int i = 0; i < codes.length; i++) codes[i] = q.quantize((float) x.get(i), channel(x, q, i));
+                    consts.put(out, new Const(x.dims(), p2 == null ? org.tfq.onnx.proto.Onnx.TensorProto.DataType.UINT8_VALUE : p2.dataType(), codes));
+                    constQuant.put(out, q);
+                }
+                case "Clip" -> {
+                    double lo = p1 == null ? Double.NEGATIVE_INFINITY : p1.get(0);
+                    double hi = p2 == null ? Double.POSITIVE_INFINITY : p2.get(0);
+                    double[] v = x.values().clone();
+                    for (int i = 0; i < v.length; i++) v[i] = Math.max(lo, Math.min(hi, v[i]));
+                    consts.put(out, new Const(x.dims(), x.dataType(), v));
+                    QuantSpec q = constQuant.get(n.getInput(0));
+                    if (q != null) constQuant.put(out, QuantNodes.clip(q, p1, p2));
+                }
+                case "DequantizeLinear" -> {
+                    QuantSpec q = QuantNodes.quantizeLinear(n, p1, p2, x.rank());
+                    QuantSpec codes = constQuant.get(n.getInput(0));
+                    if (codes != null) q = QuantSpec.fromRange(q.scale(), q.zeroPoint(), q.axis(), codes.qmin(), codes.qmax());
+                    double[] v = new double[x.size()];
+                    for (int i = 0; i < v.length; i++) v[i] = q.dequantize((long) x.get(i), channel(x, q, i));
+                    consts.put(out, new Const(x.dims(), DataTypes.FLOAT, v));
+                    constQuant.put(out, q);
+                }
+                default -> {
+                    Const bw = n.getInputCount() > 3 ? constOf(n.getInput(3)) : null;
+                    QuantSpec q = QuantNodes.qonnx(n, p1, p2, bw, x.rank());
+                    consts.put(out, QuantNodes.fakeQuantize(x, q));
+                    constQuant.put(out, q);
+                }
+            }
+        } catch (IrException e) {
+            throw new OnnxImportException(describe(n) + ": " + e.getMessage());
+        }
+        return true;
+    }
+
+    private static int channel(Const x, QuantSpec q, int flatIndex) {
+        if (q.perTensor()) return 0;
+        int[] d = x.dims();
+        int inner = 1;
+        for (int i = q.axis() + 1; i < d.length; i++) inner *= d[i];
+        return (flatIndex / inner) % d[q.axis()];
+    }
+
+    /** Layout ops on a quantized weight keep its quantization, the channel axis moving with it. */
+    private void propagateConstQuant(NodeProto n) {
+        if (n.getInputCount() == 0) return;
+        QuantSpec q = constQuant.get(n.getInput(0));
+        if (q == null) return;
+        switch (n.getOpType()) {
+            case "Identity" -> constQuant.put(n.getOutput(0), q);
+            case "Transpose" -> {
+                long[] perm = new Attrs(n).getInts("perm");
+                int rank = consts.get(n.getOutput(0)).rank();
+                int axis = -1;
+                for (int i = 0; i < rank && !q.perTensor(); i++) {
+                    int src = perm == null ? rank - 1 - i : (int) perm[i];
+                    if (src == q.axis()) axis = i;
+                }
+                constQuant.put(n.getOutput(0), q.withAxis(axis));
+            }
+            case "Reshape", "Unsqueeze", "Squeeze", "Flatten" -> {
+                if (q.perTensor()) constQuant.put(n.getOutput(0), q);
+            }
+            default -> { }
+        }
     }
 
     private Const requireConst(NodeProto n, int input, String what) {
@@ -215,6 +306,10 @@ final class GraphBuilder {
     // ---------------------------------------------------------------- translation
 
     private void translate(NodeProto n) {
+        if (QuantNodes.isQonnxQuant(n)) {
+            fakeQuantQonnx(n);
+            return;
+        }
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw new OnnxImportException("operator domain '" + n.getDomain() + "' is not supported");
         }
@@ -279,16 +374,47 @@ final class GraphBuilder {
                 }
                 alias(out, x);
             }
-            default -> throw new OnnxImportException(knownElsewhere(n.getOpType()));
+            case "QuantizeLinear" -> fakeQuantQdq(n);
+            case "DequantizeLinear", "Clip" -> throw new OnnxImportException(n.getOpType()
+                    + " on an activation is supported only as part of QuantizeLinear -> [Clip] -> DequantizeLinear");
+            default -> throw new OnnxImportException("operator not supported by tfq");
         }
     }
 
-    private static String knownElsewhere(String op) {
-        return switch (op) {
-            case "QuantizeLinear", "DequantizeLinear", "Clip", "DynamicQuantizeLinear" ->
-                    "quantization nodes are not imported yet; export the float model";
-            default -> "operator not supported by tfq";
-        };
+    /** QuantizeLinear -> [Clip] -> DequantizeLinear on an activation: one trained quantization point. */
+    private void fakeQuantQdq(NodeProto q) {
+        Value x = act(q, 0);
+        QuantSpec spec = QuantNodes.quantizeLinear(q, requireConst(q, 1, "the QuantizeLinear scale"),
+                q.getInputCount() > 2 && !q.getInput(2).isEmpty() ? requireConst(q, 2, "the QuantizeLinear zero point") : null,
+                x.type().shape().rank());
+        List<NodeProto> chain = new ArrayList<>(List.of(q));
+        NodeProto next = g.soleConsumer(q.getOutput(0));
+        if (next != null && next.getOpType().equals("Clip")) {
+            spec = QuantNodes.clip(spec, next.getInputCount() > 1 ? requireConst(next, 1, "the Clip minimum") : null,
+                    next.getInputCount() > 2 ? requireConst(next, 2, "the Clip maximum") : null);
+            chain.add(next);
+            next = g.soleConsumer(next.getOutput(0));
+        }
+        if (next == null || !next.getOpType().equals("DequantizeLinear")) {
+            throw new OnnxImportException("QuantizeLinear must be followed by DequantizeLinear (optionally with a Clip between): tfq imports fake-quantized (QDQ) models");
+        }
+        QuantSpec dq = QuantNodes.quantizeLinear(next, requireConst(next, 1, "the DequantizeLinear scale"),
+                next.getInputCount() > 2 && !next.getInput(2).isEmpty() ? requireConst(next, 2, "the DequantizeLinear zero point") : null,
+                x.type().shape().rank());
+        if (!java.util.Arrays.equals(dq.scale(), spec.scale()) || !java.util.Arrays.equals(dq.zeroPoint(), spec.zeroPoint())) {
+            throw new OnnxImportException("DequantizeLinear '" + next.getName() + "' uses another scale or zero point than its QuantizeLinear");
+        }
+        if (!spec.perTensor()) throw new OnnxImportException("per-channel quantization of activations is not supported");
+        chain.add(next);
+        emitFused(chain, new FakeQuant(spec), x, next.getOutput(0));
+    }
+
+    private void fakeQuantQonnx(NodeProto n) {
+        Value x = act(n, 0);
+        QuantSpec spec = QuantNodes.qonnx(n, constOf(n.getInput(1)), constOf(n.getInput(2)),
+                n.getInputCount() > 3 ? constOf(n.getInput(3)) : null, x.type().shape().rank());
+        if (!spec.perTensor()) throw new OnnxImportException("per-channel quantization of activations is not supported");
+        emit(n.getName().isEmpty() ? n.getOutput(0) : n.getName(), new FakeQuant(spec), List.of(x), n.getOutput(0));
     }
 
     private static boolean isIdentity(int[] perm) {
@@ -321,13 +447,25 @@ final class GraphBuilder {
         if (b.rank() != 2) throw new OnnxImportException("Gemm weight must be 2-D");
         double alpha = a.getFloat("alpha", 1.0);
         double beta = a.getFloat("beta", 1.0);
-        FloatTensor w = weightRows(b, a.getInt("transB", 0) != 0, alpha);
+        boolean transB = a.getInt("transB", 0) != 0;
+        FloatTensor w = weightRows(b, transB, alpha);
         FloatTensor bias = null;
         if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
             bias = biasVector(requireConst(n, 2, "Gemm's C (the bias)"), w.shape().dim(0), beta);
             if (bias == null) throw new OnnxImportException("Gemm's C does not broadcast as a bias over the output features");
         }
-        emit(name, new Linear(w, bias), List.of(x), out);
+        QuantSpec wq = alpha == 1.0 ? weightQuant(n.getInput(1), transB ? 0 : 1) : null;
+        emit(name, new Linear(w, bias, wq), List.of(x), out);
+    }
+
+    /** The trained quantization of a weight whose output-feature axis is {@code outAxis}, if it has one. */
+    private QuantSpec weightQuant(String tensor, int outAxis) {
+        QuantSpec q = constQuant.get(tensor);
+        if (q == null) return null;
+        if (!q.perTensor() && q.axis() != outAxis) {
+            throw new OnnxImportException("weight '" + tensor + "' is quantized per channel along its input axis; tfq needs per-output-channel or per-tensor");
+        }
+        return q.withAxis(0);
     }
 
     /** The weight as [out, in] rows, scaled by alpha. */
@@ -361,7 +499,7 @@ final class GraphBuilder {
         Value x = act(n, 0);
         if (bc != null) {
             if (bc.rank() != 2) throw new OnnxImportException("MatMul by a constant of rank " + bc.rank() + " is not supported (rank 2 only)");
-            emit(name, new Linear(weightRows(bc, false, 1.0), null), List.of(x), out);
+            emit(name, new Linear(weightRows(bc, false, 1.0), null, weightQuant(n.getInput(1), 1)), List.of(x), out);
             return;
         }
         Value y = act(n, 1);
@@ -422,7 +560,7 @@ final class GraphBuilder {
             if (bias != null && broadcast.equals(x.type())) {
                 // the fused node takes the Add's name: the MatMul's output had no other reader
                 Value fused = new Value(out, x.type());
-                replaceIr(x, new Node(p.name(), new Linear(lin.weight(), bias), p.inputs(), fused));
+                replaceIr(x, new Node(p.name(), new Linear(lin.weight(), bias, lin.weightQuant()), p.inputs(), fused));
                 return;
             }
         }

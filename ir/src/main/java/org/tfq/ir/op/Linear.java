@@ -3,13 +3,25 @@ package org.tfq.ir.op;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.tfq.ir.FloatTensor;
+import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 
-/** y = x W^T + b over the last axis; weight is [out, in], bias [out] or null. */
-public record Linear(FloatTensor weight, FloatTensor bias) implements FloatOp {
+/**
+ * y = x W^T + b over the last axis; weight is [out, in], bias [out] or null. A
+ * quantization-aware-trained weight carries its {@code weightQuant} (per tensor, or per output
+ * channel on axis 0), and {@code weight} then holds its dequantized values exactly.
+ */
+public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant) implements FloatOp {
+
+    public Linear(FloatTensor weight, FloatTensor bias) {
+        this(weight, bias, null);
+    }
 
     public Linear {
+        if (weightQuant != null && !weightQuant.perTensor() && weightQuant.axis() != 0) {
+            throw Op.error("linear", "weights are quantized per tensor or per output channel, not along axis " + weightQuant.axis());
+        }
         if (weight.shape().rank() != 2) throw Op.error("linear", "weight must be 2-D, is " + weight.shape());
         if (bias != null && !bias.shape().equals(Shape.of(weight.shape().dim(0)))) {
             throw Op.error("linear", "bias " + bias.shape() + " does not match weight " + weight.shape());
@@ -49,6 +61,7 @@ public record Linear(FloatTensor weight, FloatTensor bias) implements FloatOp {
         a.put("in", Integer.toString(inFeatures()));
         a.put("out", Integer.toString(outFeatures()));
         a.put("bias", Boolean.toString(bias != null));
+        if (weightQuant != null) a.put("weight_quant", weightQuant.toString());
         return a;
     }
 
