@@ -121,7 +121,8 @@ final class EvaluateCommand extends TfqCommand {
         Shape s = x.shape();
         String expected = Samples.stackText(in);
         boolean fullShapeOk = in.batchAxis() >= 0 && Samples.perRun(in) == 1;
-        if (fullShapeOk) expected += " or [N," + in.shape().toString().substring(1);
+        // the bound-shape form is worth naming only where it is the natural one (seq-first)
+        if (fullShapeOk && in.batchAxis() > 0) expected += " or [N," + in.shape().toString().substring(1);
         if (s.rank() >= 1 && s.dim(0) > 0) {
             Shape perSample = s.without(0);
             if (perSample.equals(in.sampleShape())) return x;
