@@ -42,7 +42,7 @@ public record MatMul(boolean transposeB) implements FloatOp {
         return new Dims(batch, m, k, n);
     }
 
-    private static Shape lead(Shape s) {
+    static Shape lead(Shape s) {
         int[] d = new int[s.rank() - 2];
         System.arraycopy(s.dims(), 0, d, 0, d.length);
         return new Shape(d);
@@ -54,7 +54,7 @@ public record MatMul(boolean transposeB) implements FloatOp {
         return in.get(0).withShape(outShape(d));
     }
 
-    private static Shape outShape(Dims d) {
+    static Shape outShape(Dims d) {
         int[] o = new int[d.batch().rank() + 2];
         System.arraycopy(d.batch().dims(), 0, o, 0, d.batch().rank());
         o[o.length - 2] = d.m();

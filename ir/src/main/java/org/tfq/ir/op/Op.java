@@ -9,7 +9,7 @@ import org.tfq.ir.TensorType;
  * An IR operation. Each op is an immutable record that knows its own result type (its
  * verifier) and its own semantics; interpreters only walk the graph.
  */
-public sealed interface Op permits FloatOp {
+public sealed interface Op permits FloatOp, IntOp {
 
     /** Lower-case name used in the text dump. */
     String mnemonic();

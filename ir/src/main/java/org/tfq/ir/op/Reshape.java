@@ -2,21 +2,15 @@ package org.tfq.ir.op;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 
 /** Same elements in the same order, another shape: free in hardware, a relabelling of addresses. */
-public record Reshape(Shape target) implements FloatOp {
+public record Reshape(Shape target) implements LayoutOp {
 
     @Override
     public String mnemonic() {
         return "reshape";
-    }
-
-    @Override
-    public int arity() {
-        return 1;
     }
 
     @Override
@@ -35,7 +29,14 @@ public record Reshape(Shape target) implements FloatOp {
     }
 
     @Override
-    public FloatTensor apply(List<FloatTensor> in) {
-        return in.get(0).reshape(target);
+    public Shape outShape(Shape input) {
+        return target;
+    }
+
+    @Override
+    public int[] sourceOffsets(Shape input) {
+        int[] src = new int[Math.toIntExact(target.size())];
+        for (int i = 0; i < src.length; i++) src[i] = i;
+        return src;
     }
 }

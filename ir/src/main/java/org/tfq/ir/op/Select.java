@@ -2,21 +2,15 @@ package org.tfq.ir.op;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 
 /** Element {@code index} of one axis, the axis removed (x[:, -1, :] is Select(1, n-1)). */
-public record Select(int axis, int index) implements FloatOp {
+public record Select(int axis, int index) implements LayoutOp {
 
     @Override
     public String mnemonic() {
         return "select";
-    }
-
-    @Override
-    public int arity() {
-        return 1;
     }
 
     @Override
@@ -37,11 +31,15 @@ public record Select(int axis, int index) implements FloatOp {
     }
 
     @Override
-    public FloatTensor apply(List<FloatTensor> in) {
-        FloatTensor x = in.get(0);
-        Axis v = Axis.of(x.shape(), axis);
-        float[] y = new float[v.lines()];
-        for (int line = 0; line < v.lines(); line++) y[line] = x.data()[v.offset(line, index)];
-        return new FloatTensor(x.shape().without(axis), y);
+    public Shape outShape(Shape x) {
+        return x.without(axis);
+    }
+
+    @Override
+    public int[] sourceOffsets(Shape x) {
+        Axis v = Axis.of(x, axis);
+        int[] src = new int[v.lines()];
+        for (int line = 0; line < v.lines(); line++) src[line] = v.offset(line, index);
+        return src;
     }
 }

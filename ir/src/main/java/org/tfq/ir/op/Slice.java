@@ -2,21 +2,15 @@ package org.tfq.ir.op;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 
 /** Elements [start, end) of one axis, rank kept: last-step selection, splitting fused projections. */
-public record Slice(int axis, int start, int end) implements FloatOp {
+public record Slice(int axis, int start, int end) implements LayoutOp {
 
     @Override
     public String mnemonic() {
         return "slice";
-    }
-
-    @Override
-    public int arity() {
-        return 1;
     }
 
     @Override
@@ -39,15 +33,18 @@ public record Slice(int axis, int start, int end) implements FloatOp {
     }
 
     @Override
-    public FloatTensor apply(List<FloatTensor> in) {
-        FloatTensor x = in.get(0);
-        Axis v = Axis.of(x.shape(), axis);
-        Shape outShape = x.shape().withDim(axis, end - start);
-        Axis o = Axis.of(outShape, axis);
-        float[] y = new float[Math.toIntExact(outShape.size())];
+    public Shape outShape(Shape x) {
+        return x.withDim(axis, end - start);
+    }
+
+    @Override
+    public int[] sourceOffsets(Shape x) {
+        Axis v = Axis.of(x, axis);
+        Axis o = Axis.of(outShape(x), axis);
+        int[] src = new int[Math.toIntExact(outShape(x).size())];
         for (int line = 0; line < v.lines(); line++) {
-            for (int i = start; i < end; i++) y[o.offset(line, i - start)] = x.data()[v.offset(line, i)];
+            for (int i = start; i < end; i++) src[o.offset(line, i - start)] = v.offset(line, i);
         }
-        return new FloatTensor(outShape, y);
+        return src;
     }
 }

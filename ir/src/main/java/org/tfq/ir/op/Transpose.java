@@ -3,12 +3,11 @@ package org.tfq.ir.op;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 
 /** Permutes axes: output axis i is input axis perm[i]. */
-public record Transpose(int[] perm) implements FloatOp {
+public record Transpose(int[] perm) implements LayoutOp {
 
     public Transpose {
         perm = perm.clone();
@@ -30,17 +29,13 @@ public record Transpose(int[] perm) implements FloatOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("perm", Shape.of(perm).toString());
         return a;
     }
 
+    @Override
     public Shape outShape(Shape x) {
         if (x.rank() != perm.length) throw Op.error("transpose", "perm " + Arrays.toString(perm) + " does not fit " + x);
         int[] d = new int[perm.length];
@@ -53,7 +48,7 @@ public record Transpose(int[] perm) implements FloatOp {
         return in.get(0).withShape(outShape(in.get(0).shape()));
     }
 
-    /** For each output element, the input offset it reads: shared by every interpreter. */
+    @Override
     public int[] sourceOffsets(Shape x) {
         Shape out = outShape(x);
         int[] inStrides = x.strides();
@@ -76,15 +71,6 @@ public record Transpose(int[] perm) implements FloatOp {
             }
         }
         return src;
-    }
-
-    @Override
-    public FloatTensor apply(List<FloatTensor> in) {
-        FloatTensor x = in.get(0);
-        int[] src = sourceOffsets(x.shape());
-        float[] y = new float[src.length];
-        for (int i = 0; i < y.length; i++) y[i] = x.data()[src[i]];
-        return new FloatTensor(outShape(x.shape()), y);
     }
 
     @Override

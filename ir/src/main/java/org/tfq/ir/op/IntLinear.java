@@ -1,0 +1,132 @@
+package org.tfq.ir.op;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.tfq.ir.IntTensor;
+import org.tfq.ir.IntType;
+import org.tfq.ir.Shape;
+import org.tfq.ir.TensorType;
+import org.tfq.ir.integer.IntRange;
+import org.tfq.ir.integer.Requantizer;
+
+/**
+ * Integer Linear: acc_o = bias_o + sum_i x_i w_oi over raw input codes x, then y_o =
+ * requant_o(acc_o), and max(y, Z_out) when a ReLU was fused. The input zero point is folded into
+ * the bias (bias_o = round(b_o / (S_x S_w)) - Z_x sum_i w_oi) and the weight zero point into the
+ * weights (w = q_w - Z_w), so the datapath is a plain multiply-accumulate of codes.
+ * {@code accBits} is the exact worst case over all input codes, from the weights themselves.
+ */
+public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant, boolean relu, IntType in, IntType out,
+        int weightBits, int accBits) implements IntOp {
+
+    public IntLinear {
+        bias = bias.clone();
+        requant = List.copyOf(requant);
+        if (weight.shape().rank() != 2 || bias.length != weight.shape().dim(0)) {
+            throw Op.error("int_linear", "weight " + weight.shape() + " and " + bias.length + " biases do not match");
+        }
+        if (requant.size() != 1 && requant.size() != bias.length) throw Op.error("int_linear", "one requantizer or one per output");
+    }
+
+    /** Builds the op with the narrowest weight and accumulator widths that cannot overflow. */
+    public static IntLinear of(IntTensor weight, long[] bias, List<Requantizer> requant, boolean relu, IntType in, IntType out) {
+        int wBits = IntRange.of(1, true).signedBits();
+        wBits = Math.max(wBits, new IntRange(Math.min(0, weight.min()), Math.max(0, weight.max())).signedBits());
+        return new IntLinear(weight, bias, requant, relu, in, out, wBits, accumulatorBits(weight, bias, in));
+    }
+
+    /** Exact worst case of bias_o + sum_i x_i w_oi over x in the input's code range, widest row. */
+    public static int accumulatorBits(IntTensor weight, long[] bias, IntType in) {
+        int outF = weight.shape().dim(0), inF = weight.shape().dim(1);
+        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+        for (int o = 0; o < outF; o++) {
+            long rowLo = bias[o], rowHi = bias[o];
+            for (int i = 0; i < inF; i++) {
+                long w = weight.data()[o * inF + i];
+                long a = Math.multiplyExact(w, in.min()), b = Math.multiplyExact(w, in.max());
+                rowLo = Math.addExact(rowLo, Math.min(a, b));
+                rowHi = Math.addExact(rowHi, Math.max(a, b));
+            }
+            lo = Math.min(lo, rowLo);
+            hi = Math.max(hi, rowHi);
+        }
+        return new IntRange(lo, hi).signedBits();
+    }
+
+    public int inFeatures() {
+        return weight.shape().dim(1);
+    }
+
+    public int outFeatures() {
+        return weight.shape().dim(0);
+    }
+
+    @Override
+    public long[] bias() {
+        return bias.clone();
+    }
+
+    @Override
+    public String mnemonic() {
+        return "int_linear";
+    }
+
+    @Override
+    public int arity() {
+        return 1;
+    }
+
+    @Override
+    public TensorType resultType(List<TensorType> ins) {
+        IntChecks.expect(mnemonic(), ins.get(0), in);
+        Shape x = ins.get(0).shape();
+        if (x.last() != inFeatures()) throw Op.error(mnemonic(), "input " + x + " does not end in " + inFeatures() + " features");
+        return new TensorType(x.withDim(-1, outFeatures()), out);
+    }
+
+    @Override
+    public LinkedHashMap<String, String> attributes() {
+        LinkedHashMap<String, String> a = new LinkedHashMap<>();
+        a.put("in", Integer.toString(inFeatures()));
+        a.put("out", Integer.toString(outFeatures()));
+        a.put("w_bits", Integer.toString(weightBits));
+        a.put("acc_bits", Integer.toString(accBits));
+        Requantizer r = requant.get(0);
+        a.put("requant", requant.size() == 1 ? "m=" + r.multiplier() + ",shift=" + r.shift() : "per-channel");
+        if (relu) a.put("relu", "true");
+        return a;
+    }
+
+    @Override
+    public long macs(List<TensorType> ins) {
+        return ins.get(0).shape().size() / inFeatures() * inFeatures() * outFeatures();
+    }
+
+    @Override
+    public long parameters() {
+        return weight.shape().size() + bias.length;
+    }
+
+    @Override
+    public int datapathBits() {
+        return requant.get(0).productBits(accBits);
+    }
+
+    @Override
+    public IntTensor applyInt(List<IntTensor> ins) {
+        IntTensor x = ins.get(0);
+        int k = inFeatures(), n = outFeatures();
+        int rows = Math.toIntExact(x.shape().size() / k);
+        long[] w = weight.data();
+        long[] y = new long[rows * n];
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < n; o++) {
+                long acc = bias[o];
+                for (int i = 0; i < k; i++) acc += x.data()[r * k + i] * w[o * k + i];
+                long q = requant.get(requant.size() == 1 ? 0 : o).apply(IntChecks.fits(acc, accBits, mnemonic()));
+                y[r * n + o] = relu ? Math.max(q, out.zeroPoint()) : q;
+            }
+        }
+        return new IntTensor(x.shape().withDim(-1, n), y);
+    }
+}
