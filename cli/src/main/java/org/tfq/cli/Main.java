@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         sortOptions = false,
-        description = "Compiles ONNX time-series Transformers to integer-only FPGA accelerators.",
+        description = "ONNX time-series Transformers to integer-only FPGA accelerators.",
         subcommands = {
             InspectCommand.class,
             EvaluateCommand.class,
