@@ -5,18 +5,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.tfq.ir.FloatInterpreter;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.IrException;
-import org.tfq.ir.Shape;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.ModelInput;
 import org.tfq.onnx.OnnxImporter;
-import org.tfq.onnx.OnnxRuntimeRunner;
-import org.tfq.onnx.Samples;
+import org.tfq.passes.quant.IntegerModel;
+import org.tfq.passes.quant.PlanFromTraining;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,7 +26,9 @@ import picocli.CommandLine.Parameters;
         description = {
             "Runs every sample of an input .npy through the original model with ONNX Runtime and through"
                     + " tfq's float IR of it, and reports the largest difference between the two and,"
-                    + " with --targets, the RMSE of each."
+                    + " with --targets, the RMSE of each. With --bits or --calibration (float models) or for"
+                    + " a quantization-aware-trained model, also runs the integer golden model and reports"
+                    + " its RMSE, its distance from the float model and, for QDQ graphs, from ONNX Runtime."
         })
 final class EvaluateCommand extends TfqCommand {
 
@@ -50,6 +51,9 @@ final class EvaluateCommand extends TfqCommand {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Mixin
+    QuantizationOptions quantization = new QuantizationOptions();
+
     @Override
     protected int run() {
         requireBatch(batch);
@@ -64,24 +68,13 @@ final class EvaluateCommand extends TfqCommand {
         }
         ModelInput in = r.inputs().get(0);
         ModelInput outSpec = r.outputs().get(0);
-        if (Samples.perRun(outSpec) != Samples.perRun(in)) {
-            throw new IrException(model + ": output '" + outSpec.name() + "' " + outSpec.shape()
-                    + " does not keep the batch of input '" + in.name() + "' " + in.shape());
-        }
-
-        FloatTensor x = samples(Npy.read(inputs), in);
+        FloatTensor x = SampleFiles.inputs(Npy.read(inputs), in, inputs);
         int n = x.shape().dim(0);
-        FloatTensor reference = OnnxRuntimeRunner.runSamples(model, in, outSpec, x);
-        FloatTensor ir = runIr(r, in, outSpec, x, n);
-
-        double maxDiff = maxAbsDiff(reference.data(), ir.data());
-        Double rmseOrt = null;
-        Double rmseIr = null;
-        if (targets != null) {
-            float[] t = targets(Npy.read(targets), n, outSpec);
-            rmseOrt = rmse(reference.data(), t);
-            rmseIr = rmse(ir.data(), t);
-        }
+        float[] t = targets == null ? null : SampleFiles.targets(Npy.read(targets), n, outSpec, targets);
+        boolean integer = quantization.requested() || PlanFromTraining.isTrained(r.graph());
+        IntegerModel im = integer ? quantization.quantize(r) : null;
+        Accuracy a = Accuracy.measure(r, im, x);
+        Map<String, Object> fields = a.fields(t, r, im);
 
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -89,12 +82,9 @@ final class EvaluateCommand extends TfqCommand {
             o.put("inputs", inputs.toString());
             o.put("targets", targets == null ? null : targets.toString());
             o.put("batch", batch);
-            o.put("samples", n);
             o.put("input", InspectCommand.json(in));
             o.put("output", InspectCommand.json(outSpec));
-            o.put("max_abs_diff_onnxruntime_vs_float_ir", maxDiff);
-            o.put("rmse_onnxruntime", rmseOrt);
-            o.put("rmse_float_ir", rmseIr);
+            o.putAll(fields);
             out().print(Json.write(o));
         } else {
             PrintWriter o = out();
@@ -102,57 +92,26 @@ final class EvaluateCommand extends TfqCommand {
             o.println("input: " + InspectCommand.describe(in));
             o.println("output: " + InspectCommand.describe(outSpec));
             o.println("samples: " + n + " (" + inputs + ")");
-            o.println("max |onnxruntime - float IR|: " + num(maxDiff));
+            Object d = fields.get("max_abs_diff_onnxruntime_vs_float_ir");
+            o.println("max |onnxruntime - float IR|: " + (d == null ? "n/a (" + a.onnxRuntimeUnavailable() + ")" : num((Double) d)));
             if (targets != null) {
                 o.println("targets: " + targets);
-                o.println("rmse onnxruntime: " + num(rmseOrt));
-                o.println("rmse float IR: " + num(rmseIr));
+                if (a.onnxRuntime() != null) o.println("rmse onnxruntime: " + num((Double) fields.get("rmse_onnxruntime")));
+                o.println("rmse float IR: " + num((Double) fields.get("rmse_float_ir")));
+            }
+            if (im != null) {
+                o.println("integer model: " + fields.get("quantization") + " quantization, " + fields.get("bits") + " bits");
+                if (targets != null) {
+                    o.println("rmse integer: " + num((Double) fields.get("rmse_int")) + " ("
+                            + String.format(Locale.ROOT, "%+.2f%%", 100 * (Double) fields.get("rmse_relative_increase")) + " vs float)");
+                }
+                o.println("rmse integer vs float: " + num((Double) fields.get("rmse_int_vs_float")));
+                Object q = fields.get("max_abs_diff_int_vs_onnxruntime");
+                if (q != null) o.println("max |integer - onnxruntime (QDQ graph)|: " + num((Double) q));
             }
         }
         out().flush();
         return Main.EXIT_OK;
-    }
-
-    /**
-     * The input array as {@code [N, ...sampleShape]}. Also takes {@code [N, ...bound shape]} when
-     * the batch axis has size 1, e.g. {@code [N,12,1,3]} for a seq-first model bound to [12,1,3].
-     */
-    private FloatTensor samples(FloatTensor x, ModelInput in) {
-        Shape s = x.shape();
-        String expected = Samples.stackText(in);
-        boolean fullShapeOk = in.batchAxis() >= 0 && Samples.perRun(in) == 1;
-        // the bound-shape form is worth naming only where it is the natural one (seq-first)
-        if (fullShapeOk && in.batchAxis() > 0) expected += " or [N," + in.shape().toString().substring(1);
-        if (s.rank() >= 1 && s.dim(0) > 0) {
-            Shape perSample = s.without(0);
-            if (perSample.equals(in.sampleShape())) return x;
-            if (fullShapeOk && perSample.equals(in.shape())) return x.reshape(Samples.stackShape(in, s.dim(0)));
-        }
-        String found = s.rank() >= 1 && s.dim(0) == 0 ? s + " (no samples)" : s.toString();
-        throw new IrException(inputs + ": shape " + found + " does not fit model input '" + in.name() + "' "
-                + in.shape() + ": expected " + expected);
-    }
-
-    private static FloatTensor runIr(ImportResult r, ModelInput in, ModelInput outSpec, FloatTensor x, int n) {
-        float[] out = Samples.newStack(outSpec, n);
-        for (int from = 0; from < n; from += Samples.perRun(in)) {
-            FloatTensor y = FloatInterpreter.run(r.graph(), Samples.toBound(in, x, from));
-            Samples.fromBound(outSpec, y, out, n, from);
-        }
-        return new FloatTensor(Samples.stackShape(outSpec, n), out);
-    }
-
-    /** Targets as a flat array in output order: shape [N] or [N, ...output sample], N values each. */
-    private float[] targets(FloatTensor t, int n, ModelInput outSpec) {
-        long perSample = outSpec.sampleShape().size();
-        Shape s = t.shape();
-        if (s.rank() < 1 || s.dim(0) != n || t.data().length != n * perSample) {
-            String sample = Samples.stackShape(outSpec, n).toString();
-            String expected = perSample == 1 ? "[" + n + "] or " + sample : sample;
-            throw new IrException(targets + ": shape " + s + " does not fit the " + n + " outputs of '"
-                    + outSpec.name() + "': expected " + expected);
-        }
-        return t.data();
     }
 
     static double maxAbsDiff(float[] a, float[] b) {
@@ -174,7 +133,7 @@ final class EvaluateCommand extends TfqCommand {
         return Math.sqrt(sum / predicted.length);
     }
 
-    private static String num(double v) {
+    static String num(double v) {
         return String.format(Locale.ROOT, "%.6g", v);
     }
 }

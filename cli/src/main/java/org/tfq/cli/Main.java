@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
         description = "ONNX time-series Transformers to integer-only FPGA accelerators.",
         subcommands = {
             InspectCommand.class,
+            CompileCommand.class,
             EvaluateCommand.class,
             CommandLine.HelpCommand.class,
         },

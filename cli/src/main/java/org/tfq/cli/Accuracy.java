@@ -1,0 +1,76 @@
+package org.tfq.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tfq.ir.FloatTensor;
+import org.tfq.onnx.FloatReference;
+import org.tfq.onnx.ImportResult;
+import org.tfq.onnx.ModelInput;
+import org.tfq.onnx.OnnxImportException;
+import org.tfq.onnx.OnnxRuntimeRunner;
+import org.tfq.onnx.Samples;
+import org.tfq.passes.quant.IntegerModel;
+import org.tfq.passes.quant.PlanFromTraining;
+
+/**
+ * The three references side by side on the same samples: ONNX Runtime on the original file,
+ * tfq's float IR, and the integer golden model (host quantization and dequantization included).
+ */
+record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavailable, FloatTensor floatIr,
+        FloatTensor integer) {
+
+    static Accuracy measure(ImportResult model, IntegerModel integer, FloatTensor x) {
+        ModelInput in = model.inputs().get(0);
+        ModelInput out = model.outputs().get(0);
+        int n = Samples.count(in, x);
+        FloatTensor ort = null;
+        String why = null;
+        try {
+            ort = OnnxRuntimeRunner.runSamples(model.source(), in, out, x);
+        } catch (OnnxImportException e) {
+            // QONNX's Quant is not an ONNX Runtime op: the float IR is then the only float reference
+            why = e.getMessage();
+        }
+        FloatTensor fl = FloatReference.runSamples(model, x);
+        FloatTensor q = null;
+        if (integer != null) {
+            float[] stack = Samples.newStack(out, n);
+            for (int from = 0; from < n; from += Samples.perRun(in)) {
+                Samples.fromBound(out, integer.run(Samples.toBound(in, x, from)), stack, n, from);
+            }
+            q = new FloatTensor(Samples.stackShape(out, n), stack);
+        }
+        return new Accuracy(n, ort, why, fl, q);
+    }
+
+    /** The JSON fields of evaluate and of compile's report; RMSEs only with targets. */
+    Map<String, Object> fields(float[] targets, ImportResult model, IntegerModel integer) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("samples", samples);
+        o.put("max_abs_diff_onnxruntime_vs_float_ir", onnxRuntime == null ? null : EvaluateCommand.maxAbsDiff(onnxRuntime.data(), floatIr.data()));
+        if (onnxRuntimeUnavailable != null) o.put("onnxruntime_unavailable", onnxRuntimeUnavailable);
+        o.put("rmse_onnxruntime", targets == null || onnxRuntime == null ? null : EvaluateCommand.rmse(onnxRuntime.data(), targets));
+        o.put("rmse_float_ir", targets == null ? null : EvaluateCommand.rmse(floatIr.data(), targets));
+        if (integer != null) {
+            boolean trained = PlanFromTraining.isTrained(model.graph());
+            Double rf = targets == null ? null : EvaluateCommand.rmse(floatIr.data(), targets);
+            Double ri = targets == null ? null : EvaluateCommand.rmse(this.integer.data(), targets);
+            o.put("quantization", trained ? "trained" : "post-training");
+            o.put("bits", bitsOf(integer));
+            o.put("rmse_float", rf);
+            o.put("rmse_int", ri);
+            o.put("rmse_relative_increase", rf == null ? null : ri / rf - 1);
+            o.put("rmse_int_vs_float", EvaluateCommand.rmse(this.integer.data(), floatIr.data()));
+            o.put("max_abs_diff_int_vs_onnxruntime", onnxRuntime == null || !trained ? null
+                    : EvaluateCommand.maxAbsDiff(this.integer.data(), onnxRuntime.data()));
+        }
+        return o;
+    }
+
+    /** The width most values have: what "--bits" meant for this model. */
+    static int bitsOf(IntegerModel m) {
+        Map<Integer, Integer> count = new java.util.TreeMap<>();
+        m.graph().nodes().forEach(n -> count.merge(n.output().type().intType().bits(), 1, Integer::sum));
+        return count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+}

@@ -1,0 +1,128 @@
+package org.tfq.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.IntType;
+import org.tfq.ir.Node;
+import org.tfq.ir.TextDump;
+import org.tfq.ir.Value;
+import org.tfq.ir.integer.Requantizer;
+import org.tfq.ir.io.Npy;
+import org.tfq.ir.op.IntLinear;
+import org.tfq.ir.op.IntOp;
+import org.tfq.onnx.ImportOptions;
+import org.tfq.onnx.ImportResult;
+import org.tfq.onnx.OnnxImporter;
+import org.tfq.passes.quant.IntegerModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+        name = "compile",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Compiles an ONNX model to an integer-only design: imports it, quantizes it (post-training with"
+                    + " --calibration, or with the scales a quantization-aware-trained model carries) and writes"
+                    + " OUTDIR/ir.txt (the integer IR) and OUTDIR/report.json (per layer: widths, scales,"
+                    + " multipliers and shifts, accumulator widths; accuracy with --inputs/--targets)."
+        })
+final class CompileCommand extends TfqCommand {
+
+    @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "The ONNX model.")
+    Path model;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUTDIR", required = true, description = "Output folder.")
+    Path output;
+
+    @Option(names = "--force", description = "Replace OUTDIR even if it holds files tfq did not write.")
+    boolean force;
+
+    @Option(names = "--inputs", paramLabel = "X.npy", description = "Samples to measure accuracy on.")
+    Path inputs;
+
+    @Option(names = "--targets", paramLabel = "Y.npy", description = "Expected outputs of --inputs.")
+    Path targets;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "Size to bind a symbolic batch dimension to (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin
+    QuantizationOptions quantization = new QuantizationOptions();
+
+    @Override
+    protected int run() throws Exception {
+        requireBatch(batch);
+        requireFile(model, "the model");
+        if (inputs != null) requireFile(inputs, "--inputs");
+        if (targets != null) {
+            requireFile(targets, "--targets");
+            if (inputs == null) throw new CliException("--targets needs --inputs");
+        }
+        // refuse a foreign output folder before any work
+        try (OutputDirectory out = OutputDirectory.open(output, force)) {
+            ImportResult r = OnnxImporter.load(model, new ImportOptions(batch));
+            IntegerModel im = quantization.quantize(r);
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", model.getFileName().toString());
+            report.put("tfq_version", Main.Version.version());
+            report.put("input", quantizationJson(im.input().intType()));
+            report.put("output", quantizationJson(im.output().intType()));
+            report.put("macs_per_inference", im.graph().macs());
+            report.put("parameters", im.graph().parameters());
+            if (inputs != null) {
+                FloatTensor x = SampleFiles.inputs(Npy.read(inputs), r.inputs().get(0), inputs);
+                float[] t = targets == null ? null : SampleFiles.targets(Npy.read(targets), x.shape().dim(0), r.outputs().get(0), targets);
+                report.put("accuracy", Accuracy.measure(r, im, x).fields(t, r, im));
+            }
+            report.put("layers", layers(im));
+            out.write("ir.txt", TextDump.of(im.graph()));
+            out.write("float-ir.txt", TextDump.of(r.graph()));
+            out.write("report.json", Json.write(report));
+            out.commit();
+        }
+        out().println("wrote " + output);
+        out().flush();
+        return Main.EXIT_OK;
+    }
+
+    private static Map<String, Object> quantizationJson(IntType t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bits", t.bits());
+        m.put("signed", t.signed());
+        m.put("scale", t.scale());
+        m.put("zero_point", t.zeroPoint());
+        return m;
+    }
+
+    private static List<Object> layers(IntegerModel im) {
+        List<Object> rows = new ArrayList<>();
+        for (Node n : im.graph().nodes()) {
+            IntOp op = (IntOp) n.op();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", n.name());
+            row.put("op", op.mnemonic());
+            row.put("value", n.output().name());
+            row.put("shape", n.output().type().shape().toString());
+            row.put("inputs", n.inputs().stream().map(Value::name).toList());
+            row.put("output_quantization", quantizationJson(n.output().type().intType()));
+            row.put("datapath_bits", op.datapathBits());
+            row.put("macs", op.macs(n.inputs().stream().map(Value::type).toList()));
+            row.put("attributes", new LinkedHashMap<>(op.attributes()));
+            if (op instanceof IntLinear lin) {
+                row.put("weight_bits", lin.weightBits());
+                row.put("accumulator_bits", lin.accBits());
+                row.put("multipliers", lin.requant().stream().map(Requantizer::multiplier).toList());
+                row.put("shifts", lin.requant().stream().map(Requantizer::shift).toList());
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+}

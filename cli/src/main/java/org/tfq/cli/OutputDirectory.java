@@ -1,0 +1,112 @@
+package org.tfq.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A compile's output folder, built in a temporary sibling and moved into place only when
+ * everything was written: a failed compile leaves the previous output as it was. A folder
+ * that holds files tfq did not write is never replaced unless the user says --force.
+ */
+final class OutputDirectory implements AutoCloseable {
+
+    /** Written last into every output folder: lists what tfq wrote, so a later compile may replace it. */
+    static final String MARKER = ".tfq-output";
+
+    private final Path target;
+    private final Path staging;
+    private final TreeSet<String> written = new TreeSet<>();
+    private boolean committed;
+
+    private OutputDirectory(Path target, Path staging) {
+        this.target = target;
+        this.staging = staging;
+    }
+
+    static OutputDirectory open(Path target, boolean force) {
+        Path abs = target.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");
+        if (Files.isDirectory(abs) && !force && !isOurs(abs)) {
+            throw new CliException(target + ": exists and holds files tfq did not write; choose another -o, or pass --force to replace it");
+        }
+        try {
+            Path parent = abs.getParent();
+            Files.createDirectories(parent);
+            Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+            return new OutputDirectory(abs, staging);
+        } catch (IOException e) {
+            throw new CliException(target + ": cannot create the output folder: " + e.getMessage());
+        }
+    }
+
+    private static boolean isOurs(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty() || Files.isRegularFile(dir.resolve(MARKER));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A path inside the output for {@code relative}; its parent folders are created. */
+    Path file(String relative) {
+        Path p = staging.resolve(relative).normalize();
+        if (!p.startsWith(staging)) throw new IllegalArgumentException("output path leaves the output folder: " + relative);
+        try {
+            Files.createDirectories(p.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        written.add(staging.relativize(p).toString().replace('\\', '/'));
+        return p;
+    }
+
+    void write(String relative, String text) throws IOException {
+        Files.writeString(file(relative), text, StandardCharsets.UTF_8);
+    }
+
+    /** Moves the finished output into place, replacing the previous one. */
+    void commit() throws IOException {
+        Files.writeString(staging.resolve(MARKER), String.join("\n", written) + "\n", StandardCharsets.UTF_8);
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        committed = true;
+        if (old != null) delete(old);
+    }
+
+    @Override
+    public void close() {
+        if (!committed) delete(staging);
+    }
+
+    static void delete(Path p) {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            List<Path> all = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
+            for (Path q : all) Files.deleteIfExists(q);
+        } catch (IOException e) {
+            // a leftover temporary folder is harmless; the output itself is already in place or untouched
+        }
+    }
+
+    static List<Path> list(Path dir) throws IOException {
+        List<Path> r = new ArrayList<>();
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(dir)) {
+            d.forEach(r::add);
+        }
+        return r;
+    }
+}

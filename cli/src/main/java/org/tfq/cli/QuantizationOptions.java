@@ -1,0 +1,74 @@
+package org.tfq.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.io.Npy;
+import org.tfq.onnx.ImportResult;
+import org.tfq.onnx.Samples;
+import org.tfq.passes.quant.IntegerModel;
+import org.tfq.passes.quant.QuantOptions;
+import org.tfq.passes.quant.Quantize;
+import picocli.CommandLine.Option;
+
+/** The quantization options of evaluate, compile and explore, and what they turn a model into. */
+final class QuantizationOptions {
+
+    @Option(names = "--bits", paramLabel = "B",
+            description = "Integer width of weights and activations, 2..8 (float models: default 8; "
+                    + "quantization-aware-trained models: the widths they were trained with).")
+    Integer bits;
+
+    @Option(names = "--bits-for", paramLabel = "NAME=B",
+            description = "Mixed precision: width for the layer NAME (a node name or module prefix as shown by "
+                    + "'tfq inspect --dump-ir'). Repeatable.")
+    Map<String, Integer> bitsFor = new LinkedHashMap<>();
+
+    @Option(names = "--calibration", paramLabel = "C.npy",
+            description = "Typical input windows for post-training quantization of a float model, shaped like --inputs.")
+    Path calibration;
+
+    @Option(names = "--calibration-method", paramLabel = "METHOD", defaultValue = "minmax",
+            description = "How ranges are read from calibration: minmax, percentile (99.99%%), mse (least error). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(names = "--weights", paramLabel = "GRANULARITY", defaultValue = "per-channel",
+            description = "Weight scales: per-channel (one per output feature) or per-tensor. Default: ${DEFAULT-VALUE}.")
+    String weights;
+
+    boolean requested() {
+        return bits != null || calibration != null || !bitsFor.isEmpty();
+    }
+
+    QuantOptions options() {
+        QuantOptions.RangeMethod m = switch (method) {
+            case "minmax" -> QuantOptions.RangeMethod.MINMAX;
+            case "percentile" -> QuantOptions.RangeMethod.PERCENTILE;
+            case "mse" -> QuantOptions.RangeMethod.MSE;
+            default -> throw new CliException("--calibration-method " + method + ": use minmax, percentile or mse");
+        };
+        boolean perChannel = switch (weights) {
+            case "per-channel" -> true;
+            case "per-tensor" -> false;
+            default -> throw new CliException("--weights " + weights + ": use per-channel or per-tensor");
+        };
+        return new QuantOptions(bits == null ? 8 : bits, bitsFor, m, perChannel);
+    }
+
+    /** The integer model of an imported model, quantized as the options say. */
+    IntegerModel quantize(ImportResult model) {
+        QuantOptions o = options();
+        List<FloatTensor> cal = null;
+        if (calibration != null) {
+            TfqCommand.requireFile(calibration, "--calibration");
+            FloatTensor c = SampleFiles.inputs(Npy.read(calibration), model.inputs().get(0), calibration);
+            cal = new java.util.ArrayList<>();
+            int n = Samples.count(model.inputs().get(0), c);
+            for (int i = 0; i < n; i += Samples.perRun(model.inputs().get(0))) cal.add(Samples.toBound(model.inputs().get(0), c, i));
+        }
+        return Quantize.run(model.graph(), o, bits != null, cal);
+    }
+}

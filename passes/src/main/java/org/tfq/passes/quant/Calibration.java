@@ -1,0 +1,70 @@
+package org.tfq.passes.quant;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.FloatInterpreter;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Graph;
+import org.tfq.ir.Node;
+import org.tfq.ir.Value;
+
+/**
+ * What every value of a float graph takes on over the calibration samples: all observations,
+ * sorted, so min/max, percentiles and error-minimising clipping can all be read from it.
+ */
+public final class Calibration {
+    private final Map<String, float[]> sorted;
+    private final int samples;
+
+    private Calibration(Map<String, float[]> sorted, int samples) {
+        this.sorted = sorted;
+        this.samples = samples;
+    }
+
+    /** Runs the float graph on each sample (already in the graph's bound input shape). */
+    public static Calibration run(Graph g, List<FloatTensor> boundSamples) {
+        if (boundSamples.isEmpty()) throw new QuantizationException("calibration needs at least one sample");
+        Map<String, float[][]> seen = new HashMap<>();
+        Value in = g.inputs().get(0);
+        for (int s = 0; s < boundSamples.size(); s++) {
+            Map<String, FloatTensor> env = FloatInterpreter.runAll(g, Map.of(in.name(), boundSamples.get(s)));
+            for (Map.Entry<String, FloatTensor> e : env.entrySet()) {
+                seen.computeIfAbsent(e.getKey(), k -> new float[boundSamples.size()][])[s] = e.getValue().data();
+            }
+        }
+        Map<String, float[]> sorted = new HashMap<>();
+        for (Map.Entry<String, float[][]> e : seen.entrySet()) {
+            int n = Arrays.stream(e.getValue()).mapToInt(a -> a.length).sum();
+            float[] all = new float[n];
+            int p = 0;
+            for (float[] a : e.getValue()) {
+                System.arraycopy(a, 0, all, p, a.length);
+                p += a.length;
+            }
+            Arrays.sort(all);
+            sorted.put(e.getKey(), all);
+        }
+        return new Calibration(sorted, boundSamples.size());
+    }
+
+    public int samples() {
+        return samples;
+    }
+
+    public boolean has(String value) {
+        return sorted.containsKey(value);
+    }
+
+    /** The observations of one value, ascending. */
+    public float[] observed(String value) {
+        float[] v = sorted.get(value);
+        if (v == null) throw new QuantizationException("no calibration data for value %" + value);
+        return v;
+    }
+
+    static List<String> valuesOf(Graph g) {
+        return g.nodes().stream().map(Node::output).map(Value::name).toList();
+    }
+}

@@ -1,0 +1,251 @@
+package org.tfq.passes.quant;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Graph;
+import org.tfq.ir.IntTensor;
+import org.tfq.ir.IntType;
+import org.tfq.ir.IrException;
+import org.tfq.ir.Node;
+import org.tfq.ir.QuantSpec;
+import org.tfq.ir.Shape;
+import org.tfq.ir.TensorType;
+import org.tfq.ir.Value;
+import org.tfq.ir.integer.IntLayerNorm;
+import org.tfq.ir.integer.IntSoftmax;
+import org.tfq.ir.integer.Lut;
+import org.tfq.ir.integer.Requantizer;
+import org.tfq.ir.op.Add;
+import org.tfq.ir.op.AddConstant;
+import org.tfq.ir.op.BatchNorm;
+import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.op.Gelu;
+import org.tfq.ir.op.IntAdd;
+import org.tfq.ir.op.IntAffine;
+import org.tfq.ir.op.IntLayerNormOp;
+import org.tfq.ir.op.IntLinear;
+import org.tfq.ir.op.IntMatMul;
+import org.tfq.ir.op.IntMeanPool;
+import org.tfq.ir.op.IntOp;
+import org.tfq.ir.op.IntRelabel;
+import org.tfq.ir.op.IntSoftmaxOp;
+import org.tfq.ir.op.IntTableOp;
+import org.tfq.ir.op.LayerNorm;
+import org.tfq.ir.op.LayoutOp;
+import org.tfq.ir.op.Linear;
+import org.tfq.ir.op.MatMul;
+import org.tfq.ir.op.MeanPool;
+import org.tfq.ir.op.MulConstant;
+import org.tfq.ir.op.Relu;
+import org.tfq.ir.op.Softmax;
+
+/**
+ * Float graph + quantization plan -> integer-only graph. Each float op becomes the integer op
+ * that computes it on codes, with the multipliers, tables and widths derived here once; a ReLU
+ * right after a Linear is fused into its requantization; a multiplication by a positive scalar
+ * only relabels the scale; a quantization point whose input already has its quantization
+ * disappears.
+ */
+public final class LowerToInteger {
+
+    /** Magnitude bits of the multipliers of elementwise rescalings: one DSP48E1 B port signed. */
+    static final int MULTIPLIER_BITS = 16;
+
+    private final Graph g;
+    private final QuantPlan plan;
+    private final Map<String, Integer> readers;
+    private final Map<String, Value> env = new HashMap<>();
+    private final List<Node> out = new ArrayList<>();
+    private final Set<Node> fused = new HashSet<>();
+    private final List<String> missing = new ArrayList<>();
+
+    private LowerToInteger(Graph g, QuantPlan plan) {
+        this.g = g;
+        this.plan = plan;
+        this.readers = PlanFromTraining.readers(g);
+    }
+
+    public static IntegerModel run(Graph g, QuantPlan plan) {
+        return new LowerToInteger(g, plan).lower();
+    }
+
+    private IntegerModel lower() {
+        if (g.inputs().size() != 1 || g.outputs().size() != 1) {
+            throw new QuantizationException("tfq quantizes models with one input and one output; this one has "
+                    + g.inputs().size() + " and " + g.outputs().size());
+        }
+        Value fin = g.inputs().get(0);
+        QuantSpec inSpec = plan.activation(fin.name());
+        if (inSpec == null) {
+            throw new QuantizationException("the model input %" + fin.name() + " has no quantization: "
+                    + (plan.trained() ? "the QAT model must quantize its input" : "calibration did not cover it"));
+        }
+        Value in = new Value(fin.name(), new TensorType(fin.type().shape(), inSpec.intType()));
+        env.put(fin.name(), in);
+        for (Node n : g.nodes()) {
+            if (fused.contains(n)) continue;
+            try {
+                lower(n);
+            } catch (IrException | IllegalArgumentException | ArithmeticException e) {
+                throw new QuantizationException("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new QuantizationException(String.join("\n", missing) + "\n" + missing.size()
+                    + " value(s) have no quantization: quantize them in training, or pass --calibration C.npy");
+        }
+        Value result = env.get(g.outputs().get(0).name());
+        Graph ig = new Graph(g.name(), List.of(in), List.of(result), out).verify();
+        IntType o = result.type().intType();
+        return new IntegerModel(ig, inSpec, QuantSpec.perTensor(o.scale(), o.zeroPoint(), o.bits(), o.signed()));
+    }
+
+    private IntType quant(Node n, String value) {
+        QuantSpec q = plan.activation(value);
+        if (q == null) {
+            missing.add("value %" + value + " computed by node " + n.name() + " (" + n.op().mnemonic() + ") has no quantization");
+            // keep going to report every missing value at once
+            return new IntType(8, true, 1, 0);
+        }
+        return q.intType();
+    }
+
+    private IntType quantOr(String value, IntType fallback) {
+        QuantSpec q = plan.activation(value);
+        return q == null ? fallback : q.intType();
+    }
+
+    private Value emit(Node n, IntOp op, List<Value> inputs, String name) {
+        TensorType t = op.resultType(inputs.stream().map(Value::type).toList());
+        Value v = new Value(name, t);
+        out.add(new Node(n.name(), op, inputs, v));
+        env.put(name, v);
+        return v;
+    }
+
+    private Value emit(Node n, IntOp op, Value input) {
+        return emit(n, op, List.of(input), n.output().name());
+    }
+
+    /** The node that is the only reader of {@code v}, if there is one. */
+    private Node soleReader(Value v) {
+        if (readers.getOrDefault(v.name(), 0) != 1) return null;
+        for (Node n : g.nodes()) if (n.inputs().contains(v)) return n;
+        return null;
+    }
+
+    private void lower(Node n) {
+        List<Value> ins = n.inputs().stream().map(v -> env.get(v.name())).toList();
+        Value x = ins.get(0);
+        IntType xt = x.type().intType();
+        String y = n.output().name();
+        if (n.op() instanceof LayoutOp layout) {
+            emit(n, layout, x);
+        } else if (n.op() instanceof FakeQuant fq) {
+            IntType target = fq.spec().intType();
+            if (target.equals(xt)) env.put(y, x);
+            else emit(n, IntAffine.of("requant", xt, scalar(1), scalar(0), false, target, MULTIPLIER_BITS), x);
+        } else if (n.op() instanceof Linear lin) {
+            linear(n, lin, x);
+        } else if (n.op() instanceof MatMul mm) {
+            IntType o = quant(n, y);
+            IntType bt = ins.get(1).type().intType();
+            int inner = x.type().shape().last();
+            emit(n, IntMatMul.of(mm.transposeB(), xt, bt, inner, Requantizer.of(xt.scale() * bt.scale() / o.scale(), o), o), ins, y);
+        } else if (n.op() instanceof Softmax sm) {
+            IntType o = quant(n, y);
+            int row = x.type().shape().dim(x.type().shape().axis(sm.axis()));
+            emit(n, new IntSoftmaxOp(sm.axis(), xt, IntSoftmax.of(xt.scale(), xt.bits(), row, o), o), x);
+        } else if (n.op() instanceof LayerNorm ln) {
+            IntType o = quant(n, y);
+            emit(n, new IntLayerNormOp(xt, IntLayerNorm.of(xt, doubles(ln.gamma()), doubles(ln.beta()), ln.epsilon(), o), o), x);
+        } else if (n.op() instanceof BatchNorm bn) {
+            IntType o = quant(n, y);
+            Shape s = channelShape(x.type().shape(), bn.axis());
+            emit(n, IntAffine.of("batchnorm", xt, bn.scale().reshape(s), bn.shift().reshape(s), false, o, MULTIPLIER_BITS), x);
+        } else if (n.op() instanceof Gelu gelu) {
+            IntType o = quant(n, y);
+            emit(n, new IntTableOp(gelu.tanhApproximation() ? "gelu_tanh" : "gelu", xt, Lut.gelu(xt, o, gelu.tanhApproximation()), o), x);
+        } else if (n.op() instanceof Relu) {
+            IntType o = quantOr(y, xt);
+            emit(n, IntAffine.of("relu", xt, scalar(1), scalar(0), true, o, MULTIPLIER_BITS), x);
+        } else if (n.op() instanceof Add) {
+            IntType o = quant(n, y);
+            emit(n, IntAdd.of(xt, ins.get(1).type().intType(), o, MULTIPLIER_BITS), ins, y);
+        } else if (n.op() instanceof AddConstant ac) {
+            IntType o = quant(n, y);
+            emit(n, IntAffine.of("add_const", xt, scalar(1), ac.constant(), false, o, MULTIPLIER_BITS), x);
+        } else if (n.op() instanceof MulConstant mc) {
+            float[] c = mc.constant().data();
+            if (c.length == 1 && c[0] > 0) {
+                emit(n, new IntRelabel(xt, new IntType(xt.bits(), xt.signed(), xt.scale() * c[0], xt.zeroPoint())), x);
+            } else {
+                emit(n, IntAffine.of("mul_const", xt, mc.constant(), scalar(0), false, quant(n, y), MULTIPLIER_BITS), x);
+            }
+        } else if (n.op() instanceof MeanPool mp) {
+            IntType o = quantOr(y, xt);
+            int len = x.type().shape().dim(x.type().shape().axis(mp.axis()));
+            emit(n, IntMeanPool.of(mp.axis(), mp.keepDims(), xt, len, o), x);
+        } else {
+            throw new QuantizationException("no integer lowering for " + n.op().mnemonic());
+        }
+    }
+
+    /**
+     * acc_o = B_o + sum_i x_i w_oi on raw codes: w = q_w - Z_w and
+     * B_o = round(b_o / (S_x S_w,o)) - Z_x sum_i w_oi, so no zero point reaches the datapath.
+     */
+    private void linear(Node n, Linear lin, Value x) {
+        IntType xt = x.type().intType();
+        QuantSpec wq = plan.weights().get(n.name());
+        if (wq == null) {
+            missing.add("the weight of node " + n.name() + " (linear) has no quantization");
+            return;
+        }
+        Node relu = soleReader(n.output());
+        boolean fuseRelu = relu != null && relu.op() instanceof Relu;
+        String y = fuseRelu ? relu.output().name() : n.output().name();
+        IntType o = fuseRelu && plan.activation(y) != null ? plan.activation(y).intType() : quant(n, n.output().name());
+        if (fuseRelu) fused.add(relu);
+        int outF = lin.outFeatures(), inF = lin.inFeatures();
+        long[] w = new long[outF * inF];
+        long[] bias = new long[outF];
+        List<Requantizer> requant = new ArrayList<>();
+        for (int c = 0; c < outF; c++) {
+            long rowSum = 0;
+            for (int i = 0; i < inF; i++) {
+                w[c * inF + i] = wq.quantize(lin.weight().data()[c * inF + i], c) - wq.zeroPoint(c);
+                rowSum += w[c * inF + i];
+            }
+            double accScale = xt.scale() * wq.scale(c);
+            long b = lin.bias() == null ? 0 : Math.round(lin.bias().data()[c] / accScale);
+            bias[c] = b - xt.zeroPoint() * rowSum;
+            if (c == 0 || !wq.perTensor()) requant.add(Requantizer.of(accScale / o.scale(), o));
+        }
+        IntLinear op = IntLinear.of(new IntTensor(lin.weight().shape(), w), bias, requant, fuseRelu, xt, o);
+        emit(n, op, List.of(x), y);
+    }
+
+    private static FloatTensor scalar(float v) {
+        return FloatTensor.scalar(v);
+    }
+
+    private static double[] doubles(FloatTensor t) {
+        double[] d = new double[t.data().length];
+        for (int i = 0; i < d.length; i++) d[i] = t.data()[i];
+        return d;
+    }
+
+    /** [C] laid along {@code axis} of a tensor of {@code x}'s rank, 1 elsewhere, for broadcasting. */
+    private static Shape channelShape(Shape x, int axis) {
+        int[] d = new int[x.rank()];
+        java.util.Arrays.fill(d, 1);
+        d[x.axis(axis)] = x.dim(axis);
+        return new Shape(d);
+    }
+}

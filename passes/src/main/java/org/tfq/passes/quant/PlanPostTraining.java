@@ -1,0 +1,106 @@
+package org.tfq.passes.quant;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.tfq.ir.Graph;
+import org.tfq.ir.IntType;
+import org.tfq.ir.Node;
+import org.tfq.ir.QuantSpec;
+import org.tfq.ir.Value;
+import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.op.LayoutOp;
+import org.tfq.ir.op.Linear;
+
+/**
+ * Post-training quantization: activations asymmetric per tensor from calibrated ranges (zero
+ * always representable, so ReLU and padding stay exact), weights symmetric with the narrow
+ * range, per tensor or per output channel. Signed codes throughout, as the reference design.
+ */
+public final class PlanPostTraining {
+    private PlanPostTraining() {}
+
+    public static QuantPlan run(Graph g, Calibration cal, QuantOptions o) {
+        for (Node n : g.nodes()) {
+            if (n.op() instanceof FakeQuant) {
+                throw new QuantizationException("node " + n.name() + " is a trained quantization point: this model was "
+                        + "trained with quantization, so it is compiled with its own scales (do not pass --calibration)");
+            }
+        }
+        Map<String, QuantSpec> acts = new HashMap<>();
+        Map<String, QuantSpec> weights = new HashMap<>();
+        for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.bitsOf(in.name()), o.ranges()));
+        for (Node n : g.nodes()) {
+            if (n.op() instanceof LayoutOp) continue;
+            int bits = o.bitsOf(n.name());
+            acts.put(n.output().name(), activation(cal.observed(n.output().name()), bits, o.ranges()));
+            if (n.op() instanceof Linear lin) weights.put(n.name(), weight(lin, bits, o.perChannelWeights()));
+        }
+        return new QuantPlan(acts, weights, false);
+    }
+
+    /** An asymmetric signed spec covering [lo, hi] read from sorted observations, zero included. */
+    static QuantSpec activation(float[] sorted, int bits, QuantOptions.RangeMethod method) {
+        double lo, hi;
+        switch (method) {
+            case MINMAX -> {
+                lo = sorted[0];
+                hi = sorted[sorted.length - 1];
+            }
+            case PERCENTILE -> {
+                lo = sorted[(int) Math.floor(0.0001 * (sorted.length - 1))];
+                hi = sorted[(int) Math.ceil(0.9999 * (sorted.length - 1))];
+            }
+            default -> {
+                return minimumError(sorted, bits);
+            }
+        }
+        return fromRange(lo, hi, bits);
+    }
+
+    static QuantSpec fromRange(double lo, double hi, int bits) {
+        lo = Math.min(lo, 0);
+        hi = Math.max(hi, 0);
+        long qmin = IntType.min(bits, true), qmax = IntType.max(bits, true);
+        double scale = (hi - lo) / (qmax - qmin);
+        if (!(scale > 0)) scale = 1e-6; // a value that is always 0
+        long zero = Math.max(qmin, Math.min(qmax, Math.round(qmin - lo / scale)));
+        return QuantSpec.perTensor(scale, zero, bits, true);
+    }
+
+    /** Shrinks the observed range in 5% steps and keeps the clipping with the least squared error. */
+    private static QuantSpec minimumError(float[] sorted, int bits) {
+        int stride = Math.max(1, sorted.length / 20000);
+        QuantSpec best = null;
+        double bestErr = Double.POSITIVE_INFINITY;
+        for (int step = 0; step <= 10; step++) {
+            double alpha = 1.0 - 0.05 * step;
+            QuantSpec q = fromRange(alpha * sorted[0], alpha * sorted[sorted.length - 1], bits);
+            double err = 0;
+            for (int i = 0; i < sorted.length; i += stride) {
+                double d = q.fakeQuantize(sorted[i], 0) - sorted[i];
+                err += d * d;
+            }
+            if (err < bestErr) {
+                bestErr = err;
+                best = q;
+            }
+        }
+        return best;
+    }
+
+    static QuantSpec weight(Linear lin, int bits, boolean perChannel) {
+        int out = lin.outFeatures(), in = lin.inFeatures();
+        float[] w = lin.weight().data();
+        long qmax = IntType.max(bits, true);
+        int channels = perChannel ? out : 1;
+        double[] scale = new double[channels];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                int c = perChannel ? o : 0;
+                scale[c] = Math.max(scale[c], Math.abs(w[o * in + i]));
+            }
+        }
+        for (int c = 0; c < channels; c++) scale[c] = scale[c] > 0 ? scale[c] / qmax : 1e-6;
+        return new QuantSpec(scale, new long[channels], perChannel ? 0 : -1, bits, true, -qmax, qmax);
+    }
+}

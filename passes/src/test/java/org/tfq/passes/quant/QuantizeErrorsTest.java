@@ -1,0 +1,58 @@
+package org.tfq.passes.quant;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tfq.ir.Graph;
+import org.tfq.ir.Node;
+import org.tfq.ir.QuantSpec;
+import org.tfq.ir.TensorType;
+import org.tfq.ir.Value;
+import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.op.Relu;
+
+class QuantizeErrorsTest {
+
+    private static String message(Runnable r) {
+        return assertThrows(QuantizationException.class, r::run).getMessage();
+    }
+
+    @Test
+    void bitsOutsideTwoToEight() {
+        assertTrue(message(() -> QuantOptions.uniform(1)).contains("--bits=1: tfq quantizes to 2..8 bits"));
+        assertTrue(message(() -> QuantOptions.uniform(9)).contains("2..8"));
+        assertTrue(message(() -> new QuantOptions(8, Map.of("ffn", 12), QuantOptions.RangeMethod.MINMAX, false)).contains("--bits-for ffn=12"));
+    }
+
+    @Test
+    void floatModelWithoutCalibrationSaysWhatToPass() {
+        Graph g = SmallGraphs.encoder(1, 4, 2, 8);
+        assertTrue(message(() -> Quantize.run(g, QuantOptions.uniform(8), true, null)).contains("pass --calibration C.npy"));
+    }
+
+    @Test
+    void bitsForNamingNoLayer() {
+        Graph g = SmallGraphs.encoder(1, 4, 2, 8);
+        QuantOptions o = new QuantOptions(8, Map.of("/enc/nothing", 4), QuantOptions.RangeMethod.MINMAX, false);
+        String msg = message(() -> Quantize.run(g, o, true, SmallGraphs.inputs(1, 4, 4, 2)));
+        assertTrue(msg.contains("--bits-for /enc/nothing: no layer of that name"), msg);
+    }
+
+    @Test
+    void trainedModelRefusesOtherBits() {
+        Value x = new Value("x", TensorType.f32(1, 4));
+        Value q = new Value("q", TensorType.f32(1, 4));
+        Value y = new Value("y", TensorType.f32(1, 4));
+        Graph g = new Graph("qat", List.of(x), List.of(y), List.of(
+                new Node("fq", new FakeQuant(QuantSpec.perTensor(0.1, 0, 4, true)), List.of(x), q),
+                new Node("relu", new Relu(), List.of(q), y))).verify();
+        String msg = message(() -> Quantize.run(g, QuantOptions.uniform(8), true, null));
+        assertTrue(msg.contains("trained with quantization at [4] bits; --bits 8 disagrees"), msg);
+        // without --bits it lowers with its own width
+        IntegerModel m = Quantize.run(g, QuantOptions.uniform(8), false, null);
+        assertTrue(m.graph().outputs().get(0).type().intType().bits() == 4);
+    }
+}
