@@ -11,6 +11,14 @@ public final class FloatInterpreter {
     private FloatInterpreter() {}
 
     public static Map<String, FloatTensor> run(Graph g, Map<String, FloatTensor> inputs) {
+        Map<String, FloatTensor> env = runAll(g, inputs);
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (Value v : g.outputs()) out.put(v.name(), env.get(v.name()));
+        return out;
+    }
+
+    /** Every value of the graph, by name: what calibration observes. */
+    public static Map<String, FloatTensor> runAll(Graph g, Map<String, FloatTensor> inputs) {
         Map<String, FloatTensor> env = new HashMap<>();
         for (Value v : g.inputs()) {
             FloatTensor t = inputs.get(v.name());
@@ -27,9 +35,7 @@ public final class FloatInterpreter {
             List<FloatTensor> args = n.inputs().stream().map(v -> env.get(v.name())).toList();
             env.put(n.output().name(), op.apply(args));
         }
-        Map<String, FloatTensor> out = new LinkedHashMap<>();
-        for (Value v : g.outputs()) out.put(v.name(), env.get(v.name()));
-        return out;
+        return env;
     }
 
     /** The single input, single output case every forecasting model is. */

@@ -10,7 +10,8 @@ import org.tfq.ir.IntTensor;
  * the range analysis.
  */
 public sealed interface IntOp extends Op
-        permits LayoutOp, IntLinear, IntMatMul, IntAdd, IntAffine, IntSoftmaxOp, IntLayerNormOp, IntTableOp, IntMeanPool {
+        permits LayoutOp, IntLinear, IntMatMul, IntAdd, IntAffine, IntSoftmaxOp, IntLayerNormOp, IntTableOp, IntMeanPool,
+                IntRelabel {
 
     IntTensor applyInt(List<IntTensor> inputs);
 
