@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             InspectCommand.class,
             CompileCommand.class,
             EvaluateCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -1,0 +1,65 @@
+package org.tfq.vivado;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How to run Vivado on a design.
+ *
+ * @param part                 a full Vivado part name from {@link PartDatabase}; stored as Vivado spells it
+ * @param clockMhz             the clock the design is constrained to, in MHz
+ * @param userXdc              the user's own constraints (pins, I/O standards, configuration), or null
+ * @param allowTimingViolation write the bitstream even when the routed design misses the clock
+ */
+public record VivadoOptions(String part, double clockMhz, Path userXdc, boolean allowTimingViolation) {
+
+    public static final double DEFAULT_CLOCK_MHZ = 100.0;
+
+    /**
+     * Above this no design tfq makes closes timing on a 7 series device (the fastest global clock
+     * buffers are specified well below it), so a larger value is a typo, such as a period in ps.
+     */
+    public static final double MAX_CLOCK_MHZ = 800.0;
+
+    public VivadoOptions {
+        part = PartDatabase.fullPartName(part);
+        if (!(clockMhz > 0) || Double.isInfinite(clockMhz)) {
+            throw new VivadoException("the clock must be a positive frequency in MHz, got " + clockMhz);
+        }
+        if (clockMhz > MAX_CLOCK_MHZ) {
+            throw new VivadoException("a clock of " + clockMhz + " MHz is beyond what a 7 series FPGA runs (at most "
+                    + MAX_CLOCK_MHZ + " MHz accepted); give the frequency in MHz");
+        }
+        if (userXdc != null) {
+            if (Files.isDirectory(userXdc)) throw new VivadoException(userXdc + ": is a directory, not an XDC file");
+            if (!Files.isRegularFile(userXdc)) throw new VivadoException(userXdc + ": no such file (user XDC)");
+            if (!Files.isReadable(userXdc)) throw new VivadoException(userXdc + ": permission denied (user XDC)");
+        }
+    }
+
+    /** The reference design's settings: XC7S15 (FTGB196, -1) at 100 MHz, no user XDC. */
+    public static VivadoOptions defaults() {
+        return new VivadoOptions(PartDatabase.DEFAULT_PART, DEFAULT_CLOCK_MHZ, null, false);
+    }
+
+    public VivadoOptions withPart(String p) {
+        return new VivadoOptions(p, clockMhz, userXdc, allowTimingViolation);
+    }
+
+    public VivadoOptions withClockMhz(double mhz) {
+        return new VivadoOptions(part, mhz, userXdc, allowTimingViolation);
+    }
+
+    public VivadoOptions withUserXdc(Path xdc) {
+        return new VivadoOptions(part, clockMhz, xdc, allowTimingViolation);
+    }
+
+    public VivadoOptions withAllowTimingViolation(boolean allow) {
+        return new VivadoOptions(part, clockMhz, userXdc, allow);
+    }
+
+    /** The clock period in ns. */
+    public double periodNs() {
+        return 1000.0 / clockMhz;
+    }
+}

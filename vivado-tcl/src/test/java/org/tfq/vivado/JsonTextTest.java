@@ -1,0 +1,48 @@
+package org.tfq.vivado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTextTest {
+
+    @Test
+    void writesInTheCliStyle() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("a", 1);
+        m.put("b", 2.5);
+        m.put("c", "q\"\\\n\u0001");
+        m.put("d", List.of());
+        m.put("e", Map.of());
+        m.put("f", Arrays.asList(true, null, Double.NaN));
+        assertEquals("{\n  \"a\": 1,\n  \"b\": 2.5,\n  \"c\": \"q\\\"\\\\\\n\\u0001\",\n  \"d\": [],\n  \"e\": {},\n"
+                + "  \"f\": [\n    true,\n    null,\n    null\n  ]\n}\n", JsonText.write(m));
+    }
+
+    @Test
+    void readsBackWhatItWrites() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("s", "tab\there \u00e9 \"q\"");
+        m.put("n", -12.5e-3);
+        m.put("l", new ArrayList<>(Arrays.asList("x", null, false)));
+        m.put("o", new LinkedHashMap<>(Map.of("k", 3.0)));
+        assertEquals(m, JsonText.read(JsonText.write(m)));
+        assertEquals("\u00e9/", JsonText.read("\"\\u00e9\\/\""));
+        assertEquals(List.of(1.0, 0.0, 100.0), JsonText.read(" [1, 0, 1e2] "));
+    }
+
+    @Test
+    void notJson() {
+        for (String bad : new String[] {"", "{", "{\"a\" 1}", "[1,]", "01", "tru", "{\"a\":1} x", "\"\\x\"", "'a'", "{a:1}"}) {
+            assertThrows(IllegalArgumentException.class, () -> JsonText.read(bad), bad);
+        }
+        assertEquals("expected , or } at line 2, column 3",
+                assertThrows(IllegalArgumentException.class, () -> JsonText.read("{\"a\": 1\n  \"b\": 2}")).getMessage());
+    }
+}

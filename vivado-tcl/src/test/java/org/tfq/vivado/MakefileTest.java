@@ -1,0 +1,168 @@
+package org.tfq.vivado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generated Makefile under GNU make: on its own in OUTDIR, with -f, and included from a project. */
+class MakefileTest {
+
+    static String make;
+
+    @TempDir
+    Path tmp;
+
+    Path out;
+    String abs;
+
+    @BeforeAll
+    static void needMake() {
+        make = Proc.require("make");
+    }
+
+    @BeforeEach
+    void generate() throws IOException {
+        VivadoDesign d = Fixtures.design();
+        out = Fixtures.writeOutdir(tmp.resolve("out"), d, VivadoFlow.files(d, VivadoOptions.defaults()));
+        abs = out.toRealPath().toString();
+    }
+
+    private Proc make(Path dir, String... args) {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = make;
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        return Proc.run(dir, Map.of(), cmd);
+    }
+
+    private static void assertOk(Proc p) {
+        assertEquals(0, p.exit(), p.describe());
+        assertFalse(p.err().contains("warning"), p.describe());
+    }
+
+    @Test
+    void bitstreamRunsVivadoInBatchModeFromOutdir() {
+        Proc p = make(out, "-n", "bitstream", "VIVADO=/opt/x/vivado");
+        assertOk(p);
+        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+                p.outLines());
+    }
+
+    @Test
+    void vivadoDefaultsToThePath() {
+        Proc p = make(out, "-n", "bitstream");
+        assertOk(p);
+        assertTrue(p.out().contains("&& vivado -mode batch"), p.out());
+    }
+
+    @Test
+    void tfqTargets() {
+        for (String[] t : new String[][] {{"sim", "simulate"}, {"estimate", "estimate"}, {"report", "report"}}) {
+            Proc p = make(out, "-n", t[0], "TFQ=/x/bin/tfq");
+            assertOk(p);
+            assertEquals(List.of("cd " + abs + " && /x/bin/tfq " + t[1] + " ."), p.outLines());
+            Proc q = make(out, "-n", t[0]);
+            assertEquals(List.of("cd " + abs + " && tfq " + t[1] + " ."), q.outLines(), q.describe());
+        }
+    }
+
+    @Test
+    void defaultGoalOnlyPrintsHelp() {
+        Proc p = make(out);
+        assertOk(p);
+        assertTrue(p.out().startsWith("targets: sim estimate bitstream report clean"), p.out());
+    }
+
+    @Test
+    void dashFFromAnotherDirectory() throws IOException {
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Proc p = make(elsewhere, "-n", "-f", out.resolve("Makefile").toString(), "bitstream", "VIVADO=/opt/x/vivado");
+        assertOk(p);
+        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+                p.outLines());
+    }
+
+    @Test
+    void includedFromAProjectMakefile() throws IOException {
+        Path project = Files.createDirectories(tmp.resolve("project"));
+        // included first, before the project's own rules, and by a relative path
+        Fixtures.write(project.resolve("project.mk"), """
+                include ../out/Makefile
+
+                all:
+                \t@echo project-all
+
+                clean:
+                \t@echo project-clean
+
+                bitstream: tfq-bitstream
+                """);
+        Proc b = make(project, "-n", "-f", "project.mk", "bitstream", "VIVADO=/opt/x/vivado");
+        assertOk(b);
+        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+                b.outLines());
+        Proc s = make(project, "-n", "-f", "project.mk", "tfq-sim", "TFQ=/x/tfq");
+        assertOk(s);
+        assertEquals(List.of("cd " + abs + " && /x/tfq simulate ."), s.outLines());
+        // the project's default goal and its own clean stay its own
+        Proc d = make(project, "-f", "project.mk");
+        assertOk(d);
+        assertEquals(List.of("project-all"), d.outLines());
+        Proc c = make(project, "-f", "project.mk", "clean");
+        assertOk(c);
+        assertEquals(List.of("project-clean"), c.outLines());
+        // the short names are not defined when included
+        Proc r = make(project, "-n", "-f", "project.mk", "report");
+        assertTrue(r.exit() != 0 && r.err().contains("No rule to make target 'report'"), r.describe());
+    }
+
+    @Test
+    void includedAfterTheProjectsFirstRule() throws IOException {
+        Path project = Files.createDirectories(tmp.resolve("project2"));
+        Fixtures.write(project.resolve("Makefile"), "first:\n\t@echo project-first\n\ninclude " + out.resolve("Makefile") + "\n");
+        Proc d = make(project);
+        assertOk(d);
+        assertEquals(List.of("project-first"), d.outLines());
+        Proc b = make(project, "-n", "tfq-bitstream");
+        assertOk(b);
+        assertTrue(b.out().startsWith("cd " + abs + " && mkdir -p reports"), b.out());
+    }
+
+    @Test
+    void cleanRemovesWhatVivadoMadeAndNothingElse() throws IOException {
+        List<String> made = List.of("build/post_route.dcp", "build/tfq_top.bit", ".Xil/Vivado-1-host/x.txt",
+                "reports/utilization.rpt", "reports/utilization_hier.rpt", "reports/timing_summary.rpt", "reports/power.rpt",
+                "reports/vivado.log", "reports/vivado_1234.backup.log", "reports/summary.json",
+                "vivado_pid1234.str", "usage_statistics_webtalk.html", "usage_statistics_webtalk.xml", "clockInfo.txt");
+        List<String> kept = List.of("Makefile", "vivado/build.tcl", "vivado/constraints.xdc", "rtl/tfq_top.v",
+                "rtl/weights_l0.mem", "report.json", "ir.txt", "sim/activity.saif");
+        for (String f : made) Fixtures.write(out.resolve(f), "x\n");
+        for (String f : kept) if (!Files.exists(out.resolve(f))) Fixtures.write(out.resolve(f), "x\n");
+        Proc p = make(out, "clean");
+        assertOk(p);
+        for (String f : made) assertFalse(Files.exists(out.resolve(f)), f + " survived make clean");
+        for (String f : kept) assertTrue(Files.exists(out.resolve(f)), f + " was removed by make clean");
+        assertFalse(Files.exists(out.resolve("reports")), "empty reports/ stays");
+        assertFalse(Files.exists(out.resolve("build")));
+        // a clean tree cleans again without error
+        assertOk(make(out, "clean"));
+    }
+
+    @Test
+    void cleanKeepsAReportsFolderWithOtherFiles() throws IOException {
+        Fixtures.write(out.resolve("reports/power.rpt"), "x\n");
+        Fixtures.write(out.resolve("reports/notes.txt"), "mine\n");
+        assertOk(make(out, "clean"));
+        assertFalse(Files.exists(out.resolve("reports/power.rpt")));
+        assertTrue(Files.exists(out.resolve("reports/notes.txt")));
+    }
+}
