@@ -39,6 +39,10 @@ final class QuantizationOptions {
             description = "Weight scales: per-channel (one per output feature) or per-tensor. Default: ${DEFAULT-VALUE}.")
     String weights;
 
+    @Option(names = "--output-bits", paramLabel = "B", defaultValue = "16",
+            description = "Width of the forecast the accelerator outputs, for float models (default: ${DEFAULT-VALUE}).")
+    int outputBits;
+
     boolean requested() {
         return bits != null || calibration != null || !bitsFor.isEmpty();
     }
@@ -55,7 +59,7 @@ final class QuantizationOptions {
             case "per-tensor" -> false;
             default -> throw new CliException("--weights " + weights + ": use per-channel or per-tensor");
         };
-        return new QuantOptions(bits == null ? 8 : bits, bitsFor, m, perChannel);
+        return new QuantOptions(bits == null ? 8 : bits, bitsFor, m, perChannel, outputBits);
     }
 
     /** The integer model of an imported model, quantized as the options say. */

@@ -37,8 +37,15 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
 
     /** Exact worst case of bias_o + sum_i x_i w_oi over x in the input's code range, widest row. */
     public static int accumulatorBits(IntTensor weight, long[] bias, IntType in) {
+        IntRange all = IntRange.point(0);
+        for (IntRange r : accumulatorRanges(weight, bias, in)) all = new IntRange(Math.min(all.min(), r.min()), Math.max(all.max(), r.max()));
+        return all.signedBits();
+    }
+
+    /** Per output feature, the exact range of its accumulator over every input code. */
+    public static IntRange[] accumulatorRanges(IntTensor weight, long[] bias, IntType in) {
         int outF = weight.shape().dim(0), inF = weight.shape().dim(1);
-        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+        IntRange[] ranges = new IntRange[outF];
         for (int o = 0; o < outF; o++) {
             long rowLo = bias[o], rowHi = bias[o];
             for (int i = 0; i < inF; i++) {
@@ -47,10 +54,9 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
                 rowLo = Math.addExact(rowLo, Math.min(a, b));
                 rowHi = Math.addExact(rowHi, Math.max(a, b));
             }
-            lo = Math.min(lo, rowLo);
-            hi = Math.max(hi, rowHi);
+            ranges[o] = new IntRange(rowLo, rowHi);
         }
-        return new IntRange(lo, hi).signedBits();
+        return ranges;
     }
 
     public int inFeatures() {

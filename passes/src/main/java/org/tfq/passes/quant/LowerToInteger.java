@@ -63,15 +63,21 @@ public final class LowerToInteger {
     private final List<Node> out = new ArrayList<>();
     private final Set<Node> fused = new HashSet<>();
     private final List<String> missing = new ArrayList<>();
+    private final int outputBits;
 
-    private LowerToInteger(Graph g, QuantPlan plan) {
+    private LowerToInteger(Graph g, QuantPlan plan, int outputBits) {
         this.g = g;
         this.plan = plan;
+        this.outputBits = outputBits;
         this.readers = PlanFromTraining.readers(g);
     }
 
-    public static IntegerModel run(Graph g, QuantPlan plan) {
-        return new LowerToInteger(g, plan).lower();
+    /**
+     * @param outputBits width of a model output the plan leaves unquantized (a QAT model whose
+     *     forecast is not fake-quantized): its scale then covers the exact accumulator range
+     */
+    public static IntegerModel run(Graph g, QuantPlan plan, int outputBits) {
+        return new LowerToInteger(g, plan, outputBits).lower();
     }
 
     private IntegerModel lower() {
@@ -210,25 +216,44 @@ public final class LowerToInteger {
         Node relu = soleReader(n.output());
         boolean fuseRelu = relu != null && relu.op() instanceof Relu;
         String y = fuseRelu ? relu.output().name() : n.output().name();
-        IntType o = fuseRelu && plan.activation(y) != null ? plan.activation(y).intType() : quant(n, n.output().name());
         if (fuseRelu) fused.add(relu);
         int outF = lin.outFeatures(), inF = lin.inFeatures();
         long[] w = new long[outF * inF];
         long[] bias = new long[outF];
-        List<Requantizer> requant = new ArrayList<>();
+        double[] accScale = new double[outF];
         for (int c = 0; c < outF; c++) {
             long rowSum = 0;
             for (int i = 0; i < inF; i++) {
                 w[c * inF + i] = wq.quantize(lin.weight().data()[c * inF + i], c) - wq.zeroPoint(c);
                 rowSum += w[c * inF + i];
             }
-            double accScale = xt.scale() * wq.scale(c);
-            long b = lin.bias() == null ? 0 : Math.round(lin.bias().data()[c] / accScale);
+            accScale[c] = xt.scale() * wq.scale(c);
+            long b = lin.bias() == null ? 0 : Math.round(lin.bias().data()[c] / accScale[c]);
             bias[c] = b - xt.zeroPoint() * rowSum;
-            if (c == 0 || !wq.perTensor()) requant.add(Requantizer.of(accScale / o.scale(), o));
         }
-        IntLinear op = IntLinear.of(new IntTensor(lin.weight().shape(), w), bias, requant, fuseRelu, xt, o);
-        emit(n, op, List.of(x), y);
+        IntTensor weights = new IntTensor(lin.weight().shape(), w);
+        IntType o;
+        if (plan.activation(y) != null) o = plan.activation(y).intType();
+        else if (fuseRelu && plan.activation(n.output().name()) != null) o = plan.activation(n.output().name()).intType();
+        else if (isGraphOutput(y)) o = fullRangeOutput(weights, bias, xt, accScale);
+        else o = quant(n, y);
+        List<Requantizer> requant = new ArrayList<>();
+        for (int c = 0; c < outF; c++) {
+            if (c == 0 || !wq.perTensor()) requant.add(Requantizer.of(accScale[c] / o.scale(), o));
+        }
+        emit(n, IntLinear.of(weights, bias, requant, fuseRelu, xt, o), List.of(x), y);
+    }
+
+    private boolean isGraphOutput(String value) {
+        return g.outputs().stream().anyMatch(v -> v.name().equals(value));
+    }
+
+    /** A symmetric outputBits-bit grid just wide enough for every value the accumulators can hold. */
+    private IntType fullRangeOutput(IntTensor weights, long[] bias, IntType in, double[] accScale) {
+        org.tfq.ir.integer.IntRange[] r = IntLinear.accumulatorRanges(weights, bias, in);
+        double hi = 0;
+        for (int c = 0; c < r.length; c++) hi = Math.max(hi, Math.max(Math.abs((double) r[c].min()), Math.abs((double) r[c].max())) * accScale[c]);
+        return new IntType(outputBits, true, hi / IntType.max(outputBits, true), 0);
     }
 
     private static FloatTensor scalar(float v) {

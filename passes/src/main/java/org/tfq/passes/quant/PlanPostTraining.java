@@ -29,10 +29,13 @@ public final class PlanPostTraining {
         Map<String, QuantSpec> acts = new HashMap<>();
         Map<String, QuantSpec> weights = new HashMap<>();
         for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.bitsOf(in.name()), o.ranges()));
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        g.outputs().forEach(v -> outputs.add(v.name()));
         for (Node n : g.nodes()) {
             if (n.op() instanceof LayoutOp) continue;
             int bits = o.bitsOf(n.name());
-            acts.put(n.output().name(), activation(cal.observed(n.output().name()), bits, o.ranges()));
+            int valueBits = outputs.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
+            acts.put(n.output().name(), activation(cal.observed(n.output().name()), valueBits, o.ranges()));
             if (n.op() instanceof Linear lin) weights.put(n.name(), weight(lin, bits, o.perChannelWeights()));
         }
         return new QuantPlan(acts, weights, false);

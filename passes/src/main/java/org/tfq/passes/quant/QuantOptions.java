@@ -8,7 +8,18 @@ import java.util.TreeMap;
  * mixed precision (keyed by node name or a module prefix of it), how ranges are read from
  * calibration data, and weight granularity.
  */
-public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod ranges, boolean perChannelWeights) {
+public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod ranges, boolean perChannelWeights,
+        int outputBits) {
+
+    /**
+     * The forecast leaves the accelerator as one number per inference: 16 bits cost one wider
+     * register and keep the output's own rounding far below the model's error even at 4 bits.
+     */
+    public static final int DEFAULT_OUTPUT_BITS = 16;
+
+    public QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod ranges, boolean perChannelWeights) {
+        this(bits, bitsFor, ranges, perChannelWeights, DEFAULT_OUTPUT_BITS);
+    }
 
     public static final int MIN_BITS = 2;
     public static final int MAX_BITS = 8;
@@ -26,6 +37,9 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
         checkBits(bits, "--bits");
         bitsFor = new TreeMap<>(bitsFor);
         bitsFor.forEach((k, v) -> checkBits(v, "--bits-for " + k));
+        if (outputBits < MIN_BITS || outputBits > 16) {
+            throw new QuantizationException("--output-bits=" + outputBits + ": the output is " + MIN_BITS + "..16 bits wide");
+        }
     }
 
     public static QuantOptions uniform(int bits) {

@@ -25,7 +25,7 @@ public final class Quantize {
                         + options.bits() + " disagrees: drop --bits or pass --bits " + trained.last());
             }
             if (!options.bitsFor().isEmpty()) throw new QuantizationException("--bits-for applies to float models; this one was trained with its own widths");
-            return LowerToInteger.run(floatGraph, PlanFromTraining.run(floatGraph));
+            return LowerToInteger.run(floatGraph, PlanFromTraining.run(floatGraph), options.outputBits());
         }
         if (calibration == null || calibration.isEmpty()) {
             throw new QuantizationException("this is a float model: pass --calibration C.npy (a few hundred typical input "
@@ -39,6 +39,6 @@ public final class Quantize {
             }
         }
         Calibration cal = Calibration.run(floatGraph, calibration);
-        return LowerToInteger.run(floatGraph, PlanPostTraining.run(floatGraph, cal, options));
+        return LowerToInteger.run(floatGraph, PlanPostTraining.run(floatGraph, cal, options), options.outputBits());
     }
 }

@@ -1,0 +1,125 @@
+package org.tfq.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompileTest {
+
+    @TempDir
+    Path dir;
+
+    private static String m(String suffix) {
+        return Cli.model("ref_n12_d16_m1" + suffix).toString();
+    }
+
+    private Cli compile(Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("compile", m(".onnx"), "--bits", "8",
+                "--calibration", m(".calibration.npy"), "-o", out.toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void writesTheIntegerIrAndAReportPerLayer() throws IOException {
+        Path out = dir.resolve("out");
+        Cli c = compile(out, "--inputs", m(".inputs.npy"), "--targets", m(".targets.npy"));
+        assertEquals(0, c.exit(), c.err());
+        String ir = Files.readString(out.resolve("ir.txt"));
+        assertTrue(ir.contains("int_linear") && ir.contains("i8(s="), ir);
+        String report = Files.readString(out.resolve("report.json"));
+        for (String key : List.of("\"layers\"", "\"multipliers\"", "\"shifts\"", "\"accumulator_bits\"", "\"rmse_int\"",
+                "\"rmse_float\"", "\"rmse_int_vs_float\"", "\"output_quantization\"")) {
+            assertTrue(report.contains(key), key + " missing from report.json");
+        }
+    }
+
+    @Test
+    void sameInputGivesByteIdenticalOutput() throws IOException {
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        assertEquals(0, compile(a).exit());
+        assertEquals(0, compile(b).exit());
+        List<Path> files = list(a);
+        assertEquals(files.stream().map(a::relativize).toList(), list(b).stream().map(b::relativize).toList());
+        for (Path f : files) assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(b.resolve(a.relativize(f))), f.toString());
+    }
+
+    private static List<Path> list(Path d) throws IOException {
+        try (Stream<Path> s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    @Test
+    void refusesAFolderTfqDidNotWriteUnlessForced() throws IOException {
+        Path out = Files.createDirectory(dir.resolve("mine"));
+        Files.writeString(out.resolve("notes.txt"), "keep me");
+        Cli c = compile(out);
+        c.assertOneLineError();
+        assertTrue(c.err().contains("holds files tfq did not write") && c.err().contains("--force"), c.err());
+        assertEquals("keep me", Files.readString(out.resolve("notes.txt")));
+        assertEquals(0, compile(out, "--force").exit());
+        assertTrue(Files.exists(out.resolve("ir.txt")) && !Files.exists(out.resolve("notes.txt")));
+    }
+
+    @Test
+    void aFailedCompileLeavesThePreviousOutputIntact() throws IOException {
+        Path out = dir.resolve("out");
+        assertEquals(0, compile(out).exit());
+        byte[] before = Files.readAllBytes(out.resolve("ir.txt"));
+        Path bad = Files.writeString(dir.resolve("bad.npy"), "not numpy");
+        Cli c = Cli.run("compile", m(".onnx"), "--calibration", bad.toString(), "-o", out.toString());
+        c.assertOneLineError();
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("ir.txt")));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "temporary folder left behind");
+        }
+    }
+
+    @Test
+    void floatModelWithoutCalibrationSaysWhatToPass() {
+        Cli c = Cli.run("compile", m(".onnx"), "--bits", "4", "-o", dir.resolve("o").toString());
+        c.assertOneLineError();
+        assertTrue(c.err().contains("pass --calibration C.npy"), c.err());
+        assertTrue(Files.notExists(dir.resolve("o")));
+    }
+
+    @Test
+    void bitsOutsideTwoToEight() {
+        for (String b : List.of("1", "9")) {
+            Cli c = compile(dir.resolve("o"), "--bits", b);
+            c.assertOneLineError();
+            assertTrue(c.err().contains("2..8 bits"), c.err());
+        }
+    }
+
+    @Test
+    void bitsForNamingNoLayer() {
+        Cli c = compile(dir.resolve("o"), "--bits-for", "/no/such/layer=4");
+        c.assertOneLineError();
+        assertTrue(c.err().contains("--bits-for /no/such/layer: no layer of that name"), c.err());
+    }
+
+    @Test
+    void calibrationOfTheWrongShape() {
+        Cli c = Cli.run("compile", m(".onnx"), "--calibration", Cli.model("ref_n12_d16_m3.calibration.npy").toString(),
+                "-o", dir.resolve("o").toString());
+        c.assertOneLineError();
+        assertTrue(c.err().contains("does not fit model input"), c.err());
+    }
+
+    @Test
+    void trainedModelRefusesOtherBits() {
+        Cli c = Cli.run("compile", Cli.model("qat_n12_d16_m3_b4_qcdq.onnx").toString(), "--bits", "8", "-o", dir.resolve("o").toString());
+        c.assertOneLineError();
+        assertTrue(c.err().contains("--bits 8 disagrees"), c.err());
+    }
+}
