@@ -95,7 +95,7 @@ class CompileTest {
     @Test
     void bitsOutsideTwoToEight() {
         for (String b : List.of("1", "9")) {
-            Cli c = compile(dir.resolve("o"), "--bits", b);
+            Cli c = Cli.run("compile", m(".onnx"), "--bits", b, "--calibration", m(".calibration.npy"), "-o", dir.resolve("o").toString());
             c.assertOneLineError();
             assertTrue(c.err().contains("2..8 bits"), c.err());
         }
