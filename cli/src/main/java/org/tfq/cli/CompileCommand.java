@@ -86,10 +86,27 @@ final class CompileCommand extends TfqCommand {
             out.write("float-ir.txt", TextDump.of(r.graph()));
             out.write("report.json", Json.write(report));
             out.commit();
+            summary(r, im, report);
         }
-        out().println("wrote " + output);
-        out().flush();
         return Main.EXIT_OK;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void summary(ImportResult r, IntegerModel im, Map<String, Object> report) {
+        java.io.PrintWriter o = out();
+        boolean trained = org.tfq.passes.quant.PlanFromTraining.isTrained(r.graph());
+        o.printf(java.util.Locale.ROOT, "%s -> %s: %s quantization, %d-bit activations, %d-bit forecast%n", model.getFileName(), output,
+                trained ? "trained" : "post-training", Accuracy.bitsOf(im), im.output().bits());
+        o.printf(java.util.Locale.ROOT, "  %d integer ops, %,d multiply-accumulates per inference, %,d parameters%n",
+                im.graph().nodes().size(), im.graph().macs(), im.graph().parameters());
+        Map<String, Object> a = (Map<String, Object>) report.get("accuracy");
+        if (a != null && a.get("rmse_int") != null) {
+            o.printf(java.util.Locale.ROOT, "  rmse float %.4f, integer %.4f (%+.2f%%), integer vs float %.4f on %d samples%n",
+                    (Double) a.get("rmse_float"), (Double) a.get("rmse_int"), 100 * (Double) a.get("rmse_relative_increase"),
+                    (Double) a.get("rmse_int_vs_float"), (Integer) a.get("samples"));
+        }
+        o.println("  wrote " + output.resolve("ir.txt") + ", " + output.resolve("report.json"));
+        o.flush();
     }
 
     private static Map<String, Object> quantizationJson(IntType t) {

@@ -34,10 +34,10 @@ record Cli(int exit, String out, String err) {
         return Path.of(r);
     }
 
-    /** A file under testdata/models/, or the test is skipped when it is not there (yet). */
+    /** A file under testdata/models/; the models are committed, so a missing one is a failure. */
     static Path model(String file) {
         Path p = root().resolve("testdata/models").resolve(file);
-        Assumptions.assumeTrue(Files.isRegularFile(p), "missing " + p);
+        org.junit.jupiter.api.Assertions.assertTrue(Files.isRegularFile(p), "missing " + p + " (regenerate with testdata/make_testdata.py)");
         return p;
     }
 
