@@ -1,5 +1,6 @@
 package org.tfq.cli;
 
+import org.tfq.ir.io.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package org.tfq.cli;
 
+import org.tfq.ir.io.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package org.tfq.vivado;
 
+import org.tfq.ir.io.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -85,7 +86,7 @@ public final class VivadoReports {
         if (!Files.isRegularFile(f)) return null;
         Object json;
         try {
-            json = JsonText.read(Files.readString(f, StandardCharsets.UTF_8));
+            json = Json.read(Files.readString(f, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new VivadoException(f + ": not JSON (" + e.getMessage() + ")");
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package org.tfq.vivado;
 
+import org.tfq.ir.io.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,6 +122,6 @@ public record VivadoSummary(Utilization utilization, Timing timing, Power power,
 
     /** {@link #toMap()} as indented JSON, ending in a newline. */
     public String toJson() {
-        return JsonText.write(toMap());
+        return Json.write(toMap());
     }
 }

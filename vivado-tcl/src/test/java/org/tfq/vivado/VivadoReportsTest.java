@@ -1,5 +1,6 @@
 package org.tfq.vivado;
 
+import org.tfq.ir.io.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -214,7 +215,7 @@ class VivadoReportsTest {
                 }
                 """, s.toJson());
         // and parses back
-        assertTrue(JsonText.read(s.toJson()) instanceof java.util.Map<?, ?>);
+        assertTrue(Json.read(s.toJson()) instanceof java.util.Map<?, ?>);
     }
 
     private static String read(Path p) {

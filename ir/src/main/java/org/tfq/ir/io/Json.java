@@ -1,4 +1,4 @@
-package org.tfq.vivado;
+package org.tfq.ir.io;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,16 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the summary: a writer in the same indented style as the CLI's (this module
- * cannot depend on the CLI), and a reader for the small JSON files tfq itself writes
- * ({@code report.json}). The reader gives maps in file order, lists, strings, doubles, booleans
- * and null.
+ * Just enough JSON for tfq's own files and --json output, with no library: a writer of maps (in
+ * their iteration order, so output is deterministic), lists, strings, numbers, booleans and null,
+ * indented, locale-independent, NaN and infinities as null; and a reader for the small JSON files
+ * tfq itself writes ({@code report.json}), giving maps in file order, lists, strings, doubles,
+ * booleans and null.
  */
-final class JsonText {
+public final class Json {
 
-    private JsonText() {}
+    private Json() {}
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder b = new StringBuilder();
         write(b, value, "");
         return b.append('\n').toString();
@@ -51,8 +52,14 @@ final class JsonText {
             }
             b.append('\n').append(indent).append('}');
         } else if (v instanceof List<?> l) {
-            if (l.isEmpty()) {
-                b.append("[]");
+            if (l.stream().allMatch(x -> x instanceof Number)) {
+                // numeric lists (shapes, per-channel constants) stay on one line
+                b.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    if (i > 0) b.append(", ");
+                    write(b, l.get(i), indent);
+                }
+                b.append(']');
                 return;
             }
             String inner = indent + "  ";
@@ -90,7 +97,7 @@ final class JsonText {
     }
 
     /** Parses one JSON value; an {@link IllegalArgumentException} says where the text is not JSON. */
-    static Object read(String text) {
+    public static Object read(String text) {
         Reader r = new Reader(text);
         r.space();
         Object v = r.value();

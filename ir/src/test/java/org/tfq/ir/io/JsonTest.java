@@ -1,4 +1,4 @@
-package org.tfq.vivado;
+package org.tfq.ir.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class JsonTextTest {
+class JsonTest {
 
     @Test
     void writesInTheCliStyle() {
@@ -22,7 +22,7 @@ class JsonTextTest {
         m.put("e", Map.of());
         m.put("f", Arrays.asList(true, null, Double.NaN));
         assertEquals("{\n  \"a\": 1,\n  \"b\": 2.5,\n  \"c\": \"q\\\"\\\\\\n\\u0001\",\n  \"d\": [],\n  \"e\": {},\n"
-                + "  \"f\": [\n    true,\n    null,\n    null\n  ]\n}\n", JsonText.write(m));
+                + "  \"f\": [\n    true,\n    null,\n    null\n  ]\n}\n", Json.write(m));
     }
 
     @Test
@@ -32,17 +32,17 @@ class JsonTextTest {
         m.put("n", -12.5e-3);
         m.put("l", new ArrayList<>(Arrays.asList("x", null, false)));
         m.put("o", new LinkedHashMap<>(Map.of("k", 3.0)));
-        assertEquals(m, JsonText.read(JsonText.write(m)));
-        assertEquals("\u00e9/", JsonText.read("\"\\u00e9\\/\""));
-        assertEquals(List.of(1.0, 0.0, 100.0), JsonText.read(" [1, 0, 1e2] "));
+        assertEquals(m, Json.read(Json.write(m)));
+        assertEquals("\u00e9/", Json.read("\"\\u00e9\\/\""));
+        assertEquals(List.of(1.0, 0.0, 100.0), Json.read(" [1, 0, 1e2] "));
     }
 
     @Test
     void notJson() {
         for (String bad : new String[] {"", "{", "{\"a\" 1}", "[1,]", "01", "tru", "{\"a\":1} x", "\"\\x\"", "'a'", "{a:1}"}) {
-            assertThrows(IllegalArgumentException.class, () -> JsonText.read(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> Json.read(bad), bad);
         }
         assertEquals("expected , or } at line 2, column 3",
-                assertThrows(IllegalArgumentException.class, () -> JsonText.read("{\"a\": 1\n  \"b\": 2}")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Json.read("{\"a\": 1\n  \"b\": 2}")).getMessage());
     }
 }
