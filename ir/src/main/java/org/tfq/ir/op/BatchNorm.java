@@ -37,11 +37,6 @@ public record BatchNorm(FloatTensor scale, FloatTensor shift, int axis) implemen
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("channels", Integer.toString(scale.shape().dim(0)));

@@ -23,11 +23,6 @@ public record FakeQuant(QuantSpec spec) implements FloatOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("to", spec.toString());

@@ -14,11 +14,6 @@ public record Gelu(boolean tanhApproximation) implements FloatOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("approximation", tanhApproximation ? "tanh" : "none");

@@ -55,11 +55,6 @@ public record IntAffine(IntType in, IntTensor multiplier, IntTensor offset, int 
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         Shape x = ins.get(0).shape();

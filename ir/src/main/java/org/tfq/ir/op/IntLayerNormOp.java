@@ -16,11 +16,6 @@ public record IntLayerNormOp(IntType in, IntLayerNorm norm, IntType out) impleme
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         if (ins.get(0).shape().last() != norm.length()) throw Op.error(mnemonic(), "rows are not " + norm.length() + " long");

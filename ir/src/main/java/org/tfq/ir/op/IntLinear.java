@@ -78,11 +78,6 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         Shape x = ins.get(0).shape();

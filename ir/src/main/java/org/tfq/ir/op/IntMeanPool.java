@@ -26,11 +26,6 @@ public record IntMeanPool(int axis, boolean keepDims, IntType in, Requantizer re
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         return new TensorType(shape().resultType(ins).shape(), out);

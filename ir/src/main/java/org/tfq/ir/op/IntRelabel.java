@@ -25,11 +25,6 @@ public record IntRelabel(IntType in, IntType out) implements IntOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         return new TensorType(ins.get(0).shape(), out);

@@ -16,11 +16,6 @@ public record IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         if (ins.get(0).shape().dim(ins.get(0).shape().axis(axis)) > softmax.rowLength()) {

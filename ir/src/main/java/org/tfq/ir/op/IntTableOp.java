@@ -16,11 +16,6 @@ public record IntTableOp(String function, IntType in, Lut table, IntType out) im
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         return new TensorType(ins.get(0).shape(), out);

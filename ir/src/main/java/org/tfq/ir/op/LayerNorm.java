@@ -22,11 +22,6 @@ public record LayerNorm(FloatTensor gamma, FloatTensor beta, double epsilon) imp
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("features", Integer.toString(gamma.shape().dim(0)));

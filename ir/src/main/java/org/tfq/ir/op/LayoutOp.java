@@ -38,9 +38,4 @@ public sealed interface LayoutOp extends FloatOp, IntOp permits Reshape, Transpo
     default int datapathBits() {
         return 0;
     }
-
-    @Override
-    default int arity() {
-        return 1;
-    }
 }

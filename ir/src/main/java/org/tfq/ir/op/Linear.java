@@ -42,11 +42,6 @@ public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> in) {
         Shape x = in.get(0).shape();
         if (x.rank() < 1 || x.last() != inFeatures()) {

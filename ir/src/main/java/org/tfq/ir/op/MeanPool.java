@@ -15,11 +15,6 @@ public record MeanPool(int axis, boolean keepDims) implements FloatOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("axis", Integer.toString(axis));

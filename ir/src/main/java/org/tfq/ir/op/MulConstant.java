@@ -15,11 +15,6 @@ public record MulConstant(FloatTensor constant) implements FloatOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("constant", constant.shape().size() == 1 ? Fmt.num(constant.data()[0]) : constant.toString());

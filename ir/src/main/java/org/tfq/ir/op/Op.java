@@ -14,7 +14,10 @@ public sealed interface Op permits FloatOp, IntOp {
     /** Lower-case name used in the text dump. */
     String mnemonic();
 
-    int arity();
+    /** Number of inputs; most ops take one. */
+    default int arity() {
+        return 1;
+    }
 
     /** Checks the operand types and returns the result type; throws {@link IrException} with the reason. */
     TensorType resultType(List<TensorType> inputs);

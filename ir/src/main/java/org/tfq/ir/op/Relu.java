@@ -12,11 +12,6 @@ public record Relu() implements FloatOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public TensorType resultType(List<TensorType> in) {
         return in.get(0);
     }

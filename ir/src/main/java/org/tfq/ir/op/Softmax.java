@@ -13,11 +13,6 @@ public record Softmax(int axis) implements FloatOp {
     }
 
     @Override
-    public int arity() {
-        return 1;
-    }
-
-    @Override
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("axis", Integer.toString(axis));
