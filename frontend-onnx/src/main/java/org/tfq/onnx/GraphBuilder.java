@@ -95,11 +95,19 @@ final class GraphBuilder {
                 continue;
             }
             if (allOutputsKnown(n)) continue;
+            String malformed = Arity.check(n);
+            if (malformed != null) {
+                unsupported(n, "malformed: " + malformed);
+                continue;
+            }
             try {
                 if (tryFold(n)) continue;
                 translate(n);
             } catch (IrException e) {
                 unsupported(n, e.getMessage());
+            } catch (RuntimeException e) {
+                // an attribute or constant out of the range the op allows (an index, a perm, an axis)
+                unsupported(n, "malformed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             }
         }
     }
@@ -132,7 +140,7 @@ final class GraphBuilder {
         if (c != null) return c;
         if (acts.containsKey(name) || poisoned.contains(name)) return null;
         NodeProto p = g.producer.get(name);
-        if (p == null || !tryFold(p)) return null;
+        if (p == null || Arity.check(p) != null || !tryFold(p)) return null;
         return consts.get(name);
     }
 
