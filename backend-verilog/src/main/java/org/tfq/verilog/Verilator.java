@@ -1,0 +1,219 @@
+package org.tfq.verilog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Verilator 5 as a simulator. The build is what {@code verilator --binary} does ({@code --main
+ * --exe --timing}, so a testbench may make its clock with delays, then make), in two steps so that
+ * the Verilator runtime need not be compiled every time: verilate into {@code workDir/verilator/},
+ * drop in the runtime objects ({@code verilated.o}, {@code verilated_timing.o},
+ * {@code verilated_threads.o}) from a cache, then make, which compiles only the model. The
+ * runtime is about three quarters of the g++ time of a small testbench (several seconds on two
+ * cores). The cache, {@code <cacheRoot>/<key>/}, is keyed by the Verilator and g++ versions and
+ * the options, filled once by building a one-line design, shared between processes through a
+ * file lock and an atomic rename; if it cannot be filled the build just compiles the runtime.
+ *
+ * <p>Uninitialised state is randomised ({@code --x-assign unique --x-initial unique} and
+ * {@code +verilator+rand+reset+2} with a fixed seed), the closest Verilator comes to Icarus' X:
+ * a register read before it is reset or written gives an arbitrary but reproducible value, so a
+ * missing reset shows up as a mismatch rather than as a lucky zero.
+ */
+public final class Verilator extends AbstractSimulator {
+
+    /** Seed of Verilator's random initial values: fixed, so every run is the same. */
+    public static final int SEED = 1;
+
+    /** Options of every build (and of the cached runtime, which must match them). */
+    static final List<String> OPTIONS = List.of("--cc", "--main", "--exe", "--timing",
+            "--x-assign", "unique", "--x-initial", "unique",
+            // testbenches run a few hundred thousand cycles at most: compile fast rather than well
+            "-CFLAGS", "-O1");
+
+    private static final Map<String, Path> RUNTIMES = new ConcurrentHashMap<>();
+
+    private final Path cacheRoot;
+
+    /** Runtime cache in {@code <java.io.tmpdir>/tfq-verilator-runtime-<user>}. */
+    public Verilator() {
+        this(Path.of(System.getProperty("java.io.tmpdir"), "tfq-verilator-runtime-" + System.getProperty("user.name", "user")));
+    }
+
+    /** Runtime cache under {@code cacheRoot}; null compiles the runtime in every build. */
+    public Verilator(Path cacheRoot) {
+        this(cacheRoot, null);
+    }
+
+    /** Tools from the directories of {@code searchPath} (a PATH string; null: this process' PATH). */
+    Verilator(Path cacheRoot, String searchPath) {
+        super(searchPath);
+        this.cacheRoot = cacheRoot == null ? null : cacheRoot.toAbsolutePath();
+    }
+
+    @Override
+    public String name() {
+        return "verilator";
+    }
+
+    @Override
+    List<String> requiredTools() {
+        // verilator's builds run make and g++; the Debian package does not depend on them
+        return List.of("verilator", "make", "g++");
+    }
+
+    @Override
+    String aptPackages() {
+        return "verilator g++ make";
+    }
+
+    private static int jobs() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    ProcessRunner.Outcome build(Path workDir, Path buildDir, List<Path> sources, String top, Duration timeout) {
+        long t0 = System.nanoTime();
+        long deadline = t0 + timeout.toNanos();
+        Path runtime = cacheRoot == null ? null : runtime(timeout);
+
+        List<String> verilate = new ArrayList<>(List.of("verilator", "--top-module", top, "--Mdir", buildDir.toString(), "-o", "V" + top));
+        verilate.addAll(OPTIONS);
+        for (Path s : sources) verilate.add(s.toString());
+        ProcessRunner.Outcome v = exec(verilate, workDir, remaining(deadline),
+                buildDir.resolve("verilate.stdout.log"), buildDir.resolve("verilate.stderr.log"));
+        if (v.timedOut() || v.exitCode() != 0) return since(t0, v);
+
+        if (runtime != null) {
+            try (var objects = Files.list(runtime)) {
+                // not older than the makefile verilation just wrote, which make says they depend
+                // on (equal times count as up to date; a time in the future makes make warn)
+                FileTime now = FileTime.from(Instant.now());
+                for (Path o : (Iterable<Path>) objects.filter(p -> p.toString().endsWith(".o"))::iterator) {
+                    Path dst = buildDir.resolve(o.getFileName());
+                    Files.copy(o, dst, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setLastModifiedTime(dst, now);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy the Verilator runtime from " + runtime, e);
+            }
+        }
+        ProcessRunner.Outcome m = exec(List.of("make", "-C", buildDir.toString(), "-f", "V" + top + ".mk",
+                "-j", Integer.toString(jobs()), "V" + top), workDir, remaining(deadline),
+                buildDir.resolve("make.stdout.log"), buildDir.resolve("make.stderr.log"));
+        return new ProcessRunner.Outcome(m.exitCode(), m.timedOut(), v.stdout() + m.stdout(), v.stderr() + m.stderr(),
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+    }
+
+    private static ProcessRunner.Outcome since(long t0, ProcessRunner.Outcome o) {
+        return new ProcessRunner.Outcome(o.exitCode(), o.timedOut(), o.stdout(), o.stderr(), Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    @Override
+    List<String> runCommand(Path buildDir, String top) {
+        return List.of(buildDir.resolve("V" + top).toString(), "+verilator+rand+reset+2", "+verilator+seed+" + SEED);
+    }
+
+    /** The cached runtime objects' directory, built if missing; null if that fails. */
+    private Path runtime(Duration timeout) {
+        try {
+            String key = cacheKey(timeout);
+            if (key == null) return null;
+            return RUNTIMES.computeIfAbsent(key, k -> {
+                Path p = fillCache(k, timeout);
+                if (p == null) throw new IllegalStateException("runtime not built"); // not cached: retried next build
+                return p;
+            });
+        } catch (IllegalStateException | IOException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    private String cacheKey(Duration timeout) throws IOException {
+        Path tmp = Files.createTempDirectory("tfq-verilator-version");
+        try {
+            StringBuilder id = new StringBuilder(String.join(" ", OPTIONS));
+            for (String tool : List.of("verilator", "g++")) {
+                ProcessRunner.Outcome o = exec(List.of(tool, "--version"), tmp, timeout, tmp.resolve("out"), tmp.resolve("err"));
+                if (o.exitCode() != 0) return null;
+                id.append('\n').append(o.stdout().lines().findFirst().orElse(""));
+            }
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha.digest(id.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            return null;
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** Builds the runtime once (under a lock shared with other processes) and returns its directory, or null. */
+    private Path fillCache(String key, Duration timeout) {
+        Path dir = cacheRoot.resolve(key);
+        try {
+            Files.createDirectories(cacheRoot);
+            if (Files.isDirectory(dir)) return dir;
+            try (FileChannel ch = FileChannel.open(cacheRoot.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = ch.lock()) {
+                if (Files.isDirectory(dir)) return dir;
+                Path tmp = Files.createTempDirectory(cacheRoot, key + ".tmp");
+                try {
+                    Path probe = tmp.resolve("tfq_runtime_probe.v");
+                    // a delay, so that the timing runtime is part of the build too
+                    Files.writeString(probe, "module tfq_runtime_probe;\n    initial begin\n        #1;\n        $finish;\n"
+                            + "    end\nendmodule\n", StandardCharsets.UTF_8);
+                    Verilator plain = new Verilator(null, searchPath);
+                    Path obj = tmp.resolve("obj");
+                    Files.createDirectories(obj);
+                    ProcessRunner.Outcome b = plain.build(tmp, obj, List.of(probe), "tfq_runtime_probe", timeout);
+                    if (b.timedOut() || b.exitCode() != 0) return null;
+                    Path out = Files.createDirectories(tmp.resolve("runtime"));
+                    try (var files = Files.list(obj)) {
+                        for (Path o : (Iterable<Path>) files.filter(p -> p.getFileName().toString().matches("verilated.*\\.o"))::iterator) {
+                            Files.copy(o, out.resolve(o.getFileName()));
+                        }
+                    }
+                    try {
+                        Files.move(out, dir, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(out, dir);
+                    }
+                    return dir;
+                } finally {
+                    deleteTree(tmp);
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temporary directory is harmless
+        }
+    }
+}

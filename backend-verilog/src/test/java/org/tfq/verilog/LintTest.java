@@ -1,0 +1,79 @@
+package org.tfq.verilog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** verilator --lint-only -Wall on every module: with its default parameters and with every parameter set the tests simulate. */
+class LintTest {
+
+    static List<UnitParameters> simulatedParameterSets() {
+        List<UnitParameters> all = new ArrayList<>();
+        all.addAll(RequantRtlTest.UNITS);
+        all.addAll(AffineRtlTest.UNITS);
+        all.addAll(DividerRtlTest.UNITS);
+        all.addAll(IsqrtRtlTest.UNITS);
+        all.addAll(MacLanesRtlTest.UNITS);
+        return all;
+    }
+
+    @Test
+    void everyModuleIsCleanWithItsDefaults() {
+        Path dir = Bench.workDir("lint");
+        for (RtlModule m : RtlModule.values()) {
+            List<Path> files = m.write(dir.resolve(m.moduleName()));
+            assertEquals(List.of(), Lint.verilatorLintWall(files), m.moduleName());
+        }
+    }
+
+    @Test
+    void everySimulatedParameterSetIsClean() {
+        Path dir = Bench.workDir("lint-params");
+        List<Path> all = RtlModule.write(dir, List.of(RtlModule.values()));
+        int runs = 0;
+        for (UnitParameters u : simulatedParameterSets()) {
+            List<Path> files = all.stream().filter(p -> u.module().withDependencies().stream()
+                    .anyMatch(m -> p.getFileName().toString().equals(m.fileName()))).toList();
+            assertEquals(List.of(), Lint.verilatorLintWall(files, u.module().moduleName(), u.parameters()), u.toString());
+            runs++;
+        }
+        assertTrue(runs >= 40, "parameter sets linted: " + runs);
+    }
+
+    @Test
+    void edgeParameterSetsAreClean() {
+        Path dir = Bench.workDir("lint-edges");
+        List<UnitParameters> edges = List.of(
+                new RequantUnit(1, 1, 1, 1, true), new RequantUnit(64, 31, 7, 63, false),
+                new AffineUnit(1, true, 1, 1, 1, 1, false), new AffineUnit(48, false, 63, 63, 7, 63, true),
+                new DividerUnit(63, true, 62, 62), new DividerUnit(1, true, 1, 62), new DividerUnit(63, false, 1, 1),
+                new IsqrtUnit(62), new MacLanesUnit(256, 32, true, 32, true, 64), new MacLanesUnit(1, 1, true, 1, true, 2));
+        List<Path> all = RtlModule.write(dir, List.of(RtlModule.values()));
+        for (UnitParameters u : edges) {
+            List<Path> files = all.stream().filter(p -> u.module().withDependencies().stream()
+                    .anyMatch(m -> p.getFileName().toString().equals(m.fileName()))).toList();
+            assertEquals(List.of(), Lint.verilatorLintWall(files, u.module().moduleName(), u.parameters()), u.toString());
+        }
+    }
+
+    @Test
+    void reportsWarnings() {
+        Path f = Fixtures.copy("lint_unused.v", Bench.workDir("lint-fixtures"));
+        List<String> w = Lint.verilatorLintWall(List.of(f));
+        assertTrue(w.stream().anyMatch(s -> s.startsWith("%Warning-UNUSEDSIGNAL") && s.contains("'a'[7:4]")), w::toString);
+        assertTrue(w.stream().anyMatch(s -> s.startsWith("%Warning-WIDTH")), w::toString);
+        assertFalse(w.stream().anyMatch(s -> s.startsWith("%Error: Exiting")), w::toString);
+    }
+
+    @Test
+    void rejectsSystemVerilog() {
+        Path f = Fixtures.copy("lint_systemverilog.v", Bench.workDir("lint-fixtures-sv"));
+        List<String> w = Lint.verilatorLintWall(List.of(f));
+        assertTrue(w.stream().anyMatch(s -> s.startsWith("%Error")), w::toString);
+    }
+}
