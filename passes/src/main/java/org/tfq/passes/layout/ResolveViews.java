@@ -1,0 +1,50 @@
+package org.tfq.passes.layout;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tfq.ir.Graph;
+import org.tfq.ir.Node;
+import org.tfq.ir.Value;
+import org.tfq.ir.op.LayoutOp;
+
+/**
+ * For every value a layout op produces, the stored value it reads and the view into it, so the
+ * scheduler can drop the layout op and give its readers an address pattern instead. A layout op
+ * whose result has no view (a reshape of a non-contiguous view) must be materialised: its value
+ * becomes stored, read contiguously from then on.
+ */
+public final class ResolveViews {
+    private ResolveViews() {}
+
+    /** Where a value lives: in {@code base} (a stored value), seen through {@code view}. */
+    public record Placement(String base, View view) {
+        public boolean stored() {
+            return view.equals(View.contiguous(view.shape()));
+        }
+    }
+
+    public record Result(Map<String, Placement> placements, Map<String, Node> materialised) {}
+
+    public static Result run(Graph g) {
+        Map<String, Placement> place = new LinkedHashMap<>();
+        Map<String, Node> copies = new LinkedHashMap<>();
+        for (Value in : g.inputs()) place.put(in.name(), new Placement(in.name(), View.contiguous(in.type().shape())));
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : g.nodes()) producer.put(n.output().name(), n);
+        for (Node n : g.nodes()) {
+            Value out = n.output();
+            if (n.op() instanceof LayoutOp op) {
+                Placement src = place.get(n.input(0).name());
+                View v = src.view().then(op);
+                if (v != null) {
+                    place.put(out.name(), new Placement(src.base(), v));
+                    continue;
+                }
+                copies.put(out.name(), n);
+            }
+            place.put(out.name(), new Placement(out.name(), View.contiguous(out.type().shape())));
+        }
+        return new Result(place, copies);
+    }
+}
