@@ -24,7 +24,7 @@ import org.tfq.ir.op.Softmax;
 import org.tfq.ir.op.Transpose;
 
 /** A one-layer Transformer encoder built directly in the float IR, with random weights. */
-final class SmallGraphs {
+public final class SmallGraphs {
     private SmallGraphs() {}
 
     static FloatTensor random(Random r, double scale, int... dims) {
@@ -47,7 +47,7 @@ final class SmallGraphs {
     }
 
     /** input [1,n,m] -> linear -> +pe -> attention -> add -> layernorm -> ffn (gelu) -> add -> batchnorm -> pool -> linear. */
-    static Graph encoder(long seed, int n, int m, int d) {
+    public static Graph encoder(long seed, int n, int m, int d) {
         Random r = new Random(seed);
         Builder b = new Builder();
         Value x = new Value("x", TensorType.f32(1, n, m));
