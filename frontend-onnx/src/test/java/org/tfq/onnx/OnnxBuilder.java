@@ -17,7 +17,7 @@ import org.tfq.onnx.proto.Onnx.TypeProto;
 import org.tfq.onnx.proto.Onnx.ValueInfoProto;
 
 /** Builds small ONNX models in tests, the way exporters write them. */
-final class OnnxBuilder {
+public final class OnnxBuilder {
     final GraphProto.Builder graph = GraphProto.newBuilder().setName("test");
     private int opset = 17;
     private int counter;
@@ -37,7 +37,7 @@ final class OnnxBuilder {
         return this;
     }
 
-    static ValueInfoProto valueInfo(String name, Object... dims) {
+    public static ValueInfoProto valueInfo(String name, Object... dims) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
         for (Object d : dims) {
             if (d instanceof String p) s.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(p));
@@ -53,7 +53,7 @@ final class OnnxBuilder {
         return this;
     }
 
-    static TensorProto floatTensor(String name, float[] values, long... dims) {
+    public static TensorProto floatTensor(String name, float[] values, long... dims) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) b.putFloat(v);
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1).setRawData(ByteString.copyFrom(b.array()));

@@ -150,26 +150,11 @@ class OnnxRuntimeRunnerTest {
         return b.build();
     }
 
-    /** A float tensor value; each dim is an Integer (fixed) or a String (symbolic). */
     static Onnx.ValueInfoProto valueInfo(String name, Object... dims) {
-        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
-        for (Object d : dims) {
-            Onnx.TensorShapeProto.Dimension.Builder dim = Onnx.TensorShapeProto.Dimension.newBuilder();
-            if (d instanceof Integer i) dim.setDimValue(i);
-            else dim.setDimParam((String) d);
-            shape.addDim(dim);
-        }
-        return Onnx.ValueInfoProto.newBuilder().setName(name)
-                .setType(Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder()
-                        .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE).setShape(shape)))
-                .build();
+        return OnnxBuilder.valueInfo(name, dims);
     }
 
     static Onnx.TensorProto tensor(String name, float[] values, long... dims) {
-        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
-                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE);
-        for (long d : dims) t.addDims(d);
-        for (float v : values) t.addFloatData(v);
-        return t.build();
+        return OnnxBuilder.floatTensor(name, values, dims);
     }
 }
