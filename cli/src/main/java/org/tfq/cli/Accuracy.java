@@ -47,22 +47,22 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
     Map<String, Object> fields(float[] targets, ImportResult model, IntegerModel integer) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("samples", samples);
-        o.put("max_abs_diff_onnxruntime_vs_float_ir", onnxRuntime == null ? null : EvaluateCommand.maxAbsDiff(onnxRuntime.data(), floatIr.data()));
+        o.put("max_abs_diff_onnxruntime_vs_float_ir", onnxRuntime == null ? null : maxAbsDiff(onnxRuntime.data(), floatIr.data()));
         if (onnxRuntimeUnavailable != null) o.put("onnxruntime_unavailable", onnxRuntimeUnavailable);
-        o.put("rmse_onnxruntime", targets == null || onnxRuntime == null ? null : EvaluateCommand.rmse(onnxRuntime.data(), targets));
-        o.put("rmse_float_ir", targets == null ? null : EvaluateCommand.rmse(floatIr.data(), targets));
+        o.put("rmse_onnxruntime", targets == null || onnxRuntime == null ? null : rmse(onnxRuntime.data(), targets));
+        Double rf = targets == null ? null : rmse(floatIr.data(), targets);
+        o.put("rmse_float_ir", rf);
         if (integer != null) {
             boolean trained = PlanFromTraining.isTrained(model.graph());
-            Double rf = targets == null ? null : EvaluateCommand.rmse(floatIr.data(), targets);
-            Double ri = targets == null ? null : EvaluateCommand.rmse(this.integer.data(), targets);
+            Double ri = targets == null ? null : rmse(this.integer.data(), targets);
             o.put("quantization", trained ? "trained" : "post-training");
             o.put("bits", bitsOf(integer));
             o.put("rmse_float", rf);
             o.put("rmse_int", ri);
             o.put("rmse_relative_increase", rf == null ? null : ri / rf - 1);
-            o.put("rmse_int_vs_float", EvaluateCommand.rmse(this.integer.data(), floatIr.data()));
+            o.put("rmse_int_vs_float", rmse(this.integer.data(), floatIr.data()));
             o.put("max_abs_diff_int_vs_onnxruntime", onnxRuntime == null || !trained ? null
-                    : EvaluateCommand.maxAbsDiff(this.integer.data(), onnxRuntime.data()));
+                    : maxAbsDiff(this.integer.data(), onnxRuntime.data()));
         }
         return o;
     }
@@ -72,5 +72,24 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
         Map<Integer, Integer> count = new java.util.TreeMap<>();
         m.graph().nodes().forEach(n -> count.merge(n.output().type().intType().bits(), 1, Integer::sum));
         return count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = Math.abs((double) a[i] - (double) b[i]);
+            if (Double.isNaN(d)) return Double.NaN;
+            m = Math.max(m, d);
+        }
+        return m;
+    }
+
+    static double rmse(float[] predicted, float[] target) {
+        double sum = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            double d = (double) predicted[i] - (double) target[i];
+            sum += d * d;
+        }
+        return Math.sqrt(sum / predicted.length);
     }
 }

@@ -115,25 +115,6 @@ final class EvaluateCommand extends TfqCommand {
         return Main.EXIT_OK;
     }
 
-    static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs((double) a[i] - (double) b[i]);
-            if (Double.isNaN(d)) return Double.NaN;
-            m = Math.max(m, d);
-        }
-        return m;
-    }
-
-    static double rmse(float[] predicted, float[] target) {
-        double sum = 0;
-        for (int i = 0; i < predicted.length; i++) {
-            double d = (double) predicted[i] - (double) target[i];
-            sum += d * d;
-        }
-        return Math.sqrt(sum / predicted.length);
-    }
-
     static String num(double v) {
         return String.format(Locale.ROOT, "%.6g", v);
     }

@@ -3,7 +3,6 @@ package org.tfq.cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -102,11 +101,4 @@ final class OutputDirectory implements AutoCloseable {
         }
     }
 
-    static List<Path> list(Path dir) throws IOException {
-        List<Path> r = new ArrayList<>();
-        try (DirectoryStream<Path> d = Files.newDirectoryStream(dir)) {
-            d.forEach(r::add);
-        }
-        return r;
-    }
 }

@@ -36,7 +36,7 @@ class QatAgreementTest {
         Accuracy a = Accuracy.measure(r, im, x);
         List<Node> nodes = im.graph().nodes();
         double step = nodes.get(nodes.size() - 1).input(0).type().intType().scale();
-        double max = EvaluateCommand.maxAbsDiff(a.integer().data(), a.onnxRuntime().data());
+        double max = Accuracy.maxAbsDiff(a.integer().data(), a.onnxRuntime().data());
         assertTrue(max < step, stem + ": max |integer - ONNX Runtime| " + max + " is not below one step " + step);
     }
 }

@@ -9,20 +9,9 @@ import org.tfq.onnx.proto.Onnx;
 final class TinyModels {
     private TinyModels() {}
 
-    /** y = x W + b with x [N,3], W = [[1,2],[3,4],[5,6]], b = [0.5,-1]; N symbolic. */
+    /** See {@link org.tfq.onnx.OnnxBuilder#gemm}. */
     static Onnx.ModelProto gemm() {
-        Onnx.GraphProto g = Onnx.GraphProto.newBuilder()
-                .setName("gemm")
-                .addInput(valueInfo("x", "N", 3))
-                .addOutput(valueInfo("y", "N", 2))
-                .addInitializer(tensor("w", new float[] {1, 2, 3, 4, 5, 6}, 3, 2))
-                .addInitializer(tensor("b", new float[] {0.5f, -1}, 2))
-                .addNode(Onnx.NodeProto.newBuilder().setOpType("Gemm").setName("fc")
-                        .addInput("x").addInput("w").addInput("b").addOutput("y"))
-                .build();
-        return Onnx.ModelProto.newBuilder().setIrVersion(8).setProducerName("tfq-test").setGraph(g)
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
-                .build();
+        return org.tfq.onnx.OnnxBuilder.gemm();
     }
 
     static Path write(Path dir, String file, Onnx.ModelProto m) throws IOException {

@@ -51,7 +51,7 @@ final class ElementwiseRegion {
         Gelu match = identify(b, region, x, y);
         if (match == null) {
             throw new OnnxImportException("the elementwise function computed by " + region.size() + " nodes ("
-                    + String.join(", ", GraphBuilder.names(region)) + ") from '" + x + "' is neither GELU (erf) nor GELU (tanh)");
+                    + String.join(", ", GraphBuilder.opTypes(region)) + ") from '" + x + "' is neither GELU (erf) nor GELU (tanh)");
         }
         b.emitFused(region, match, input, y);
         return true;

@@ -715,7 +715,7 @@ final class GraphBuilder {
         return last.isEmpty() ? nodes.get(nodes.size() - 1).getOutput(0) : last;
     }
 
-    static Set<String> names(List<NodeProto> nodes) {
+    static Set<String> opTypes(List<NodeProto> nodes) {
         Set<String> s = new LinkedHashSet<>();
         for (NodeProto n : nodes) s.add(n.getOpType());
         return s;

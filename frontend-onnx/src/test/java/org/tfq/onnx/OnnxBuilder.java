@@ -111,6 +111,15 @@ public final class OnnxBuilder {
         return p;
     }
 
+    /** y = x W + b with x [N,3], W = [[1,2],[3,4],[5,6]], b = [0.5,-1]; N symbolic; values easy to check by hand. */
+    public static ModelProto gemm() {
+        return new OnnxBuilder().input("x", "N", 3).output("y", "N", 2)
+                .initializer("w", new float[] {1, 2, 3, 4, 5, 6}, 3, 2)
+                .initializer("b", new float[] {0.5f, -1}, 2)
+                .node("Gemm", new String[] {"x", "w", "b"}, new String[] {"y"})
+                .model();
+    }
+
     static float[] seq(int n, float scale) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) Math.sin(i * 1.7 + 0.3) * scale;

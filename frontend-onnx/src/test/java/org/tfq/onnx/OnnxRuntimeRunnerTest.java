@@ -21,18 +21,8 @@ class OnnxRuntimeRunnerTest {
     @TempDir
     Path tmp;
 
-    /** Y = X W + b with X [N,3], W [3,2], b [2]; N symbolic. */
     static Onnx.ModelProto gemm() {
-        Onnx.GraphProto g = Onnx.GraphProto.newBuilder()
-                .setName("gemm")
-                .addInput(valueInfo("x", "N", 3))
-                .addOutput(valueInfo("y", "N", 2))
-                .addInitializer(tensor("w", new float[] {1, 2, 3, 4, 5, 6}, 3, 2))
-                .addInitializer(tensor("b", new float[] {0.5f, -1}, 2))
-                .addNode(Onnx.NodeProto.newBuilder().setOpType("Gemm").setName("fc")
-                        .addInput("x").addInput("w").addInput("b").addOutput("y"))
-                .build();
-        return model(g, Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17).build());
+        return OnnxBuilder.gemm();
     }
 
     @Test

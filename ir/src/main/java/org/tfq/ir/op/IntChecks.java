@@ -22,7 +22,4 @@ final class IntChecks {
         return v;
     }
 
-    static String type(IntType t) {
-        return t.toString();
-    }
 }

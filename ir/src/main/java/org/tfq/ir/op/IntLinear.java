@@ -30,8 +30,7 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
 
     /** Builds the op with the narrowest weight and accumulator widths that cannot overflow. */
     public static IntLinear of(IntTensor weight, long[] bias, List<Requantizer> requant, boolean relu, IntType in, IntType out) {
-        int wBits = IntRange.of(1, true).signedBits();
-        wBits = Math.max(wBits, new IntRange(Math.min(0, weight.min()), Math.max(0, weight.max())).signedBits());
+        int wBits = new IntRange(Math.min(0, weight.min()), Math.max(0, weight.max())).signedBits();
         return new IntLinear(weight, bias, requant, relu, in, out, wBits, accumulatorBits(weight, bias, in));
     }
 

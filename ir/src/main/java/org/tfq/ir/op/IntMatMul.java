@@ -40,7 +40,6 @@ public record IntMatMul(boolean transposeB, IntType a, IntType b, Requantizer re
     public TensorType resultType(List<TensorType> in) {
         IntChecks.expect(mnemonic(), in.get(0), a);
         IntChecks.expect(mnemonic(), in.get(1), b);
-        MatMul.Dims d = shape().dims(in.get(0).shape(), in.get(1).shape());
         return new TensorType(shape().resultType(in).shape(), out);
     }
 

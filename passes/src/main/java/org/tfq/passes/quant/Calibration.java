@@ -7,7 +7,6 @@ import java.util.Map;
 import org.tfq.ir.FloatInterpreter;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
-import org.tfq.ir.Node;
 import org.tfq.ir.Value;
 
 /**
@@ -64,7 +63,4 @@ public final class Calibration {
         return v;
     }
 
-    static List<String> valuesOf(Graph g) {
-        return g.nodes().stream().map(Node::output).map(Value::name).toList();
-    }
 }
