@@ -19,6 +19,7 @@ import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.OnnxImporter;
 import org.tfq.passes.quant.IntegerModel;
+import org.tfq.verilog.EngineGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,9 +58,25 @@ final class CompileCommand extends TfqCommand {
     @Mixin
     QuantizationOptions quantization = new QuantizationOptions();
 
+    @Option(names = "--lanes", paramLabel = "N", defaultValue = "16",
+            description = "Multiply-accumulate lanes of the engine (default: ${DEFAULT-VALUE}).")
+    int lanes;
+
+    @Option(names = "--activations", paramLabel = "MEMORY", defaultValue = "auto",
+            description = "Activation memory: bram, lutram, or auto (block RAM when larger than 4 kbit; default).")
+    String activations;
+
+    @Option(names = "--vectors", paramLabel = "N", defaultValue = "16",
+            description = "Test vectors for sim/: the first N of --inputs, else of --calibration, else random input codes"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int vectors;
+
     @Override
     protected int run() throws Exception {
         requireBatch(batch);
+        if (lanes < 1) throw new CliException("--lanes " + lanes + ": the engine needs at least 1 lane");
+        if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
+        EngineGenerator.Activations memory = activations(activations);
         requireFile(model, "the model");
         if (inputs != null) requireFile(inputs, "--inputs");
         if (targets != null) {
@@ -77,12 +94,22 @@ final class CompileCommand extends TfqCommand {
             report.put("output", quantizationJson(im.output().intType()));
             report.put("macs_per_inference", im.graph().macs());
             report.put("parameters", im.graph().parameters());
+            FloatTensor samples = null;
             if (inputs != null) {
                 FloatTensor x = SampleFiles.inputs(Npy.read(inputs), r.inputs().get(0), inputs);
+                samples = x;
                 float[] t = targets == null ? null : SampleFiles.targets(Npy.read(targets), x.shape().dim(0), r.outputs().get(0), targets);
                 report.put("accuracy", Accuracy.measure(r, im, x).fields(t, r, im));
             }
             report.put("layers", layers(im));
+            if (samples == null && quantization.calibration != null) {
+                samples = SampleFiles.inputs(Npy.read(quantization.calibration), r.inputs().get(0), quantization.calibration);
+            }
+            HardwareOutput.Written hw = HardwareOutput.write(r, im, lanes, memory, samples, vectors, out.file("rtl"),
+                    out.file("sim"), Main.Version.version());
+            report.put("hardware", hw.report());
+            report.put("cycles_per_inference", hw.program().predictedCycles());
+            out.write("sim/sim.json", Json.write(hw.sim()));
             out.write("ir.txt", TextDump.of(im.graph()));
             out.write("float-ir.txt", TextDump.of(r.graph()));
             out.write("report.json", Json.write(report));
@@ -106,8 +133,25 @@ final class CompileCommand extends TfqCommand {
                     (Double) a.get("rmse_float"), (Double) a.get("rmse_int"), 100 * (Double) a.get("rmse_relative_increase"),
                     (Double) a.get("rmse_int_vs_float"), (Integer) a.get("samples"));
         }
-        o.println("  wrote " + output.resolve("ir.txt") + ", " + output.resolve("report.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> hw = (Map<String, Object>) report.get("hardware");
+        if (hw != null) {
+            o.printf(java.util.Locale.ROOT, "  engine: %d lanes, %,d cycles per inference (%.1f us at 100 MHz), MAC-lane utilization %.0f%%%n",
+                    (Integer) hw.get("lanes"), (Long) hw.get("predicted_cycles"), (Long) hw.get("predicted_cycles") / 100.0,
+                    100 * (Double) hw.get("mac_lane_utilization"));
+        }
+        o.println("  wrote " + output.resolve("ir.txt") + ", " + output.resolve("report.json") + ", " + output.resolve("rtl")
+                + "/, " + output.resolve("sim") + "/");
         o.flush();
+    }
+
+    static EngineGenerator.Activations activations(String s) {
+        return switch (s) {
+            case "bram" -> EngineGenerator.Activations.BRAM;
+            case "lutram" -> EngineGenerator.Activations.LUTRAM;
+            case "auto" -> EngineGenerator.Activations.AUTO;
+            default -> throw new CliException("--activations " + s + ": use bram, lutram or auto");
+        };
     }
 
     private static Map<String, Object> quantizationJson(IntType t) {

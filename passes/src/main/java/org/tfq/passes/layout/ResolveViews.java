@@ -6,11 +6,13 @@ import java.util.Map;
 import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.Value;
+import org.tfq.ir.op.IntRelabel;
 import org.tfq.ir.op.LayoutOp;
 
 /**
  * For every value a layout op produces, the stored value it reads and the view into it, so the
- * scheduler can drop the layout op and give its readers an address pattern instead. A layout op
+ * scheduler can drop the layout op and give its readers an address pattern instead (an
+ * {@code int_relabel} changes only the scale, so it is read in place too). A layout op
  * whose result has no view (a reshape of a non-contiguous view) must be materialised: its value
  * becomes stored, read contiguously from then on.
  */
@@ -34,6 +36,10 @@ public final class ResolveViews {
         for (Node n : g.nodes()) producer.put(n.output().name(), n);
         for (Node n : g.nodes()) {
             Value out = n.output();
+            if (n.op() instanceof IntRelabel) { // same codes, another scale: the same storage
+                place.put(out.name(), place.get(n.input(0).name()));
+                continue;
+            }
             if (n.op() instanceof LayoutOp op) {
                 Placement src = place.get(n.input(0).name());
                 View v = src.view().then(op);

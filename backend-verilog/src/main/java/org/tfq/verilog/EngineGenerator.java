@@ -1,0 +1,324 @@
+package org.tfq.verilog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.integer.IntMath;
+import org.tfq.passes.schedule.Instruction;
+import org.tfq.passes.schedule.Program;
+import org.tfq.passes.schedule.ScheduleProgram;
+
+/**
+ * Renders a scheduled {@link Program} as the accelerator's RTL: {@code tfq_top.v} from the
+ * engine template, the fixed units it instantiates, and the ROM images as {@code .mem} files.
+ * The program decided everything; this class only derives the Verilog widths that make every
+ * sign extension explicit and picks block or distributed memory by size.
+ */
+public final class EngineGenerator {
+    private EngineGenerator() {}
+
+    /** The latencies the scheduler plans with, from the units this generator instantiates. */
+    public static final ScheduleProgram.UnitLatencies LATENCIES = new ScheduleProgram.UnitLatencies() {
+        @Override
+        public int post() {
+            return PostUnit.LATENCY;
+        }
+
+        @Override
+        public int divider(int quotientBits) {
+            return new DivRoundPipeUnit(quotientBits + 2, 1, quotientBits).latency();
+        }
+    };
+
+    /** Where the activation memory goes: block RAM, LUT RAM, or by size. */
+    public enum Activations {
+        BRAM, LUTRAM, AUTO
+    }
+
+    /** Memories this small are cheaper as LUTs than as a block RAM. */
+    static final long DISTRIBUTED_MAX_BITS = 4096;
+
+    public static final String TOP = "tfq_top";
+    public static final String WEIGHTS = "tfq_weights.mem";
+    public static final String PARAMS = "tfq_params.mem";
+    public static final String TABLES = "tfq_tables.mem";
+
+    /** The files written, relative to the directory given (Verilog first, top last; then memory images). */
+    public record Files(List<String> verilog, List<String> memories) {}
+
+    /** Writes the RTL and memory images of {@code p} into {@code dir}. */
+    public static Files write(Program p, Path dir, Activations activations, String version) {
+        Map<String, Object> model = model(p, activations, version);
+        List<String> verilog = new ArrayList<>();
+        List<RtlModule> units = new ArrayList<>(List.of(RtlModule.AGU, RtlModule.POST));
+        if (p.widths().divider()) units.add(RtlModule.DIVROUND_PIPE);
+        if (p.widths().sqrt()) units.add(RtlModule.ISQRT);
+        for (RtlModule m : units) {
+            write(dir.resolve(m.fileName()), m.source());
+            verilog.add(m.fileName());
+        }
+        Templates.standard().render("engine/tfq_top.v.ftl", model, dir.resolve(TOP + ".v"));
+        verilog.add(TOP + ".v");
+        List<String> mems = new ArrayList<>();
+        Program.Widths w = p.widths();
+        write(dir.resolve(WEIGHTS), memImage(p.weightWords(), w.weight(), p.lanes()));
+        mems.add(WEIGHTS);
+        write(dir.resolve(PARAMS), paramImage(p.params(), w));
+        mems.add(PARAMS);
+        if (w.tableRom()) {
+            write(dir.resolve(TABLES), memImage(p.table().length == 0 ? List.of() : rows(p.table()), tableWidth(w), 1));
+            mems.add(TABLES);
+        }
+        return new Files(List.copyOf(verilog), List.copyOf(mems));
+    }
+
+    static Map<String, Object> model(Program p, Activations activations, String version) {
+        Program.Widths w = p.widths();
+        int lanes = p.lanes();
+        int aw = w.act();
+        int bw = Math.max(w.weight(), w.buffer() ? aw + 1 : 1) + 1;
+        int pw = aw + 1 + bw;
+        int accW = Math.max(w.acc(), pw) + 1;
+        int tW = tableWidth(w);
+        int dq = Math.max(w.divQuotient(), 1);
+        int paW = Math.max(Math.max(accW, aw + 1), Math.max(tW, dq + 1)) + 1;
+        int pyW = Math.max(aw, w.out()) + 1;
+        int sqW = Math.max(w.sqrtOperand(), 2);
+        int lnnW = w.normLength();
+        int lnsW = aw + lnnW;
+        int lndW = Math.max(aw + lnnW + 1, (sqW + 1) / 2 + 1);
+        int ddW = Math.max(Math.max(w.divDen(), tW + 1), (sqW + 1) / 2 + 1);
+        int dnW = Math.max(Math.max(w.divNum(), lndW), Math.max(Math.max(w.m1(), w.offset()), Math.max(ddW, tW + w.softmaxK()))) + 1;
+        int m1 = w.m1(), m2 = w.m2(), c = w.offset(), sh = w.shift();
+        int ebDepth = 1;
+        boolean softmax = false, layernorm = false;
+        for (Instruction i : p.instructions()) {
+            if (i.kind() == Instruction.Kind.SOFTMAX) {
+                softmax = true;
+                ebDepth = Math.max(ebDepth, i.kcount());
+            }
+            if (i.kind() == Instruction.Kind.LAYERNORM) layernorm = true;
+        }
+        int inTw = bytes(p.inputType().bits() + (p.inputType().signed() ? 0 : 1));
+        int outTw = bytes(w.out());
+        int inCw = IntMath.unsignedBits(p.inputCount()) + 1;
+        int outCw = IntMath.unsignedBits(p.outputCount()) + 1;
+        int actAw = addressBits(p.actDepth());
+        int pcW = addressBits(p.instructions().size());
+
+        List<Map<String, Object>> params = new ArrayList<>();
+        param(params, "LANES", lanes);
+        param(params, "AW", aw);
+        param(params, "OW", w.out());
+        param(params, "WW", w.weight());
+        param(params, "BW", bw);
+        param(params, "ACC_W", accW);
+        param(params, "M1_W", m1);
+        param(params, "M2_W", m2);
+        param(params, "C_W", c);
+        param(params, "SH_W", sh);
+        param(params, "PRM_W", m1 + m2 + c + sh);
+        param(params, "PA_W", paW);
+        param(params, "PY_W", pyW);
+        param(params, "T_W", tW);
+        param(params, "CW", w.counter());
+        param(params, "ADDR_W", w.address());
+        param(params, "PC_W", pcW);
+        param(params, "ACT_DEPTH", p.actDepth());
+        param(params, "ACT_AW", actAw);
+        param(params, "OUT_DEPTH", p.outputCount());
+        param(params, "OUT_AW", addressBits(p.outputCount()));
+        param(params, "W_DEPTH", Math.max(1, p.weightWords().size()));
+        param(params, "W_AW", addressBits(p.weightWords().size()));
+        param(params, "P_DEPTH", Math.max(1, p.params().size()));
+        param(params, "P_AW", addressBits(p.params().size()));
+        param(params, "T_DEPTH", Math.max(1, p.table().length));
+        param(params, "T_AW", addressBits(p.table().length));
+        param(params, "BB_DEPTH", p.bufferDepth());
+        param(params, "BB_AW", addressBits(p.bufferDepth()));
+        param(params, "EB_DEPTH", ebDepth);
+        param(params, "EB_AW", addressBits(ebDepth));
+        param(params, "LANE_CW", addressBits(lanes));
+        param(params, "IN_TW", inTw);
+        param(params, "OUT_TW", outTw);
+        param(params, "IN_CW", inCw);
+        param(params, "OUT_CW", outCw);
+        sized(params, "IN_LAST", inCw, p.inputCount() - 1);
+        sized(params, "OUT_LAST", outCw, p.outputCount() - 1);
+        sized(params, "IN_BASE", actAw, p.inputBase());
+        param(params, "DN_W", dnW);
+        param(params, "DD_W", ddW);
+        param(params, "DQ_W", dq);
+        param(params, "SQ_W", sqW);
+        param(params, "SMK_W", w.softmaxK());
+        param(params, "LNN_W", lnnW);
+        param(params, "LNS_W", lnsW);
+        param(params, "LND_W", lndW);
+        param(params, "POST_LAT", w.postLatency());
+        param(params, "DIV_LAT", Math.max(1, w.dividerLatency()));
+
+        Map<String, Integer> widths = registerWidths(w, aw, pyW, sqW, sh);
+        List<Map<String, Object>> registers = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : widths.entrySet()) registers.add(Map.of("name", e.getKey(), "width", e.getValue()));
+        List<Map<String, Object>> instructions = new ArrayList<>();
+        int pc = 0;
+        for (Instruction i : p.instructions()) {
+            List<Map<String, Object>> fields = new ArrayList<>();
+            for (Map.Entry<String, Long> f : i.registers().entrySet()) {
+                Integer fw = widths.get(f.getKey());
+                if (fw == null) throw new IllegalStateException("instruction field " + f.getKey() + " has no register");
+                fields.add(Map.of("name", f.getKey(), "width", fw, "value", masked(f.getValue(), fw, f.getKey())));
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pcLiteral", pcW + "'d" + pc);
+            m.put("comment", pc + ": " + i.kind() + " " + sanitize(i.node()) + ", " + i.cycles() + " cycles");
+            m.put("fields", fields);
+            instructions.add(m);
+            pc++;
+        }
+
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("modelName", sanitize(p.name()));
+        model.put("version", version);
+        model.put("lanes", lanes);
+        model.put("predictedCycles", p.predictedCycles());
+        model.put("inputCount", p.inputCount());
+        model.put("outputCount", p.outputCount());
+        model.put("params", params);
+        model.put("registers", registers);
+        model.put("instructions", instructions);
+        long actBits = (long) aw * p.actDepth();
+        boolean actBlock = activations == Activations.BRAM || (activations == Activations.AUTO && actBits > DISTRIBUTED_MAX_BITS);
+        model.put("actStyle", actBlock ? "block" : "distributed");
+        model.put("weightStyle", style((long) lanes * w.weight() * p.weightWords().size()));
+        model.put("paramStyle", style((long) (m1 + m2 + c + sh) * p.params().size()));
+        model.put("tableStyle", style((long) tW * p.table().length));
+        model.put("weightFile", WEIGHTS);
+        model.put("paramFile", PARAMS);
+        model.put("tableFile", TABLES);
+        model.put("buffer", w.buffer());
+        model.put("tableRom", w.tableRom());
+        model.put("divider", w.divider());
+        model.put("softmax", softmax);
+        model.put("layernorm", layernorm);
+        return model;
+    }
+
+    /** Register widths by field name; the order is the RTL's declaration order. */
+    static Map<String, Integer> registerWidths(Program.Widths w, int aw, int pyW, int sqW, int sh) {
+        Map<String, Integer> r = new LinkedHashMap<>();
+        int cw = w.counter(), a = w.address();
+        r.put("kind", 3);
+        for (String n : List.of("n0", "n1", "n2", "n3", "kcount", "extra")) r.put(n, cw);
+        for (String s : List.of("a", "b", "w", "p", "o")) {
+            r.put(s + "_base", a);
+            for (int l = 0; l < 4; l++) r.put(s + "_s" + l, a);
+        }
+        r.put("o_lane", a);
+        r.put("p_lane", a);
+        r.put("lanes_full", cw);
+        r.put("lanes_last", cw);
+        for (String f : List.of("from_bbuf", "to_out", "use_table", "post_const")) r.put(f, 1);
+        r.put("post_sh", sh);
+        r.put("za", aw + 1);
+        r.put("zb", aw + 1);
+        r.put("z", pyW);
+        r.put("lo", pyW);
+        r.put("hi", pyW);
+        r.put("t_base", a);
+        r.put("t_mask", a);
+        r.put("sm_k", w.softmaxK());
+        r.put("sm_ks", 6);
+        r.put("ln_n", w.normLength());
+        r.put("ln_2p", 7);
+        r.put("ln_e", sqW);
+        r.put("tail", cw);
+        return r;
+    }
+
+    static int tableWidth(Program.Widths w) {
+        return Math.max(w.table(), 2);
+    }
+
+    private static String style(long bits) {
+        return bits > DISTRIBUTED_MAX_BITS ? "block" : "distributed";
+    }
+
+    private static void param(List<Map<String, Object>> params, String name, long value) {
+        params.add(Map.of("name", name, "value", Long.toString(value)));
+    }
+
+    private static void sized(List<Map<String, Object>> params, String name, int width, long value) {
+        params.add(Map.of("name", name, "width", width, "value", width + "'d" + masked(value, width, name)));
+    }
+
+    /** {@code v} as the unsigned number of its two's complement in {@code bits} bits; refuses values that do not fit. */
+    static String masked(long v, int bits, String what) {
+        BigInteger b = BigInteger.valueOf(v);
+        BigInteger mod = BigInteger.ONE.shiftLeft(bits);
+        if (b.bitLength() >= bits + 1 || (v >= 0 && b.bitLength() > bits)) {
+            throw new IllegalStateException(what + " = " + v + " does not fit " + bits + " bits");
+        }
+        return b.mod(mod).toString();
+    }
+
+    static int addressBits(long depth) {
+        return Math.max(1, IntMath.unsignedBits(Math.max(1, depth - 1)));
+    }
+
+    private static int bytes(int bits) {
+        return 8 * ((bits + 7) / 8);
+    }
+
+    /** Identifiers from the model go into comments only, never into code; keep them on one line. */
+    static String sanitize(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) b.append(ch >= 0x20 && ch < 0x7f && ch != '*' ? ch : '_');
+        return b.toString();
+    }
+
+    private static List<long[]> rows(long[] values) {
+        List<long[]> r = new ArrayList<>();
+        for (long v : values) r.add(new long[] {v});
+        return r;
+    }
+
+    /** One line per word: {@code lanes} fields of {@code width} bits, field 0 in the low bits, in hex. */
+    static String memImage(List<long[]> words, int width, int lanes) {
+        StringBuilder sb = new StringBuilder();
+        if (words.isEmpty()) words = List.of(new long[lanes]);
+        for (long[] word : words) {
+            BigInteger acc = BigInteger.ZERO;
+            for (int j = lanes - 1; j >= 0; j--) acc = acc.shiftLeft(width).or(new BigInteger(masked(word[j], width, "memory word")));
+            sb.append(acc.toString(16)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String paramImage(List<long[]> entries, Program.Widths w) {
+        StringBuilder sb = new StringBuilder();
+        if (entries.isEmpty()) entries = List.of(new long[4]);
+        int[] widths = {w.m1(), w.m2(), w.offset(), w.shift()};
+        for (long[] e : entries) {
+            BigInteger acc = BigInteger.ZERO;
+            for (int f = 3; f >= 0; f--) acc = acc.shiftLeft(widths[f]).or(new BigInteger(masked(e[f], widths[f], "constant")));
+            sb.append(acc.toString(16)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            java.nio.file.Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

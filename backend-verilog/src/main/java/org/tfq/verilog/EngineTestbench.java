@@ -1,0 +1,110 @@
+package org.tfq.verilog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tfq.passes.schedule.Program;
+
+/**
+ * The self-checking testbench of a generated accelerator: {@code sim/tb_tfq.v} and its vectors
+ * (input codes and the golden model's output codes, one hex word per line), and running it in a
+ * simulator with the RTL of {@code rtl/}. The simulator runs in {@code sim/}, where the
+ * testbench finds its vectors; the RTL finds its ROM images through {@code MEM_DIR = "../rtl/"}.
+ */
+public final class EngineTestbench {
+    private EngineTestbench() {}
+
+    public static final String TOP = "tb_tfq";
+    public static final String FILE = TOP + ".v";
+    public static final String INPUTS = "inputs.mem";
+    public static final String EXPECTED = "expected.mem";
+
+    /** What a simulation of the testbench measured, next to what the scheduler predicted. */
+    public record Result(SimResult sim, long vectors, long mismatches, OptionalLong cyclesPerInference, long cyclesMin,
+            long cyclesMax, long predicted) {
+
+        /** Every vector matched and every inference took exactly the predicted cycles. */
+        public boolean exact() {
+            return sim.passed() && cyclesMin == predicted && cyclesMax == predicted;
+        }
+    }
+
+    /** Writes the testbench and vectors for {@code inputs} (codes per vector) and {@code expected} into {@code simDir}. */
+    public static void write(Program p, List<long[]> inputs, List<long[]> expected, String outputName, Path simDir,
+            String version) {
+        if (inputs.isEmpty() || inputs.size() != expected.size()) throw new IllegalArgumentException("one expected output per input vector");
+        int inTw = 8 * ((p.inputType().bits() + (p.inputType().signed() ? 0 : 1) + 7) / 8);
+        int outTw = 8 * ((p.widths().out() + 7) / 8);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("modelName", EngineGenerator.sanitize(p.name()));
+        m.put("version", version);
+        m.put("vectors", inputs.size());
+        m.put("inputCount", p.inputCount());
+        m.put("outputCount", p.outputCount());
+        m.put("inTw", inTw);
+        m.put("outTw", outTw);
+        m.put("predictedCycles", p.predictedCycles());
+        m.put("outputName", EngineGenerator.sanitize(outputName).replace('"', '_').replace('\\', '_').replace('%', '_'));
+        m.put("memDir", "../rtl/");
+        Templates.standard().render("engine/tb_tfq.v.ftl", m, simDir.resolve(FILE));
+        write(simDir.resolve(INPUTS), words(inputs, inTw, p.inputCount()));
+        write(simDir.resolve(EXPECTED), words(expected, outTw, p.outputCount()));
+    }
+
+    private static String words(List<long[]> vectors, int width, int count) {
+        StringBuilder sb = new StringBuilder();
+        for (long[] v : vectors) {
+            if (v.length != count) throw new IllegalArgumentException("vector of " + v.length + " codes, expected " + count);
+            for (long x : v) sb.append(new java.math.BigInteger(EngineGenerator.masked(x, width, "code")).toString(16)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static final Pattern CYCLES = Pattern.compile("^cycles_per_inference (\\d+)$", Pattern.MULTILINE);
+    private static final Pattern RANGE = Pattern.compile("^cycles_min (\\d+) cycles_max (\\d+) predicted (\\d+)$", Pattern.MULTILINE);
+
+    /**
+     * Builds and runs the testbench of the output directory {@code outDir} ({@code rtl/} and
+     * {@code sim/}) with {@code simulator}; {@code rtlFiles} are the Verilog files of {@code rtl/}.
+     */
+    public static Result run(Path outDir, List<String> rtlFiles, Simulator simulator, Duration timeout) {
+        Path sim = outDir.resolve("sim").toAbsolutePath();
+        List<Path> sources = new ArrayList<>();
+        for (String f : rtlFiles) sources.add(outDir.resolve("rtl").resolve(f).toAbsolutePath());
+        sources.add(sim.resolve(FILE));
+        SimResult r = simulator.run(sim, sources, TOP, timeout);
+        String out = r.stdout();
+        OptionalLong first = OptionalLong.empty();
+        Matcher c = CYCLES.matcher(out);
+        if (c.find()) first = OptionalLong.of(Long.parseLong(c.group(1)));
+        long min = -1, max = -1, predicted = -1;
+        Matcher g = RANGE.matcher(out);
+        if (g.find()) {
+            min = Long.parseLong(g.group(1));
+            max = Long.parseLong(g.group(2));
+            predicted = Long.parseLong(g.group(3));
+        }
+        long vectors = r.summary().map(SimResult.Summary::vectors).orElse(0L);
+        long mismatches = r.summary().map(SimResult.Summary::mismatches).orElse(-1L);
+        return new Result(r, vectors, mismatches, first, min, max, predicted);
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.tfq.passes.schedule;
+
+import java.util.LinkedHashMap;
+
+/**
+ * One step of the engine's program: a loop nest of four counters ({@code counts}, i0 outermost)
+ * walked one slot per clock cycle, the address streams that walk with it, and the constants of
+ * the op. The engine fetches it in one cycle, runs {@link #slots()} cycles, then waits
+ * {@code tail} cycles for its pipeline to drain, so its cost is exactly {@link #cycles()}.
+ *
+ * <p>What the levels mean depends on the kind:
+ * <ul>
+ *   <li>{@link Kind#MAC}: (batch, row, tile of {@code lanesFull} outputs, slot); the first
+ *       {@code kcount} slots of a tile feed one A element to every lane (stream a) with the lane's
+ *       B operand (stream w: a weight ROM word, or the lane-banked B buffer); the finished
+ *       accumulators drain one per cycle through the output unit while the next tile runs, to
+ *       stream o (tile base, plus {@code oLane} per lane) with constants from stream p.
+ *   <li>{@link Kind#ELEMENTWISE}: one output element per slot from streams a (and b), constants
+ *       from stream p, optionally through the table ROM.
+ *   <li>{@link Kind#SOFTMAX} and {@link Kind#LAYERNORM}: (row, row, phase 0..2, element); phase 1
+ *       has {@code extra} more slots (for the row sum, or the square root, to settle).
+ *   <li>{@link Kind#LOAD_B}: copies a matmul's second operand from stream a into the B buffer
+ *       (lane = level-3 counter, address = stream w).
+ *   <li>{@link Kind#END}: the program is done; the engine streams the output out.
+ * </ul>
+ */
+public record Instruction(Kind kind, String node, int[] counts, int kcount, int extra, Stream a, Stream b, Stream w,
+        Stream p, Stream o, long oLane, long pLane, int lanesFull, int lanesLast, boolean fromBuffer, boolean toOutput,
+        boolean useTable, boolean postConst, int postShift, long za, long zb, long z, long lo, long hi, long tableBase,
+        long tableMask, long softmaxK, int softmaxShift, long normLength, int normShift, long normEpsilon, int tail) {
+
+    public enum Kind {
+        END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5);
+
+        public final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+    }
+
+    public Instruction {
+        counts = counts.clone();
+        if (counts.length != Loops.LEVELS) throw new IllegalArgumentException("four loop counts");
+        for (int c : counts) if (c < 1) throw new IllegalArgumentException(node + ": loop count " + c);
+        if (tail < 1) throw new IllegalArgumentException(node + ": tail must be at least one cycle");
+    }
+
+    @Override
+    public int[] counts() {
+        return counts.clone();
+    }
+
+    /** Cycles in the run state: every slot of the nest, plus the extra slots of each phase 1. */
+    public long slots() {
+        if (kind == Kind.END) return 0;
+        long all = (long) counts[0] * counts[1] * counts[2] * counts[3];
+        boolean phased = kind == Kind.SOFTMAX || kind == Kind.LAYERNORM;
+        return all + (phased ? (long) counts[0] * counts[1] * extra : 0);
+    }
+
+    /** Fetch, run and drain: the exact cycles this instruction takes. */
+    public long cycles() {
+        return kind == Kind.END ? 1 : 1 + slots() + tail;
+    }
+
+    /** Every register the engine loads at fetch, in a fixed order (names match the RTL's {@code r_*}). */
+    public LinkedHashMap<String, Long> registers() {
+        LinkedHashMap<String, Long> r = new LinkedHashMap<>();
+        r.put("kind", (long) kind.code);
+        for (int l = 0; l < Loops.LEVELS; l++) r.put("n" + l, (long) counts[l]);
+        r.put("kcount", (long) kcount);
+        r.put("extra", (long) extra);
+        stream(r, "a", a);
+        stream(r, "b", b);
+        stream(r, "w", w);
+        stream(r, "p", p);
+        stream(r, "o", o);
+        r.put("o_lane", oLane);
+        r.put("p_lane", pLane);
+        r.put("lanes_full", (long) lanesFull);
+        r.put("lanes_last", (long) lanesLast);
+        r.put("from_bbuf", fromBuffer ? 1L : 0L);
+        r.put("to_out", toOutput ? 1L : 0L);
+        r.put("use_table", useTable ? 1L : 0L);
+        r.put("post_const", postConst ? 1L : 0L);
+        r.put("post_sh", (long) postShift);
+        r.put("za", za);
+        r.put("zb", zb);
+        r.put("z", z);
+        r.put("lo", lo);
+        r.put("hi", hi);
+        r.put("t_base", tableBase);
+        r.put("t_mask", tableMask);
+        r.put("sm_k", softmaxK);
+        r.put("sm_ks", (long) softmaxShift);
+        r.put("ln_n", normLength);
+        r.put("ln_2p", (long) normShift);
+        r.put("ln_e", normEpsilon);
+        r.put("tail", (long) tail);
+        return r;
+    }
+
+    private static void stream(LinkedHashMap<String, Long> r, String name, Stream s) {
+        r.put(name + "_base", s.base());
+        for (int l = 0; l < Loops.LEVELS; l++) r.put(name + "_s" + l, s.stride(l));
+    }
+}

@@ -1,0 +1,575 @@
+package org.tfq.passes.schedule;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tfq.ir.Graph;
+import org.tfq.ir.IntTensor;
+import org.tfq.ir.IntType;
+import org.tfq.ir.Node;
+import org.tfq.ir.Shape;
+import org.tfq.ir.Value;
+import org.tfq.ir.integer.IntLayerNorm;
+import org.tfq.ir.integer.IntMath;
+import org.tfq.ir.integer.IntRange;
+import org.tfq.ir.integer.IntSoftmax;
+import org.tfq.ir.integer.Requantizer;
+import org.tfq.ir.op.Broadcast;
+import org.tfq.ir.op.IntAdd;
+import org.tfq.ir.op.IntAffine;
+import org.tfq.ir.op.IntLayerNormOp;
+import org.tfq.ir.op.IntLinear;
+import org.tfq.ir.op.IntMatMul;
+import org.tfq.ir.op.IntMeanPool;
+import org.tfq.ir.op.IntRelabel;
+import org.tfq.ir.op.IntSoftmaxOp;
+import org.tfq.ir.op.IntTableOp;
+import org.tfq.ir.op.LayoutOp;
+import org.tfq.passes.layout.ResolveViews;
+import org.tfq.passes.layout.View;
+import org.tfq.passes.memory.AllocateActivations;
+import org.tfq.passes.quant.IntegerModel;
+
+/**
+ * Turns an integer graph into the engine's program: one instruction per op (two for a matmul
+ * of activations, whose second operand is first loaded into the lane-banked B buffer), in graph
+ * order, with layout ops and relabels folded into address streams, tensors placed in the
+ * activation memory by liveness, and every constant placed in a ROM. Each instruction's cycle
+ * count is a closed formula ({@link Instruction#cycles()}) because nothing in the engine waits on
+ * data: the tails below are the pipeline depths behind the last slot, so the next instruction
+ * never reads a value still in flight.
+ */
+public final class ScheduleProgram {
+    private ScheduleProgram() {}
+
+    /** Latencies of the hardware units the program's timing depends on (the Verilog backend knows them). */
+    public interface UnitLatencies {
+        /** In-valid to out-valid of the output unit. */
+        int post();
+
+        /** In-valid to out-valid of the pipelined rounding divider with this many quotient bits. */
+        int divider(int quotientBits);
+    }
+
+    /** A graph the engine cannot run: which node and why. */
+    public static final class ScheduleException extends RuntimeException {
+        public ScheduleException(String message) {
+            super(message);
+        }
+    }
+
+    public static Program run(IntegerModel model, int lanes, UnitLatencies latencies) {
+        if (lanes < 1) throw new IllegalArgumentException("lanes must be at least 1, got " + lanes);
+        return new Builder(model, lanes, latencies).build();
+    }
+
+    private static final class Builder {
+        final Graph g;
+        final IntegerModel model;
+        final int lanes;
+        final UnitLatencies lat;
+        final ResolveViews.Result views;
+        final AllocateActivations.Allocation alloc;
+        final List<Instruction> program = new ArrayList<>();
+        final List<long[]> weights = new ArrayList<>();
+        final List<long[]> params = new ArrayList<>();
+        final List<Long> table = new ArrayList<>();
+        final Set<String> toOutput = new HashSet<>();
+        // widths gathered while scheduling
+        int actW = 1, accW = 1, weightW = 1, tableW = 1, bufferDepth = 0;
+        int divNumW = 0, divDenW = 0, divQW = 0, sqrtW = 0, smKW = 1, lnNW = 1, lnEW = 1;
+        int postAW = 1, maxDividerQ = 0;
+        boolean buffer, divider, sqrt;
+        int onesWord = -1;
+
+        Builder(IntegerModel model, int lanes, UnitLatencies lat) {
+            this.model = model;
+            this.g = model.graph();
+            this.lanes = lanes;
+            this.lat = lat;
+            this.views = ResolveViews.run(g);
+            this.alloc = AllocateActivations.run(g, views);
+        }
+
+        Program build() {
+            Value input = g.inputs().get(0);
+            Value output = g.outputs().get(0);
+            Node producer = producerOf(output);
+            boolean direct = producer != null && views.placements().get(output.name()).base().equals(output.name())
+                    && readers(output.name()) == 0 && !(producer.op() instanceof LayoutOp);
+            if (direct) toOutput.add(output.name());
+            for (Value v : g.inputs()) actW = Math.max(actW, storage(v.type().intType()));
+            for (Node n : g.nodes()) {
+                if (views.placements().get(n.output().name()).base().equals(n.output().name()) && !toOutput.contains(n.output().name())) {
+                    actW = Math.max(actW, storage(n.output().type().intType()));
+                }
+            }
+            for (Node n : g.nodes()) sizeDivider(n);
+            for (Node n : g.nodes()) schedule(n);
+            if (!direct) copy(output);
+            program.add(end());
+            return new Program(g.name(), lanes, List.copyOf(program), List.copyOf(weights), List.copyOf(params),
+                    table.stream().mapToLong(Long::longValue).toArray(), widths(output), (int) base(input.name()),
+                    size(input), input.type().intType(), size(output), output.type().intType(), Math.max(1, alloc.size()),
+                    Math.max(1, bufferDepth));
+        }
+
+        /** The divider is shared, so its widths (and latency) are the widest any op needs, known before scheduling. */
+        void sizeDivider(Node n) {
+            if (n.op() instanceof IntSoftmaxOp op) {
+                IntSoftmax sm = op.softmax();
+                divider = true;
+                divNumW = Math.max(divNumW, sm.dividendBits() + 1);
+                divDenW = Math.max(divDenW, sm.divisorBits());
+                divQW = Math.max(divQW, sm.quotientBits());
+            } else if (n.op() instanceof IntLayerNormOp op) {
+                IntLayerNorm ln = op.norm();
+                long maxG = 0, maxB = 0;
+                for (long v : ln.gammaConstants()) maxG = Math.max(maxG, Math.abs(v));
+                for (long v : ln.betaConstants()) maxB = Math.max(maxB, Math.abs(v));
+                // numerator d G + B sigma: the beta term rides through the division exactly (B sigma / sigma = B)
+                long maxD = 1L << (ln.diffBits() - 1), maxSigma = (1L << ln.sigmaBits()) - 1;
+                long num = Math.addExact(Math.multiplyExact(maxD, maxG), Math.multiplyExact(maxB, maxSigma));
+                divider = true;
+                divNumW = Math.max(divNumW, IntMath.unsignedBits(num) + 1);
+                divDenW = Math.max(divDenW, ln.sigmaBits());
+                divQW = Math.max(divQW, IntMath.unsignedBits(Math.addExact(1L << ln.quotientBits(), maxB)));
+                sqrt = true;
+                sqrtW = Math.max(sqrtW, ln.radicandBits());
+            }
+        }
+
+        // ---- ops ----
+
+        void schedule(Node n) {
+            if (n.op() instanceof IntRelabel) return;
+            if (n.op() instanceof LayoutOp) {
+                if (views.materialised().containsKey(n.output().name())) copyInto(n.input(0), n.output(), n.name());
+                return;
+            }
+            try {
+                if (n.op() instanceof IntLinear op) linear(n, op);
+                else if (n.op() instanceof IntMatMul op) matmul(n, op);
+                else if (n.op() instanceof IntMeanPool op) meanPool(n, op);
+                else if (n.op() instanceof IntAffine op) affine(n, op);
+                else if (n.op() instanceof IntAdd op) add(n, op);
+                else if (n.op() instanceof IntTableOp op) tableOp(n, op);
+                else if (n.op() instanceof IntSoftmaxOp op) softmax(n, op);
+                else if (n.op() instanceof IntLayerNormOp op) layerNorm(n, op);
+                else throw new ScheduleException("no hardware for " + n.op().mnemonic());
+            } catch (ScheduleException e) {
+                throw new ScheduleException("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
+            }
+        }
+
+        void linear(Node n, IntLinear op) {
+            Access x = access(n.input(0));
+            int k = op.inFeatures(), outF = op.outFeatures();
+            int[] rowDims = Arrays.copyOf(x.dims, x.dims.length - 1);
+            long[] outStrides = rowMajorRows(rowDims, outF);
+            Loops.Nest rows = rows(rowDims, Arrays.copyOf(x.strides, rowDims.length), outStrides);
+            int tiles = ceilDiv(outF, lanes), full = Math.min(lanes, outF), last = outF - (tiles - 1) * lanes;
+            int slots = Math.max(k, full);
+            int wBase = weights.size();
+            long[] w = op.weight().data();
+            for (int t = 0; t < tiles; t++) {
+                for (int i = 0; i < k; i++) {
+                    long[] word = new long[lanes];
+                    for (int j = 0; j < lanes && t * lanes + j < outF; j++) word[j] = w[(t * lanes + j) * k + i];
+                    weights.add(word);
+                }
+            }
+            weightW = Math.max(weightW, op.weightBits());
+            int pBase = params.size();
+            long[] bias = op.bias();
+            for (int o = 0; o < outF; o++) {
+                Requantizer r = op.requant().get(op.requant().size() == 1 ? 0 : o);
+                params.add(new long[] {r.multiplier(), 0, Math.multiplyExact(bias[o], (long) r.multiplier()), r.shift()});
+            }
+            IntRange[] ranges = IntLinear.accumulatorRanges(op.weight(), new long[outF], op.in());
+            for (IntRange r : ranges) accW = Math.max(accW, r.signedBits());
+            long xk = x.strides[x.strides.length - 1];
+            Out o = out(n.output());
+            program.add(mac(n.name(), new int[] {rows.counts()[0], rows.counts()[1], tiles, slots}, k, full, last,
+                    Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, xk),
+                    Stream.of(wBase, 0, 0, k, 1),
+                    Stream.of(pBase, 0, 0, lanes, 0), 1,
+                    Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], lanes, 0), 1,
+                    false, o.toOutput, 0, 0, op.out(), op.relu()));
+        }
+
+        void meanPool(Node n, IntMeanPool op) {
+            Access x = access(n.input(0));
+            int axis = new Shape(x.dims).axis(op.axis());
+            int[] rowDims = without(x.dims, axis);
+            long[] rowStrides = without(x.strides, axis);
+            int k = x.dims[axis];
+            Loops.Nest rows = rows(rowDims, rowStrides, rowMajor(rowDims));
+            if (onesWord < 0) {
+                onesWord = weights.size();
+                long[] word = new long[lanes];
+                word[0] = 1;
+                weights.add(word);
+                weightW = Math.max(weightW, 2);
+            }
+            int pBase = params.size();
+            params.add(new long[] {op.requant().multiplier(), 0, 0, op.requant().shift()});
+            accW = Math.max(accW, op.accBits());
+            Out o = out(n.output());
+            program.add(mac(n.name(), new int[] {rows.counts()[0], rows.counts()[1], 1, Math.max(k, 1)}, k, 1, 1,
+                    Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]),
+                    Stream.of(onesWord, 0, 0, 0, 0),
+                    Stream.of(pBase, 0, 0, 0, 0), 0,
+                    Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, 0), 0,
+                    false, o.toOutput, op.in().zeroPoint(), 0, op.out(), false));
+        }
+
+        void matmul(Node n, IntMatMul op) {
+            Shape outShape = n.output().type().shape();
+            int r = outShape.rank();
+            if (r < 2) throw new ScheduleException("matmul result of rank " + r);
+            int m = outShape.dim(r - 2), outN = outShape.dim(r - 1);
+            Access a = access(n.input(0)).broadcastTo(outShape, 2);
+            Access b = access(n.input(1)).broadcastTo(outShape, 2);
+            int k = a.dims[a.dims.length - 1];
+            int[] batchDims = Arrays.copyOf(outShape.dims(), r - 2);
+            long[] outStrides = rowMajor(outShape.dims());
+            Loops.Nest batch = Loops.collapse(batchDims, List.of(Arrays.copyOf(a.strides, r - 2), Arrays.copyOf(b.strides, r - 2),
+                    Arrays.copyOf(outStrides, r - 2)), 1);
+            if (batch == null) throw new ScheduleException("batch dimensions too irregular for one loop");
+            batch = Loops.pad(batch, 1);
+            int batches = batch.counts()[0];
+            long aBatch = batch.strides().get(0)[0], bBatch = batch.strides().get(1)[0], oBatch = batch.strides().get(2)[0];
+            int tiles = ceilDiv(outN, lanes), full = Math.min(lanes, outN), last = outN - (tiles - 1) * lanes;
+            // B[.., kk, j] (or B[.., j, kk] transposed): strides of the k and j axes of the view
+            long sk = op.transposeB() ? b.strides[r - 1] : b.strides[r - 2];
+            long sj = op.transposeB() ? b.strides[r - 2] : b.strides[r - 1];
+            buffer = true;
+            bufferDepth = Math.max(bufferDepth, batches * tiles * k);
+            program.add(new Instruction(Instruction.Kind.LOAD_B, n.name() + " (load B)", new int[] {batches, tiles, k, full}, 0, 0,
+                    Stream.of(b.base, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(0, (long) tiles * k, k, 1, 0),
+                    Stream.NONE, Stream.NONE, 0, 0, full, last, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0, 0, 1));
+            int pBase = params.size();
+            params.add(new long[] {op.requant().multiplier(), 0, 0, op.requant().shift()});
+            accW = Math.max(accW, op.accBits());
+            Out o = out(n.output());
+            program.add(mac(n.name(), new int[] {batches, m, tiles, Math.max(k, full)}, k, full, last,
+                    Stream.of(a.base, aBatch, a.strides[r - 2], 0, a.strides[r - 1]),
+                    Stream.of(0, (long) tiles * k, 0, k, 1),
+                    Stream.of(pBase, 0, 0, 0, 0), 0,
+                    Stream.of(o.base, oBatch, outN, lanes, 0), 1,
+                    true, o.toOutput, op.a().zeroPoint(), op.b().zeroPoint(), op.out(), false));
+        }
+
+        void affine(Node n, IntAffine op) {
+            Shape s = n.output().type().shape();
+            long pBase = paramTable(s, List.of(op.multiplier(), op.offset()), (vals) -> new long[] {vals[0], 0, vals[1], op.shift()});
+            elementwise(n.name(), n.output(), access(n.input(0)), null, paramStrides(s, List.of(op.multiplier(), op.offset())),
+                    pBase, op.in().zeroPoint(), 0, false, 0, 0, false, op.out(), op.relu());
+        }
+
+        void add(Node n, IntAdd op) {
+            Shape s = n.output().type().shape();
+            List<IntTensor> consts = List.of(op.multiplierA(), op.multiplierB(), op.offset());
+            long pBase = paramTable(s, consts, (vals) -> new long[] {vals[0], vals[1], vals[2], op.shift()});
+            elementwise(n.name(), n.output(), access(n.input(0)).broadcastTo(s, 0), access(n.input(1)).broadcastTo(s, 0),
+                    paramStrides(s, consts), pBase, op.a().zeroPoint(), op.b().zeroPoint(), false, 0, 0, false, op.out(), op.relu());
+        }
+
+        void tableOp(Node n, IntTableOp op) {
+            int tBase = table.size();
+            for (long v : op.table().table()) {
+                table.add(v);
+                tableW = Math.max(tableW, IntMath.signedBits(Math.min(v, 0), Math.max(v, 0)));
+            }
+            postAW = Math.max(postAW, tableW);
+            elementwise(n.name(), n.output(), access(n.input(0)), null, null, 0, 0, 0, true, tBase,
+                    (1L << op.table().inBits()) - 1, true, op.out(), false);
+        }
+
+        void copyInto(Value from, Value to, String name) {
+            IntType t = to.type().intType();
+            elementwise(name + " (copy)", to, access(from), null, null, 0, 0, 0, false, 0, 0, true, t, false);
+        }
+
+        void copy(Value output) {
+            toOutput.add(output.name());
+            copyInto(output, output, "output");
+        }
+
+        void elementwise(String name, Value outV, Access a, Access b, long[] pStrides, long pBase, long za, long zb,
+                boolean useTable, long tBase, long tMask, boolean postConst, IntType outType, boolean relu) {
+            Shape s = outV.type().shape();
+            int rank = s.rank();
+            if (a.dims.length != rank) a = a.broadcastTo(s, 0);
+            long[] bStr = b == null ? new long[rank] : b.strides;
+            long[] pStr = pStrides == null ? new long[rank] : pStrides;
+            Loops.Nest nest = Loops.collapse(s.dims(), List.of(a.strides, bStr, pStr, rowMajor(s.dims())), Loops.LEVELS);
+            if (nest == null) throw new ScheduleException("view of " + s + " needs more than " + Loops.LEVELS + " loops");
+            nest = Loops.pad(nest, Loops.LEVELS);
+            Out o = out(outV);
+            postAW = Math.max(postAW, actW + 1);
+            program.add(new Instruction(Instruction.Kind.ELEMENTWISE, name, nest.counts(), 0, 0, stream(a.base, nest, 0),
+                    stream(b == null ? 0 : b.base, nest, 1), Stream.NONE, stream(pBase, nest, 2), stream(o.base, nest, 3), 0, 0,
+                    0, 0, false, o.toOutput, useTable, postConst, 0, za, zb, outType.zeroPoint(), low(outType, relu),
+                    outType.max(), tBase, tMask, 0, 0, 0, 0, 0, 2 + lat.post() + 1));
+        }
+
+        void softmax(Node n, IntSoftmaxOp op) {
+            Access x = access(n.input(0));
+            int axis = new Shape(x.dims).axis(op.axis());
+            int len = x.dims[axis];
+            Shape s = n.output().type().shape();
+            long[] oStr = rowMajor(s.dims());
+            Loops.Nest rows = rows(without(x.dims, axis), without(x.strides, axis), without(oStr, axis));
+            IntSoftmax sm = op.softmax();
+            int tBase = table.size();
+            for (long v : sm.table()) table.add(v);
+            tableW = Math.max(tableW, sm.expBits() + 1);
+            smKW = Math.max(smKW, IntMath.unsignedBits(sm.outMultiplier()));
+            Out o = out(n.output());
+            int dq = dividerQuotientBits();
+            postAW = Math.max(postAW, dq + 1);
+            program.add(new Instruction(Instruction.Kind.SOFTMAX, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len},
+                    len, 1, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
+                    Stream.NONE, Stream.NONE, Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis]),
+                    0, 0, 0, 0, false, o.toOutput, true, true, 0, 0, 0, sm.outZeroPoint(), op.out().min(), op.out().max(), tBase,
+                    (1L << sm.inBits()) - 1, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1));
+        }
+
+        void layerNorm(Node n, IntLayerNormOp op) {
+            Access x = access(n.input(0));
+            IntLayerNorm ln = op.norm();
+            int len = ln.length();
+            int last = x.dims.length - 1;
+            Shape s = n.output().type().shape();
+            long[] oStr = rowMajor(s.dims());
+            Loops.Nest rows = rows(Arrays.copyOf(x.dims, last), Arrays.copyOf(x.strides, last), Arrays.copyOf(oStr, last));
+            int pBase = params.size();
+            long[] gamma = ln.gammaConstants(), beta = ln.betaConstants();
+            for (int i = 0; i < len; i++) params.add(new long[] {gamma[i], 0, beta[i], 0});
+            lnNW = Math.max(lnNW, IntMath.unsignedBits(len) + 1);
+            lnEW = Math.max(lnEW, IntMath.unsignedBits(ln.epsilonTerm()));
+            accW = Math.max(accW, ln.varianceBits() + 1);
+            Out o = out(n.output());
+            int dq = dividerQuotientBits();
+            postAW = Math.max(postAW, dq + 1);
+            int extra = IntMath.isqrtCycles(sqrtW) + 2; // the square root is shared: the widest one's cycles
+            program.add(new Instruction(Instruction.Kind.LAYERNORM, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len},
+                    len, extra, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[last]),
+                    Stream.NONE, Stream.NONE, Stream.of(pBase, 0, 0, 0, 1),
+                    Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[last]), 0, 0, 0, 0, false,
+                    o.toOutput, false, true, ln.fracBits(), 0, 0, ln.outZeroPoint(), op.out().min(), op.out().max(), 0, 0, 0, 0,
+                    len, 2 * ln.sqrtShift(), ln.epsilonTerm(), 3 + lat.divider(dq) + lat.post() + 1));
+        }
+
+        Instruction mac(String name, int[] counts, int k, int full, int last, Stream a, Stream w, Stream p, long pLane, Stream o,
+                long oLane, boolean fromBuffer, boolean toOut, long za, long zb, IntType out, boolean relu) {
+            int slots = counts[3];
+            // the last tile drains behind the loop: accumulate (3), capture, param read, output unit, write
+            int tail = Math.max(1, 3 + last + lat.post() - (slots - k) + 1);
+            postAW = Math.max(postAW, accW);
+            return new Instruction(Instruction.Kind.MAC, name, counts, k, 0, a, Stream.NONE, w, p, o, oLane, pLane, full, last,
+                    fromBuffer, toOut, false, false, 0, za, zb, out.zeroPoint(), low(out, relu), out.max(), 0, 0, 0, 0, 0, 0, 0,
+                    tail);
+        }
+
+        Instruction end() {
+            return new Instruction(Instruction.Kind.END, "end", new int[] {1, 1, 1, 1}, 0, 0, Stream.NONE, Stream.NONE, Stream.NONE,
+                    Stream.NONE, Stream.NONE, 0, 0, 0, 0, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+        }
+
+        /** The divider is shared: its quotient width is the widest any op needs. */
+        int dividerQuotientBits() {
+            return divQW;
+        }
+
+        // ---- constants ----
+
+        interface Entry {
+            long[] of(long[] values);
+        }
+
+        /** One param entry per element of the broadcast shape of {@code consts}; returns the first entry's index. */
+        long paramTable(Shape out, List<IntTensor> consts, Entry entry) {
+            Shape ps = Shape.of();
+            for (IntTensor t : consts) ps = Broadcast.shape(ps, t.shape());
+            int base = params.size();
+            int size = Math.toIntExact(ps.size());
+            List<int[]> offs = new ArrayList<>();
+            for (IntTensor t : consts) offs.add(Broadcast.offsets(t.shape(), ps));
+            for (int i = 0; i < size; i++) {
+                long[] vals = new long[consts.size()];
+                for (int c = 0; c < vals.length; c++) vals[c] = consts.get(c).data()[offs.get(c)[i]];
+                params.add(entry.of(vals));
+            }
+            return base;
+        }
+
+        /** Strides of the param table over the output's axes (0 where a constant is broadcast). */
+        long[] paramStrides(Shape out, List<IntTensor> consts) {
+            Shape ps = Shape.of();
+            for (IntTensor t : consts) ps = Broadcast.shape(ps, t.shape());
+            long[] st = new long[out.rank()];
+            int[] psStr = ps.strides();
+            int off = out.rank() - ps.rank();
+            for (int a = 0; a < ps.rank(); a++) if (ps.dim(a) > 1) st[a + off] = psStr[a];
+            return st;
+        }
+
+        // ---- addressing ----
+
+        /** A value as the engine reads it: element address base + sum idx * stride over dims. */
+        record Access(long base, int[] dims, long[] strides) {
+            /** Right-aligned to {@code s}'s rank (leading axes of size 1, stride 0), broadcast axes get stride 0. */
+            Access broadcastTo(Shape s, int keepLast) {
+                int r = s.rank(), off = r - dims.length;
+                if (off < 0) throw new ScheduleException("cannot broadcast " + Arrays.toString(dims) + " to " + s);
+                int[] d = new int[r];
+                long[] st = new long[r];
+                for (int i = 0; i < r; i++) {
+                    int src = i - off;
+                    boolean bcast = i < r - keepLast && (src < 0 || dims[src] == 1);
+                    d[i] = i < r - keepLast ? s.dim(i) : dims[src];
+                    st[i] = bcast ? 0 : strides[src];
+                }
+                return new Access(base, d, st);
+            }
+        }
+
+        record Out(long base, boolean toOutput) {}
+
+        Access access(Value v) {
+            ResolveViews.Placement p = views.placements().get(v.name());
+            View view = p.view();
+            int[] s = view.strides();
+            long[] st = new long[s.length];
+            for (int i = 0; i < s.length; i++) st[i] = s[i];
+            return new Access(base(p.base()) + view.offset(), view.shape().dims(), st);
+        }
+
+        Out out(Value v) {
+            if (toOutput.contains(v.name())) return new Out(0, true);
+            return new Out(base(v.name()), false);
+        }
+
+        long base(String stored) {
+            AllocateActivations.Buffer b = alloc.buffers().get(stored);
+            if (b == null) throw new ScheduleException("value " + stored + " has no place in the activation memory");
+            return b.offset();
+        }
+
+        Loops.Nest rows(int[] dims, long[] inStrides, long[] outStrides) {
+            Loops.Nest nest = Loops.collapse(dims, List.of(inStrides, outStrides), 2);
+            if (nest == null) throw new ScheduleException("rows of " + Arrays.toString(dims) + " need more than two loops");
+            return Loops.pad(nest, 2);
+        }
+
+        static Stream stream(long base, Loops.Nest nest, int which) {
+            long[] s = nest.strides().get(which);
+            return Stream.of(base, s[0], s[1], s[2], s[3]);
+        }
+
+        // ---- small helpers ----
+
+        Node producerOf(Value v) {
+            for (Node n : g.nodes()) if (n.output().name().equals(v.name())) return n;
+            return null;
+        }
+
+        int readers(String value) {
+            int c = 0;
+            for (Node n : g.nodes()) {
+                for (Value in : n.inputs()) if (views.placements().get(in.name()).base().equals(value)) c++;
+            }
+            return c;
+        }
+
+        static int storage(IntType t) {
+            return t.bits() + (t.signed() ? 0 : 1);
+        }
+
+        static long low(IntType t, boolean relu) {
+            return relu ? Math.max(t.min(), t.zeroPoint()) : t.min();
+        }
+
+        static int size(Value v) {
+            return Math.toIntExact(v.type().shape().size());
+        }
+
+        static long[] rowMajor(int[] dims) {
+            long[] s = new long[dims.length];
+            long acc = 1;
+            for (int i = dims.length - 1; i >= 0; i--) {
+                s[i] = acc;
+                acc *= dims[i];
+            }
+            return s;
+        }
+
+        static long[] rowMajorRows(int[] rowDims, int inner) {
+            long[] s = new long[rowDims.length];
+            long acc = inner;
+            for (int i = rowDims.length - 1; i >= 0; i--) {
+                s[i] = acc;
+                acc *= rowDims[i];
+            }
+            return s;
+        }
+
+        static int[] without(int[] a, int i) {
+            int[] r = new int[a.length - 1];
+            for (int k = 0, j = 0; k < a.length; k++) if (k != i) r[j++] = a[k];
+            return r;
+        }
+
+        static long[] without(long[] a, int i) {
+            long[] r = new long[a.length - 1];
+            for (int k = 0, j = 0; k < a.length; k++) if (k != i) r[j++] = a[k];
+            return r;
+        }
+
+        static int ceilDiv(int a, int b) {
+            return (a + b - 1) / b;
+        }
+
+        Program.Widths widths(Value output) {
+            IntType outT = output.type().intType();
+            int outW = storage(outT);
+            int m1 = 1, m2 = 1, c = 1, sh = 1;
+            for (long[] e : params) {
+                m1 = Math.max(m1, IntMath.signedBits(Math.min(e[0], 0), Math.max(e[0], 0)));
+                m2 = Math.max(m2, IntMath.signedBits(Math.min(e[1], 0), Math.max(e[1], 0)));
+                c = Math.max(c, IntMath.signedBits(Math.min(e[2], 0), Math.max(e[2], 0)));
+                sh = Math.max(sh, IntMath.unsignedBits(e[3]));
+            }
+            for (Instruction i : program) sh = Math.max(sh, IntMath.unsignedBits(i.postShift()));
+            m1 = Math.max(m1, 2); // the constant 1 of the division results
+            int operandB = buffer ? Math.max(weightW, actW + 1) : weightW;
+            int yW = Math.max(actW, outW);
+            long maxCount = 1, maxAddr = Math.max(alloc.size(), Math.max(weights.size(), Math.max(params.size(), table.size())));
+            maxAddr = Math.max(maxAddr, Math.max(bufferDepth, size(output)));
+            for (Instruction i : program) {
+                for (int n : i.counts()) maxCount = Math.max(maxCount, n);
+                maxCount = Math.max(maxCount, (long) i.counts()[3] + i.extra());
+                maxCount = Math.max(maxCount, i.tail());
+                maxCount = Math.max(maxCount, i.lanesFull());
+                for (Stream s : List.of(i.a(), i.b(), i.w(), i.p(), i.o())) {
+                    maxAddr = Math.max(maxAddr, Math.abs(s.base()));
+                    for (long st : s.strides()) maxAddr = Math.max(maxAddr, Math.abs(st) * lanes);
+                }
+            }
+            int counter = IntMath.unsignedBits(maxCount) + 1;
+            int address = IntMath.unsignedBits(maxAddr) + 2;
+            int dq = divider ? divQW : 0;
+            return new Program.Widths(actW, outW, storage(model.input().intType()), weightW, accW, operandB, m1, m2, c, sh,
+                    Math.max(postAW, Math.max(accW, actW + 1)), yW, tableW, divider ? divNumW : 0, divider ? divDenW : 0, dq,
+                    sqrtW, smKW, lnNW, lnEW, counter, address, buffer, !table.isEmpty(), divider, sqrt, lat.post(),
+                    divider ? lat.divider(dq) : 0);
+        }
+    }
+}
