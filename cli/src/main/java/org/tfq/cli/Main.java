@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             CompileCommand.class,
             EvaluateCommand.class,
             ReportCommand.class,
+            EstimateCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
