@@ -28,7 +28,11 @@ public enum RtlModule {
     /** {@code IntMath.isqrt(v, bits)}. {@link IsqrtUnit#cycles()} cycles. */
     ISQRT("tfq_isqrt"),
     /** P multiply-accumulate lanes. {@link MacLanesUnit#LATENCY} cycles. */
-    MAC_LANES("tfq_mac_lanes");
+    MAC_LANES("tfq_mac_lanes"),
+    /** The output stage clamp(z + roundShift(a m1 + b m2 + c, sh), lo, hi). {@link PostUnit#LATENCY} cycles. */
+    POST("tfq_post"),
+    /** {@code IntMath.divRound}, pipelined: one division per cycle. {@link DivRoundPipeUnit#latency()} cycles. */
+    DIVROUND_PIPE("tfq_divround_pipe");
 
     private final String moduleName;
     private final List<RtlModule> uses;

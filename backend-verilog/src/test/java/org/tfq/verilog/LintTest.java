@@ -19,6 +19,8 @@ class LintTest {
         all.addAll(DividerRtlTest.UNITS);
         all.addAll(IsqrtRtlTest.UNITS);
         all.addAll(MacLanesRtlTest.UNITS);
+        all.addAll(PostRtlTest.UNITS);
+        all.addAll(DivRoundPipeRtlTest.UNITS);
         return all;
     }
 
@@ -52,7 +54,10 @@ class LintTest {
                 new RequantUnit(1, 1, 1, 1, true), new RequantUnit(64, 31, 7, 63, false),
                 new AffineUnit(1, true, 1, 1, 1, 1, false), new AffineUnit(48, false, 63, 63, 7, 63, true),
                 new DividerUnit(63, true, 62, 62), new DividerUnit(1, true, 1, 62), new DividerUnit(63, false, 1, 1),
-                new IsqrtUnit(62), new MacLanesUnit(256, 32, true, 32, true, 64), new MacLanesUnit(1, 1, true, 1, true, 2));
+                new IsqrtUnit(62), new MacLanesUnit(256, 32, true, 32, true, 64), new MacLanesUnit(1, 1, true, 1, true, 2),
+                new PostUnit(1, 1, 1, 1, 1, 1, 1), new PostUnit(61, 1, 1, 61, 62, 7, 63), new PostUnit(1, 61, 61, 1, 1, 7, 1),
+                new DivRoundPipeUnit(63, 62, 62), new DivRoundPipeUnit(1, 62, 1), new DivRoundPipeUnit(63, 1, 62),
+                new DivRoundPipeUnit(1, 1, 62));
         List<Path> all = RtlModule.write(dir, List.of(RtlModule.values()));
         for (UnitParameters u : edges) {
             List<Path> files = all.stream().filter(p -> u.module().withDependencies().stream()
