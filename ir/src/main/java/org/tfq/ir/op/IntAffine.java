@@ -2,6 +2,7 @@ package org.tfq.ir.op;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.IntTensor;
 import org.tfq.ir.IntType;
@@ -27,20 +28,69 @@ public record IntAffine(IntType in, IntTensor multiplier, IntTensor offset, int 
      */
     public static IntAffine of(String kind, IntType in, FloatTensor a, FloatTensor t, boolean relu, IntType out,
             int multiplierBits) {
-        double maxA = 0, maxT = 0;
-        for (float v : a.data()) maxA = Math.max(maxA, Math.abs(v * in.scale() / out.scale()));
-        for (float v : t.data()) maxT = Math.max(maxT, Math.abs(v / out.scale()));
-        long limit = (1L << multiplierBits) - 1;
-        for (int s = 48; s >= 0; s--) {
-            if (Math.rint(Math.scalb(maxA, s)) > limit || Math.rint(Math.scalb(maxT, s)) >= 0x1p47) continue;
-            long[] m = new long[a.data().length];
-            long[] c = new long[t.data().length];
-            for (int i = 0; i < m.length; i++) m[i] = IntMath.nearest(Math.scalb(a.data()[i] * in.scale() / out.scale(), s));
-            for (int i = 0; i < c.length; i++) c[i] = IntMath.nearest(Math.scalb(t.data()[i] / out.scale(), s));
-            IntTensor mt = new IntTensor(a.shape(), m), ct = new IntTensor(t.shape(), c);
-            return new IntAffine(in, mt, ct, s, relu, out, kind, accumulatorBits(in, mt, ct));
+        DoubleUnaryOperator ma = v -> v * in.scale() / out.scale(), ct = v -> v / out.scale();
+        int s = largestShift(maxAbs(a, ma), maxAbs(t, ct), multiplierBits);
+        if (s < 0) {
+            throw Op.error("int_affine", kind + ": multiplier " + maxAbs(a, ma) + " or offset " + maxAbs(t, ct)
+                    + " (output codes) too large");
         }
-        throw Op.error("int_affine", kind + ": multiplier " + maxA + " or offset " + maxT + " (output codes) too large");
+        IntTensor mt = fixedPoint(a, ma, s), c = fixedPoint(t, ct, s);
+        return new IntAffine(in, mt, c, s, relu, out, kind, accumulatorBits(in, mt, c));
+    }
+
+    /** The largest shift an elementwise rescaling uses: 2^-48 of a code is far below any rounding that matters. */
+    static final int LARGEST_SHIFT = 48;
+
+    /** Offsets stay below this magnitude (in units of 2^-shift output codes). */
+    static final double OFFSET_LIMIT = 0x1p47;
+
+    /**
+     * The largest shift s <= {@link #LARGEST_SHIFT} at which the largest multiplier, rounded, fits
+     * {@code multiplierBits} magnitude bits ({@code |round(maxMultiplier 2^s)| <= 2^bits - 1}) and
+     * the largest offset stays below {@link #OFFSET_LIMIT}; -1 if no shift does. The real values are in output
+     * codes per input code (multipliers) and output codes (offsets).
+     */
+    static int largestShift(double maxMultiplier, double maxOffset, int multiplierBits) {
+        long limit = (1L << multiplierBits) - 1;
+        for (int s = LARGEST_SHIFT; s >= 0; s--) {
+            if (Math.rint(Math.scalb(maxMultiplier, s)) <= limit && Math.rint(Math.scalb(maxOffset, s)) < OFFSET_LIMIT) return s;
+        }
+        return -1;
+    }
+
+    /** The largest |real(v)| over the tensor's values. */
+    static double maxAbs(FloatTensor t, DoubleUnaryOperator real) {
+        double m = 0;
+        for (float v : t.data()) m = Math.max(m, Math.abs(real.applyAsDouble(v)));
+        return m;
+    }
+
+    /** round(real(v) 2^shift) for every value, to nearest ({@link IntMath#nearest}): same shape. */
+    static IntTensor fixedPoint(FloatTensor t, DoubleUnaryOperator real, int shift) {
+        long[] q = new long[t.data().length];
+        for (int i = 0; i < q.length; i++) q[i] = IntMath.nearest(Math.scalb(real.applyAsDouble(t.data()[i]), shift));
+        return new IntTensor(t.shape(), q);
+    }
+
+    /** Throws unless every constant broadcasts to {@code x} without enlarging it. */
+    static void checkBroadcast(String op, Shape x, IntTensor... constants) {
+        for (IntTensor c : constants) {
+            if (!Broadcast.shape(x, c.shape()).equals(x)) {
+                throw Op.error(op, "constant of shape " + c.shape() + " does not broadcast to " + x);
+            }
+        }
+    }
+
+    /** How a constant prints: its value when it is one value, else its shape ({@code int[1,1,16]}). */
+    static String text(IntTensor c) {
+        return c.shape().size() == 1 ? Long.toString(c.data()[0]) : "int" + c.shape();
+    }
+
+    /** Stored parameters: the values of the constants that are not one value. */
+    static long parameters(IntTensor... constants) {
+        long n = 0;
+        for (IntTensor c : constants) if (c.shape().size() > 1) n += c.shape().size();
+        return n;
     }
 
     static int accumulatorBits(IntType in, IntTensor m, IntTensor c) {
@@ -58,9 +108,7 @@ public record IntAffine(IntType in, IntTensor multiplier, IntTensor offset, int 
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
         Shape x = ins.get(0).shape();
-        if (!Broadcast.shape(x, multiplier.shape()).equals(x) || !Broadcast.shape(x, offset.shape()).equals(x)) {
-            throw Op.error(mnemonic(), "constants " + multiplier.shape() + ", " + offset.shape() + " do not broadcast to " + x);
-        }
+        checkBroadcast(mnemonic(), x, multiplier, offset);
         return new TensorType(x, out);
     }
 
@@ -68,8 +116,8 @@ public record IntAffine(IntType in, IntTensor multiplier, IntTensor offset, int 
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("kind", kind);
-        a.put("m", multiplier.shape().size() == 1 ? Long.toString(multiplier.data()[0]) : "int" + multiplier.shape());
-        a.put("c", offset.shape().size() == 1 ? Long.toString(offset.data()[0]) : "int" + offset.shape());
+        a.put("m", text(multiplier));
+        a.put("c", text(offset));
         a.put("shift", Integer.toString(shift));
         a.put("acc_bits", Integer.toString(accBits));
         if (relu) a.put("relu", "true");
@@ -78,7 +126,7 @@ public record IntAffine(IntType in, IntTensor multiplier, IntTensor offset, int 
 
     @Override
     public long parameters() {
-        return (multiplier.shape().size() > 1 ? multiplier.shape().size() : 0) + (offset.shape().size() > 1 ? offset.shape().size() : 0);
+        return parameters(multiplier, offset);
     }
 
     @Override

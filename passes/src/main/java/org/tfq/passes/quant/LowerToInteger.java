@@ -47,9 +47,9 @@ import org.tfq.ir.op.Softmax;
 /**
  * Float graph + quantization plan -> integer-only graph. Each float op becomes the integer op
  * that computes it on codes, with the multipliers, tables and widths derived here once; a ReLU
- * right after a Linear is fused into its requantization; a multiplication by a positive scalar
- * only relabels the scale; a quantization point whose input already has its quantization
- * disappears.
+ * right after a Linear is fused into its requantization; a BatchNorm after a residual add is
+ * folded into the add ({@link FoldBatchNormIntoAdd}); a multiplication by a positive scalar only
+ * relabels the scale; a quantization point whose input already has its quantization disappears.
  */
 public final class LowerToInteger {
 
@@ -62,6 +62,8 @@ public final class LowerToInteger {
     private final Map<String, Value> env = new HashMap<>();
     private final List<Node> out = new ArrayList<>();
     private final Set<Node> fused = new HashSet<>();
+    private final Map<Node, FoldBatchNormIntoAdd.Fold> folds;
+    private final Set<Node> foldedBatchNorms = new HashSet<>();
     private final List<String> missing = new ArrayList<>();
     private final int outputBits;
 
@@ -70,6 +72,8 @@ public final class LowerToInteger {
         this.plan = plan;
         this.outputBits = outputBits;
         this.readers = PlanFromTraining.readers(g);
+        this.folds = FoldBatchNormIntoAdd.find(g);
+        folds.values().forEach(f -> foldedBatchNorms.add(f.batchNorm()));
     }
 
     /**
@@ -127,9 +131,13 @@ public final class LowerToInteger {
     }
 
     private Value emit(Node n, IntOp op, List<Value> inputs, String name) {
+        return emit(n.name(), op, inputs, name);
+    }
+
+    private Value emit(String node, IntOp op, List<Value> inputs, String name) {
         TensorType t = op.resultType(inputs.stream().map(Value::type).toList());
         Value v = new Value(name, t);
-        out.add(new Node(n.name(), op, inputs, v));
+        out.add(new Node(node, op, inputs, v));
         env.put(name, v);
         return v;
     }
@@ -170,6 +178,8 @@ public final class LowerToInteger {
         } else if (n.op() instanceof LayerNorm ln) {
             IntType o = quant(n, y);
             emit(n, new IntLayerNormOp(xt, IntLayerNorm.of(xt, doubles(ln.gamma()), doubles(ln.beta()), ln.epsilon(), o), o), x);
+        } else if (n.op() instanceof BatchNorm && foldedBatchNorms.contains(n)) {
+            env.put(y, x); // computed by the add it was folded into, moved here by the layout ops between
         } else if (n.op() instanceof BatchNorm bn) {
             IntType o = quant(n, y);
             Shape s = channelShape(x.type().shape(), bn.axis());
@@ -180,6 +190,12 @@ public final class LowerToInteger {
         } else if (n.op() instanceof Relu) {
             IntType o = quantOr(y, xt);
             emit(n, IntAffine.of("relu", xt, scalar(1), scalar(0), true, o, MULTIPLIER_BITS), x);
+        } else if (n.op() instanceof Add && folds.containsKey(n)) {
+            // the sum has no quantization of its own: the fused op produces the BatchNorm's output
+            // (its quantization), in the add's layout
+            FoldBatchNormIntoAdd.Fold f = folds.get(n);
+            IntType o = quant(f.batchNorm(), f.batchNorm().output().name());
+            emit(f.name(), f.lower(xt, ins.get(1).type().intType(), o, MULTIPLIER_BITS), ins, y);
         } else if (n.op() instanceof Add) {
             IntType o = quant(n, y);
             emit(n, IntAdd.of(xt, ins.get(1).type().intType(), o, MULTIPLIER_BITS), ins, y);

@@ -15,6 +15,7 @@ import org.tfq.ir.op.Linear;
  * Post-training quantization: activations asymmetric per tensor from calibrated ranges (zero
  * always representable, so ReLU and padding stay exact), weights symmetric with the narrow
  * range, per tensor or per output channel. Signed codes throughout, as the reference design.
+ * A residual sum that {@link FoldBatchNormIntoAdd} folds away is never stored, so it gets none.
  */
 public final class PlanPostTraining {
     private PlanPostTraining() {}
@@ -31,8 +32,9 @@ public final class PlanPostTraining {
         for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.bitsOf(in.name()), o.ranges()));
         java.util.Set<String> outputs = new java.util.HashSet<>();
         g.outputs().forEach(v -> outputs.add(v.name()));
+        java.util.Set<Node> folded = FoldBatchNormIntoAdd.find(g).keySet();
         for (Node n : g.nodes()) {
-            if (n.op() instanceof LayoutOp) continue;
+            if (n.op() instanceof LayoutOp || folded.contains(n)) continue;
             int bits = o.bitsOf(n.name());
             int valueBits = outputs.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
             acts.put(n.output().name(), activation(cal.observed(n.output().name()), valueBits, o.ranges()));
