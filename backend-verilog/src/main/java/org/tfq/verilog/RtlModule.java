@@ -32,7 +32,9 @@ public enum RtlModule {
     /** The output stage clamp(z + roundShift(a m1 + b m2 + c, sh), lo, hi). {@link PostUnit#LATENCY} cycles. */
     POST("tfq_post"),
     /** {@code IntMath.divRound}, pipelined: one division per cycle. {@link DivRoundPipeUnit#latency()} cycles. */
-    DIVROUND_PIPE("tfq_divround_pipe");
+    DIVROUND_PIPE("tfq_divround_pipe"),
+    /** One address stream of the engine: base plus four strided loop counters, incrementally. */
+    AGU("tfq_agu");
 
     private final String moduleName;
     private final List<RtlModule> uses;

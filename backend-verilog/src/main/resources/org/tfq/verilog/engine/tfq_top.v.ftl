@@ -398,13 +398,18 @@ module tfq_top #(
     reg signed [C_W-1:0] ln_b2;
     reg [SQ_W-1:0] ln_v;
     reg [DD_W-1:0] ln_sigma;
-    reg signed [DN_W-1:0] ln_num3;
+    // d G + B sigma: adding B sigma before the division adds exactly B to the rounded quotient
+    wire signed [DN_W-1:0] ln_d_x = {{(DN_W-LND_W){ln_d2[LND_W-1]}}, ln_d2};
+    wire signed [DN_W-1:0] ln_g_x = {{(DN_W-M1_W){ln_g2[M1_W-1]}}, ln_g2};
+    wire signed [DN_W-1:0] ln_b_x = {{(DN_W-C_W){ln_b2[C_W-1]}}, ln_b2};
+    wire signed [DN_W-1:0] ln_sigma_x = {{(DN_W-DD_W){1'b0}}, ln_sigma};
+    wire signed [DN_W-1:0] ln_num = ln_d_x * ln_g_x + ln_b_x * ln_sigma_x;
     wire signed [LND_W-1:0] ln_x_ext = {{(LND_W-AW){xa1[AW-1]}}, xa1};
     wire signed [LND_W-1:0] ln_s_ext = {{(LND_W-LNS_W){ln_s[LNS_W-1]}}, ln_s};
     wire signed [LND_W-1:0] ln_d1 = ln_x_ext * $signed({1'b0, r_ln_n}) - ln_s_ext;
     wire signed [2*LND_W-1:0] ln_sq = ln_d2 * ln_d2;
     wire sqrt_start = run && r_kind == K_LN && i2 == {{(CW-2){1'b0}}, 2'd1} && i3 == r_kcount + 2'd2;
-    wire [SQ_W-1:0] radicand = (ln_v << r_ln_2p) + {{(SQ_W-LNE_W){1'b0}}, r_ln_e};
+    wire [SQ_W-1:0] radicand = (ln_v << r_ln_2p) + r_ln_e;
     wire sqrt_done;
     wire [(SQ_W+1)/2-1:0] root;
     tfq_isqrt #(.OP_W(SQ_W)) u_isqrt (.clk(clk), .rst(rst), .start(sqrt_start), .v(radicand), .busy(),
@@ -416,14 +421,12 @@ module tfq_top #(
         ln_b2 <= p_c;
         if (v2 && kind2 == K_LN && ph2 == 2'd1) ln_v <= (idx2 == {CW{1'b0}} ? {SQ_W{1'b0}} : ln_v) + ln_sq[SQ_W-1:0];
         if (sqrt_done) ln_sigma <= (root == {((SQ_W+1)/2){1'b0}}) ? {{(DD_W-1){1'b0}}, 1'b1} : {{(DD_W-(SQ_W+1)/2){1'b0}}, root};
-        ln_num3 <= {{(DN_W-LND_W-M1_W){ln_d2[LND_W-1]}}, ln_d2 * ln_g2}
-            + {{(DN_W-C_W-DD_W-1){ln_b2[C_W-1]}}, ln_b2 * $signed({1'b0, ln_sigma})};
     end
 </#if>
     always @(posedge clk) begin
 <#if softmax && layernorm>
         div_v3 <= v2 && ph2 == 2'd2 && (kind2 == K_SM || kind2 == K_LN);
-        div_num3 <= kind2 == K_SM ? sm_num2 : ln_num3;
+        div_num3 <= kind2 == K_SM ? sm_num2 : ln_num;
         div_den3 <= kind2 == K_SM ? sm_den2 : ln_sigma;
 <#elseif softmax>
         div_v3 <= v2 && ph2 == 2'd2 && kind2 == K_SM;
@@ -431,7 +434,7 @@ module tfq_top #(
         div_den3 <= sm_den2;
 <#else>
         div_v3 <= v2 && ph2 == 2'd2 && kind2 == K_LN;
-        div_num3 <= ln_num3;
+        div_num3 <= ln_num;
         div_den3 <= ln_sigma;
 </#if>
     end

@@ -291,9 +291,12 @@ public final class ScheduleProgram {
                     (1L << op.table().inBits()) - 1, true, op.out(), false);
         }
 
+        /** A reshape that has no view, or the output: the elements in the row-major order of the source view. */
         void copyInto(Value from, Value to, String name) {
             IntType t = to.type().intType();
-            elementwise(name + " (copy)", to, access(from), null, null, 0, 0, 0, false, 0, 0, true, t, false);
+            Access a = access(from);
+            Shape s = new Shape(a.dims);
+            elementwise(name + " (copy)", to, s, a, null, null, 0, 0, 0, false, 0, 0, true, t, false);
         }
 
         void copy(Value output) {
@@ -303,7 +306,12 @@ public final class ScheduleProgram {
 
         void elementwise(String name, Value outV, Access a, Access b, long[] pStrides, long pBase, long za, long zb,
                 boolean useTable, long tBase, long tMask, boolean postConst, IntType outType, boolean relu) {
-            Shape s = outV.type().shape();
+            elementwise(name, outV, outV.type().shape(), a, b, pStrides, pBase, za, zb, useTable, tBase, tMask, postConst, outType, relu);
+        }
+
+        /** One output element per slot, over {@code s} in row-major order (the output is stored that way). */
+        void elementwise(String name, Value outV, Shape s, Access a, Access b, long[] pStrides, long pBase, long za, long zb,
+                boolean useTable, long tBase, long tMask, boolean postConst, IntType outType, boolean relu) {
             int rank = s.rank();
             if (a.dims.length != rank) a = a.broadcastTo(s, 0);
             long[] bStr = b == null ? new long[rank] : b.strides;
