@@ -224,7 +224,7 @@ public final class EngineGenerator {
         r.put("p_lane", a);
         r.put("lanes_full", cw);
         r.put("lanes_last", cw);
-        for (String f : List.of("from_bbuf", "to_out", "use_table", "post_const")) r.put(f, 1);
+        for (String f : List.of("from_bbuf", "to_out", "use_table", "post_const", "bb_write", "bb_swap")) r.put(f, 1);
         r.put("post_sh", sh);
         r.put("za", aw + 1);
         r.put("zb", aw + 1);

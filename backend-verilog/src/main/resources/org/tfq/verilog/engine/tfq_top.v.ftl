@@ -248,7 +248,7 @@ module tfq_top #(
     reg [1:0] ph1, ph2, ph3;
     reg [CW-1:0] idx1, idx2;
     reg [ADDR_W-1:0] o1, o2, o3, p1, p2;
-    reg [CW-1:0] lane1;
+    reg [CW-1:0] lane1, r1, r2, r3;
     reg [ADDR_W-1:0] wa1;
     always @(posedge clk) begin
         if (rst) begin
@@ -280,6 +280,9 @@ module tfq_top #(
         p2 <= p1;
         lane1 <= i3;
         wa1 <= addr_w;
+        r1 <= i1;
+        r2 <= r1;
+        r3 <= r2;
     end
 
     // ------------------------------------------------------------------ MAC lanes
@@ -289,7 +292,7 @@ module tfq_top #(
     reg acc_done3, tl3;
     reg [ADDR_W-1:0] mo3, mp3;
     reg drain_active;
-    reg [CW-1:0] dcnt, dlen;
+    reg [CW-1:0] dcnt, dlen, d_r;
     reg [ADDR_W-1:0] d_o;
 <#if buffer>
     wire [AW-1:0] bb_q [0:LANES-1];
@@ -304,6 +307,7 @@ module tfq_top #(
             reg [AW-1:0] bq;
             always @(posedge clk) begin
                 if (v1 && kind1 == K_LOADB && lane1 == j) bbuf[wa1[BB_AW-1:0]] <= act_qa;
+                else if (bb_we && bb_wlane == j) bbuf[bb_waddr[BB_AW-1:0]] <= post_y[AW-1:0];
                 bq <= bbuf[addr_w[BB_AW-1:0]];
             end
             assign bb_q[j] = bq;
@@ -336,6 +340,7 @@ module tfq_top #(
             dlen <= tl3 ? r_lanes_last : r_lanes_full;
             d_o <= mo3;
             d_p <= mp3;
+            d_r <= r3;
         end else if (drain_active) begin
             dcnt <= dcnt + 1'b1;
             d_o <= d_o + r_o_lane;
@@ -346,10 +351,16 @@ module tfq_top #(
     reg dv1;
     reg signed [ACC_W-1:0] da1;
     reg [ADDR_W-1:0] do1;
+    // a drained output may also go to the B buffer of a later matmul (bb_write): lane and address
+    // are its feature and row, or row and feature (bb_swap)
+    reg [CW-1:0] dbl1;
+    reg [ADDR_W-1:0] dba1;
     always @(posedge clk) begin
         dv1 <= drain_active;
         da1 <= dacc[dcnt[LANE_CW-1:0]];
         do1 <= d_o;
+        dbl1 <= r_bb_swap[0] ? d_r : dcnt;
+        dba1 <= r_b_base + (r_bb_swap[0] ? {{(ADDR_W-CW){1'b0}}, dcnt} : {{(ADDR_W-CW){1'b0}}, d_r});
     end
 
     // ------------------------------------------------------------------ elementwise operands
@@ -512,11 +523,22 @@ module tfq_top #(
         .clk(clk), .rst(rst), .in_valid(post_v), .a(post_a), .b(post_b), .m1(post_m1), .m2(post_m2), .c(post_c),
         .sh(post_sh), .z(r_z), .lo(r_lo), .hi(r_hi), .out_valid(post_ov), .y(post_y));
     reg [ADDR_W-1:0] post_addr_d [0:POST_LAT-1];
+    reg [CW-1:0] post_lane_d [0:POST_LAT-1];
+    reg [ADDR_W-1:0] post_bba_d [0:POST_LAT-1];
     integer pa;
     always @(posedge clk) begin
         post_addr_d[0] <= post_addr;
-        for (pa = 1; pa < POST_LAT; pa = pa + 1) post_addr_d[pa] <= post_addr_d[pa-1];
+        post_lane_d[0] <= dbl1;
+        post_bba_d[0] <= dba1;
+        for (pa = 1; pa < POST_LAT; pa = pa + 1) begin
+            post_addr_d[pa] <= post_addr_d[pa-1];
+            post_lane_d[pa] <= post_lane_d[pa-1];
+            post_bba_d[pa] <= post_bba_d[pa-1];
+        end
     end
+    wire bb_we = post_ov && r_kind == K_MAC && r_bb_write[0];
+    wire [CW-1:0] bb_wlane = post_lane_d[POST_LAT-1];
+    wire [ADDR_W-1:0] bb_waddr = post_bba_d[POST_LAT-1];
 
     // ------------------------------------------------------------------ write ports
     wire [IN_TW-1:0] in_code = s_axis_tdata;

@@ -19,6 +19,9 @@ import java.util.LinkedHashMap;
  *       from stream p, optionally through the table ROM.
  *   <li>{@link Kind#SOFTMAX} and {@link Kind#LAYERNORM}: (row, row, phase 0..2, element); phase 1
  *       has {@code extra} more slots (for the row sum, or the square root, to settle).
+ *       With {@code bufferWrite} the drained outputs also go to the B buffer of a later matmul
+ *       (region {@code b.base}): lane = output feature, address = row; or, with
+ *       {@code bufferSwap}, lane = row, address = output feature. That replaces a LOAD_B.
  *   <li>{@link Kind#LOAD_B}: copies a matmul's second operand from stream a into the B buffer
  *       (lane = level-3 counter, address = stream w).
  *   <li>{@link Kind#END}: the program is done; the engine streams the output out.
@@ -27,7 +30,8 @@ import java.util.LinkedHashMap;
 public record Instruction(Kind kind, String node, int[] counts, int kcount, int extra, Stream a, Stream b, Stream w,
         Stream p, Stream o, long oLane, long pLane, int lanesFull, int lanesLast, boolean fromBuffer, boolean toOutput,
         boolean useTable, boolean postConst, int postShift, long za, long zb, long z, long lo, long hi, long tableBase,
-        long tableMask, long softmaxK, int softmaxShift, long normLength, int normShift, long normEpsilon, int tail) {
+        long tableMask, long softmaxK, int softmaxShift, long normLength, int normShift, long normEpsilon, int tail,
+        boolean bufferWrite, boolean bufferSwap) {
 
     public enum Kind {
         END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5);
@@ -44,6 +48,15 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         if (counts.length != Loops.LEVELS) throw new IllegalArgumentException("four loop counts");
         for (int c : counts) if (c < 1) throw new IllegalArgumentException(node + ": loop count " + c);
         if (tail < 1) throw new IllegalArgumentException(node + ": tail must be at least one cycle");
+    }
+
+    /** This MAC instruction, also writing its outputs into the B buffer at {@code region}. */
+    public Instruction withBufferWrite(long region, boolean swap) {
+        if (kind != Kind.MAC) throw new IllegalStateException("only a MAC instruction drains into the B buffer");
+        Stream nb = new Stream(region, b.strides());
+        return new Instruction(kind, node, counts, kcount, extra, a, nb, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
+                toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
+                normLength, normShift, normEpsilon, tail, true, swap);
     }
 
     @Override
@@ -98,6 +111,8 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         r.put("ln_2p", (long) normShift);
         r.put("ln_e", normEpsilon);
         r.put("tail", (long) tail);
+        r.put("bb_write", bufferWrite ? 1L : 0L);
+        r.put("bb_swap", bufferSwap ? 1L : 0L);
         return r;
     }
 

@@ -84,6 +84,12 @@ public final class ScheduleProgram {
         int postAW = 1, maxDividerQ = 0;
         boolean buffer, divider, sqrt;
         int onesWord = -1;
+        /** B-buffer words taken by operands that their producers write directly; loads go above. */
+        int bufferRegions = 0;
+        /** Linear layers whose output could drain straight into the B buffer: instruction index, rows, features. */
+        final Map<String, Produced> producers = new java.util.HashMap<>();
+
+        record Produced(int index, int rows, int features) {}
 
         Builder(IntegerModel model, int lanes, UnitLatencies lat) {
             this.model = model;
@@ -115,6 +121,13 @@ public final class ScheduleProgram {
                     table.stream().mapToLong(Long::longValue).toArray(), widths(output), (int) base(input.name()),
                     size(input), input.type().intType(), size(output), output.type().intType(), Math.max(1, alloc.size()),
                     Math.max(1, bufferDepth));
+        }
+
+        /** The linear layer that produced {@code v} if {@code v} is its whole output read in place, else null. */
+        Produced directProducer(Value v) {
+            ResolveViews.Placement p = views.placements().get(v.name());
+            if (p.view().offset() != 0) return null;
+            return producers.get(p.base());
         }
 
         /** The divider is shared, so its widths (and latency) are the widest any op needs, known before scheduling. */
@@ -193,6 +206,9 @@ public final class ScheduleProgram {
             for (IntRange r : ranges) accW = Math.max(accW, r.signedBits());
             long xk = x.strides[x.strides.length - 1];
             Out o = out(n.output());
+            if (!o.toOutput && rows.counts()[0] == 1 && outF <= lanes) {
+                producers.put(n.output().name(), new Produced(program.size(), rows.counts()[1], outF));
+            }
             program.add(mac(n.name(), new int[] {rows.counts()[0], rows.counts()[1], tiles, slots}, k, full, last,
                     Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, xk),
                     Stream.of(wBase, 0, 0, k, 1),
@@ -248,18 +264,33 @@ public final class ScheduleProgram {
             long sk = op.transposeB() ? b.strides[r - 1] : b.strides[r - 2];
             long sj = op.transposeB() ? b.strides[r - 2] : b.strides[r - 1];
             buffer = true;
-            bufferDepth = Math.max(bufferDepth, batches * tiles * k);
-            program.add(new Instruction(Instruction.Kind.LOAD_B, n.name() + " (load B)", new int[] {batches, tiles, k, full}, 0, 0,
-                    Stream.of(b.base, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(0, (long) tiles * k, k, 1, 0),
+            long region = bufferRegions;
+            Produced direct = batches == 1 && tiles == 1 ? directProducer(n.input(1)) : null;
+            boolean swap = false;
+            if (direct != null) {
+                // B[kk][j] is the producer's output[r][o]: either kk = r, j = o, or (a transposed view) kk = o, j = r
+                boolean plain = sk == direct.features() && sj == 1 && k == direct.rows() && outN == direct.features();
+                swap = sk == 1 && sj == direct.features() && k == direct.features() && outN == direct.rows();
+                if (!plain && !swap) direct = null;
+            }
+            if (direct != null) {
+                program.set(direct.index(), program.get(direct.index()).withBufferWrite(region, swap));
+                bufferRegions += k;
+                bufferDepth = Math.max(bufferDepth, bufferRegions);
+            } else {
+                bufferDepth = Math.max(bufferDepth, bufferRegions + batches * tiles * k);
+            }
+            if (direct == null) program.add(new Instruction(Instruction.Kind.LOAD_B, n.name() + " (load B)", new int[] {batches, tiles, k, full}, 0, 0,
+                    Stream.of(b.base, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(region, (long) tiles * k, k, 1, 0),
                     Stream.NONE, Stream.NONE, 0, 0, full, last, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                    0, 0, 0, 1));
+                    0, 0, 0, 1, false, false));
             int pBase = params.size();
             params.add(new long[] {op.requant().multiplier(), 0, 0, op.requant().shift()});
             accW = Math.max(accW, op.accBits());
             Out o = out(n.output());
             program.add(mac(n.name(), new int[] {batches, m, tiles, Math.max(k, full)}, k, full, last,
                     Stream.of(a.base, aBatch, a.strides[r - 2], 0, a.strides[r - 1]),
-                    Stream.of(0, (long) tiles * k, 0, k, 1),
+                    Stream.of(region, (long) tiles * k, 0, k, 1),
                     Stream.of(pBase, 0, 0, 0, 0), 0,
                     Stream.of(o.base, oBatch, outN, lanes, 0), 1,
                     true, o.toOutput, op.a().zeroPoint(), op.b().zeroPoint(), op.out(), false));
@@ -324,7 +355,7 @@ public final class ScheduleProgram {
             program.add(new Instruction(Instruction.Kind.ELEMENTWISE, name, nest.counts(), 0, 0, stream(a.base, nest, 0),
                     stream(b == null ? 0 : b.base, nest, 1), Stream.NONE, stream(pBase, nest, 2), stream(o.base, nest, 3), 0, 0,
                     0, 0, false, o.toOutput, useTable, postConst, 0, za, zb, outType.zeroPoint(), low(outType, relu),
-                    outType.max(), tBase, tMask, 0, 0, 0, 0, 0, 2 + lat.post() + 1));
+                    outType.max(), tBase, tMask, 0, 0, 0, 0, 0, 2 + lat.post() + 1, false, false));
         }
 
         void softmax(Node n, IntSoftmaxOp op) {
@@ -346,7 +377,8 @@ public final class ScheduleProgram {
                     len, 1, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
                     Stream.NONE, Stream.NONE, Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis]),
                     0, 0, 0, 0, false, o.toOutput, true, true, 0, 0, 0, sm.outZeroPoint(), op.out().min(), op.out().max(), tBase,
-                    (1L << sm.inBits()) - 1, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1));
+                    (1L << sm.inBits()) - 1, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1, false,
+                    false));
         }
 
         void layerNorm(Node n, IntLayerNormOp op) {
@@ -372,7 +404,7 @@ public final class ScheduleProgram {
                     Stream.NONE, Stream.NONE, Stream.of(pBase, 0, 0, 0, 1),
                     Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[last]), 0, 0, 0, 0, false,
                     o.toOutput, false, true, ln.fracBits(), 0, 0, ln.outZeroPoint(), op.out().min(), op.out().max(), 0, 0, 0, 0,
-                    len, 2 * ln.sqrtShift(), ln.epsilonTerm(), 3 + lat.divider(dq) + lat.post() + 1));
+                    len, 2 * ln.sqrtShift(), ln.epsilonTerm(), 3 + lat.divider(dq) + lat.post() + 1, false, false));
         }
 
         Instruction mac(String name, int[] counts, int k, int full, int last, Stream a, Stream w, Stream p, long pLane, Stream o,
@@ -383,12 +415,13 @@ public final class ScheduleProgram {
             postAW = Math.max(postAW, accW);
             return new Instruction(Instruction.Kind.MAC, name, counts, k, 0, a, Stream.NONE, w, p, o, oLane, pLane, full, last,
                     fromBuffer, toOut, false, false, 0, za, zb, out.zeroPoint(), low(out, relu), out.max(), 0, 0, 0, 0, 0, 0, 0,
-                    tail);
+                    tail, false, false);
         }
 
         Instruction end() {
             return new Instruction(Instruction.Kind.END, "end", new int[] {1, 1, 1, 1}, 0, 0, Stream.NONE, Stream.NONE, Stream.NONE,
-                    Stream.NONE, Stream.NONE, 0, 0, 0, 0, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+                    Stream.NONE, Stream.NONE, 0, 0, 0, 0, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, false,
+                    false);
         }
 
         /** The divider is shared: its quotient width is the widest any op needs. */
