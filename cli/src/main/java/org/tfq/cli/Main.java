@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             EvaluateCommand.class,
             ReportCommand.class,
             EstimateCommand.class,
+            SimulateCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
