@@ -28,6 +28,7 @@ public final class EngineTestbench {
     public static final String FILE = TOP + ".v";
     public static final String INPUTS = "inputs.mem";
     public static final String EXPECTED = "expected.mem";
+    public static final String LAYERS = "layers.mem";
 
     /** What a simulation of the testbench measured, next to what the scheduler predicted. */
     public record Result(SimResult sim, long vectors, long mismatches, OptionalLong cyclesPerInference, long cyclesMin,
@@ -42,6 +43,15 @@ public final class EngineTestbench {
     /** Writes the testbench and vectors for {@code inputs} (codes per vector) and {@code expected} into {@code simDir}. */
     public static void write(Program p, List<long[]> inputs, List<long[]> expected, String outputName, Path simDir,
             String version) {
+        write(p, inputs, expected, null, outputName, simDir, version);
+    }
+
+    /**
+     * As above; with {@code layers} (per vector, every value's golden codes by name) the testbench
+     * also checks every layer's buffer after the instruction that wrote it ({@value #LAYERS}).
+     */
+    public static void write(Program p, List<long[]> inputs, List<long[]> expected, List<Map<String, long[]>> layers,
+            String outputName, Path simDir, String version) {
         if (inputs.isEmpty() || inputs.size() != expected.size()) throw new IllegalArgumentException("one expected output per input vector");
         int inTw = 8 * ((p.inputType().bits() + (p.inputType().signed() ? 0 : 1) + 7) / 8);
         int outTw = 8 * ((p.widths().out() + 7) / 8);
@@ -54,11 +64,46 @@ public final class EngineTestbench {
         m.put("inTw", inTw);
         m.put("outTw", outTw);
         m.put("predictedCycles", p.predictedCycles());
-        m.put("outputName", EngineGenerator.sanitize(outputName).replace('"', '_').replace('\\', '_').replace('%', '_'));
+        m.put("outputName", text(outputName));
         m.put("memDir", "../rtl/");
+        m.put("checkLayers", layers != null);
+        if (layers != null) {
+            List<Map<String, Object>> checks = new ArrayList<>();
+            int off = 0;
+            for (Program.Check c : p.checks()) {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("pc", c.pc());
+                cm.put("base", c.base());
+                cm.put("count", c.count());
+                cm.put("offset", off);
+                cm.put("output", c.output() ? 1 : 0);
+                cm.put("value", text(c.value()));
+                cm.put("node", text(c.node()));
+                checks.add(cm);
+                off += c.count();
+            }
+            m.put("checks", checks);
+            m.put("layerBlock", Math.max(1, off));
+            m.put("actW", p.widths().act());
+            m.put("outW", p.widths().out());
+            StringBuilder sb = new StringBuilder();
+            for (Map<String, long[]> vec : layers) {
+                for (Program.Check c : p.checks()) {
+                    long[] v = vec.get(c.value());
+                    if (v == null || v.length != c.count()) throw new IllegalArgumentException("no golden values for " + c.value());
+                    for (long x : v) sb.append(new java.math.BigInteger(EngineGenerator.masked(x, 32, "code")).toString(16)).append('\n');
+                }
+            }
+            write(simDir.resolve(LAYERS), sb.toString());
+        }
         Templates.standard().render("engine/tb_tfq.v.ftl", m, simDir.resolve(FILE));
         write(simDir.resolve(INPUTS), words(inputs, inTw, p.inputCount()));
         write(simDir.resolve(EXPECTED), words(expected, outTw, p.outputCount()));
+    }
+
+    /** A model's name inside a Verilog string literal: printable, no quotes, backslashes or format characters. */
+    static String text(String s) {
+        return EngineGenerator.sanitize(s).replace('"', '_').replace('\\', '_').replace('%', '_');
     }
 
     private static String words(List<long[]> vectors, int width, int count) {

@@ -71,6 +71,10 @@ final class CompileCommand extends TfqCommand {
                     + " (default: ${DEFAULT-VALUE}).")
     int vectors;
 
+    @Option(names = "--check-layers", description = "The testbench also compares every layer's buffer with the golden model"
+            + " after the instruction that wrote it, and names the first wrong op.")
+    boolean checkLayers;
+
     @Override
     protected int run() throws Exception {
         requireBatch(batch);
@@ -105,7 +109,7 @@ final class CompileCommand extends TfqCommand {
             if (samples == null && quantization.calibration != null) {
                 samples = SampleFiles.inputs(Npy.read(quantization.calibration), r.inputs().get(0), quantization.calibration);
             }
-            HardwareOutput.Written hw = HardwareOutput.write(r, im, lanes, memory, samples, vectors, out.file("rtl"),
+            HardwareOutput.Written hw = HardwareOutput.write(r, im, lanes, memory, samples, vectors, checkLayers, out.file("rtl"),
                     out.file("sim"), Main.Version.version());
             report.put("hardware", hw.report());
             report.put("cycles_per_inference", hw.program().predictedCycles());

@@ -33,7 +33,7 @@ final class HardwareOutput {
     record Written(Program program, EngineGenerator.Files files, int vectors, Map<String, Object> report, Map<String, Object> sim) {}
 
     static Written write(ImportResult model, IntegerModel im, int lanes, EngineGenerator.Activations activations,
-            FloatTensor samples, int vectors, Path rtlDir, Path simDir, String version) {
+            FloatTensor samples, int vectors, boolean checkLayers, Path rtlDir, Path simDir, String version) {
         Program program;
         try {
             program = ScheduleProgram.run(im, lanes, EngineGenerator.LATENCIES);
@@ -42,12 +42,19 @@ final class HardwareOutput {
         }
         EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, activations, version);
         List<long[]> in = new ArrayList<>(), expected = new ArrayList<>();
+        List<Map<String, long[]>> layers = checkLayers ? new ArrayList<>() : null;
+        String outputName = im.graph().outputs().get(0).name();
         for (IntTensor codes : vectors(model, im, samples, vectors)) {
             in.add(codes.data());
-            expected.add(IntInterpreter.run(im.graph(), codes).data());
+            Map<String, IntTensor> all = IntInterpreter.runAll(im.graph(), codes);
+            expected.add(all.get(outputName).data());
+            if (layers != null) {
+                Map<String, long[]> byName = new LinkedHashMap<>();
+                all.forEach((k, v) -> byName.put(k, v.data()));
+                layers.add(byName);
+            }
         }
-        String outputName = im.graph().outputs().get(0).name();
-        EngineTestbench.write(program, in, expected, outputName, simDir, version);
+        EngineTestbench.write(program, in, expected, layers, outputName, simDir, version);
 
         Map<String, Object> sim = new LinkedHashMap<>();
         sim.put("top", EngineTestbench.TOP);

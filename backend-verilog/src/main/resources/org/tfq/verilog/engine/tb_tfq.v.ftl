@@ -2,8 +2,10 @@
 // Streams each input vector of inputs.mem in on s_axis, checks every output beat against
 // expected.mem (the integer golden model's codes) and stops at the first mismatch. Prints the
 // cycles from the clock edge that takes start to the edge that raises done, per vector, and
-// ends with the summary line "vectors N mismatches M".
-`timescale 1ns / 1ps
+// ends with the summary line "vectors N mismatches M".<#if checkLayers>
+// Layer check: whenever the engine fetches an instruction, the value the previous one wrote is
+// compared with the golden model's (layers.mem), so the first wrong op is named.</#if>
+
 module tb_tfq;
     localparam VECTORS = ${vectors};
     localparam N_IN = ${inputCount};
@@ -31,6 +33,41 @@ module tb_tfq;
         .s_axis_tdata(s_data), .s_axis_tvalid(feeding), .s_axis_tready(s_ready), .s_axis_tlast(in_k == N_IN - 1),
         .m_axis_tdata(m_data), .m_axis_tvalid(m_valid), .m_axis_tready(1'b1), .m_axis_tlast(m_last));
 
+<#if checkLayers>
+    localparam AW = ${actW};
+    localparam OW = ${outW};
+    localparam LAYER_BLOCK = ${layerBlock};
+    reg [31:0] layer_exp [0:VECTORS*LAYER_BLOCK-1];
+    initial $readmemh("layers.mem", layer_exp);
+    integer li, lbad;
+    task check_layer(input integer base, input integer count, input integer off, input integer to_out);
+        begin
+            lbad = 0;
+            for (li = 0; li < count; li = li + 1) begin
+                if (lbad == 0 && to_out == 0 && dut.act_mem[base + li] !== layer_exp[vec*LAYER_BLOCK + off + li][AW-1:0]) lbad = li + 1;
+                if (lbad == 0 && to_out != 0 && dut.out_mem[base + li] !== layer_exp[vec*LAYER_BLOCK + off + li][OW-1:0]) lbad = li + 1;
+            end
+        end
+    endtask
+    always @(negedge clk) begin
+        if (!rst && busy && dut.state == 3'd2) begin
+            case (dut.pc)
+<#list checks as c>
+                ${c.pc}: begin
+                    check_layer(${c.base}, ${c.count}, ${c.offset}, ${c.output});
+                    if (lbad != 0) begin
+                        if (mismatches == 0) $display("MISMATCH vector %0d layer %s (%s) element %0d expected %0h actual %0h", vec,
+                            "${c.value}", "${c.node}", lbad - 1, layer_exp[vec*LAYER_BLOCK + ${c.offset} + lbad - 1],
+                            <#if c.output == 1>dut.out_mem[${c.base} + lbad - 1]<#else>dut.act_mem[${c.base} + lbad - 1]</#if>);
+                        mismatches = mismatches + 1;
+                    end
+                end
+</#list>
+                default: ;
+            endcase
+        end
+    end
+</#if>
     always @(posedge clk) begin
         cyc <= cyc + 1;
         if (feeding && s_ready) in_k <= in_k + 1;

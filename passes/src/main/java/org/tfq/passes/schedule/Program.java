@@ -14,7 +14,15 @@ import org.tfq.ir.IntType;
  */
 public record Program(String name, int lanes, List<Instruction> instructions, List<long[]> weightWords,
         List<long[]> params, long[] table, Widths widths, int inputBase, int inputCount, IntType inputType,
-        int outputCount, IntType outputType, int actDepth, int bufferDepth) {
+        int outputCount, IntType outputType, int actDepth, int bufferDepth, List<Check> checks) {
+
+    /**
+     * After instruction {@code pc - 1} is done (the engine fetches {@code pc}), value {@code value}
+     * is complete in memory: {@code count} codes from {@code base}, row-major, in the activation
+     * memory or, for the forecast, in the output memory. Testbenches compare these with the
+     * golden model layer by layer.
+     */
+    public record Check(int pc, String value, String node, long base, int count, boolean output) {}
 
     /**
      * Widths, all in bits, chosen from the ranges the integer IR proves: activation storage

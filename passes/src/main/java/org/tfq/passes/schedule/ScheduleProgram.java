@@ -78,6 +78,7 @@ public final class ScheduleProgram {
         final List<long[]> params = new ArrayList<>();
         final List<Long> table = new ArrayList<>();
         final Set<String> toOutput = new HashSet<>();
+        final List<Program.Check> checks = new ArrayList<>();
         // widths gathered while scheduling
         int actW = 1, accW = 1, weightW = 1, tableW = 1, bufferDepth = 0;
         int divNumW = 0, divDenW = 0, divQW = 0, sqrtW = 0, smKW = 1, lnNW = 1, lnEW = 1;
@@ -115,12 +116,15 @@ public final class ScheduleProgram {
             }
             for (Node n : g.nodes()) sizeDivider(n);
             for (Node n : g.nodes()) schedule(n);
-            if (!direct) copy(output);
+            if (!direct) {
+                copy(output);
+                check(output, "output");
+            }
             program.add(end());
             return new Program(g.name(), lanes, List.copyOf(program), List.copyOf(weights), List.copyOf(params),
                     table.stream().mapToLong(Long::longValue).toArray(), widths(output), (int) base(input.name()),
                     size(input), input.type().intType(), size(output), output.type().intType(), Math.max(1, alloc.size()),
-                    Math.max(1, bufferDepth));
+                    Math.max(1, bufferDepth), List.copyOf(checks));
         }
 
         /** The linear layer that produced {@code v} if {@code v} is its whole output read in place, else null. */
@@ -160,10 +164,29 @@ public final class ScheduleProgram {
         void schedule(Node n) {
             if (n.op() instanceof IntRelabel) return;
             if (n.op() instanceof LayoutOp) {
-                if (views.materialised().containsKey(n.output().name())) copyInto(n.input(0), n.output(), n.name());
+                if (views.materialised().containsKey(n.output().name())) {
+                    copyInto(n.input(0), n.output(), n.name());
+                    check(n.output(), n.name());
+                }
                 return;
             }
             try {
+                int before = program.size();
+                scheduleOp(n);
+                if (program.size() > before) check(n.output(), n.name());
+            } catch (ScheduleException e) {
+                throw new ScheduleException("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
+            }
+        }
+
+        /** The value the last instruction wrote, for the layer-by-layer check. */
+        void check(Value v, String node) {
+            Out o = out(v);
+            checks.add(new Program.Check(program.size(), v.name(), node, o.base, size(v), o.toOutput));
+        }
+
+        void scheduleOp(Node n) {
+            {
                 if (n.op() instanceof IntLinear op) linear(n, op);
                 else if (n.op() instanceof IntMatMul op) matmul(n, op);
                 else if (n.op() instanceof IntMeanPool op) meanPool(n, op);
@@ -173,8 +196,6 @@ public final class ScheduleProgram {
                 else if (n.op() instanceof IntSoftmaxOp op) softmax(n, op);
                 else if (n.op() instanceof IntLayerNormOp op) layerNorm(n, op);
                 else throw new ScheduleException("no hardware for " + n.op().mnemonic());
-            } catch (ScheduleException e) {
-                throw new ScheduleException("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
             }
         }
 
@@ -319,12 +340,12 @@ public final class ScheduleProgram {
             }
             postAW = Math.max(postAW, tableW);
             elementwise(n.name(), n.output(), access(n.input(0)), null, null, 0, 0, 0, true, tBase,
-                    (1L << op.table().inBits()) - 1, true, op.out(), false);
+                    (1L << op.table().inBits()) - 1, true, identity(op.out()), false);
         }
 
         /** A reshape that has no view, or the output: the elements in the row-major order of the source view. */
         void copyInto(Value from, Value to, String name) {
-            IntType t = to.type().intType();
+            IntType t = identity(to.type().intType());
             Access a = access(from);
             Shape s = new Shape(a.dims);
             elementwise(name + " (copy)", to, s, a, null, null, 0, 0, 0, false, 0, 0, true, t, false);
@@ -532,6 +553,11 @@ public final class ScheduleProgram {
 
         static int storage(IntType t) {
             return t.bits() + (t.signed() ? 0 : 1);
+        }
+
+        /** {@code t} with zero point 0: the output unit passes codes through (copies, tables) without adding one. */
+        static IntType identity(IntType t) {
+            return new IntType(t.bits(), t.signed(), t.scale(), 0);
         }
 
         static long low(IntType t, boolean relu) {
