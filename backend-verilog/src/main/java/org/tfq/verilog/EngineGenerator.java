@@ -107,9 +107,9 @@ public final class EngineGenerator {
         }
         int inTw = bytes(p.inputType().bits() + (p.inputType().signed() ? 0 : 1));
         int outTw = bytes(w.out());
-        int inCw = IntMath.unsignedBits(p.inputCount()) + 1;
-        int outCw = IntMath.unsignedBits(p.outputCount()) + 1;
         int actAw = addressBits(p.actDepth());
+        int inCw = actAw; // the input is stored in the activation memory, so its count fits an address
+        int outCw = addressBits(p.outputCount());
         int pcW = addressBits(p.instructions().size());
 
         List<Map<String, Object>> params = new ArrayList<>();
@@ -138,12 +138,19 @@ public final class EngineGenerator {
         param(params, "W_AW", addressBits(p.weightWords().size()));
         param(params, "P_DEPTH", Math.max(1, p.params().size()));
         param(params, "P_AW", addressBits(p.params().size()));
-        param(params, "T_DEPTH", Math.max(1, p.table().length));
-        param(params, "T_AW", addressBits(p.table().length));
-        param(params, "BB_DEPTH", p.bufferDepth());
-        param(params, "BB_AW", addressBits(p.bufferDepth()));
-        param(params, "EB_DEPTH", ebDepth);
-        param(params, "EB_AW", addressBits(ebDepth));
+        if (w.tableRom()) {
+            param(params, "T_DEPTH", Math.max(1, p.table().length));
+            param(params, "T_AW", addressBits(p.table().length));
+        }
+        if (w.buffer()) {
+            param(params, "BB_DEPTH", p.bufferDepth());
+            param(params, "BB_AW", addressBits(p.bufferDepth()));
+        }
+        if (softmax) {
+            param(params, "SMK_W", w.softmaxK());
+            param(params, "EB_DEPTH", ebDepth);
+            param(params, "EB_AW", addressBits(ebDepth));
+        }
         param(params, "LANE_CW", addressBits(lanes));
         param(params, "IN_TW", inTw);
         param(params, "OUT_TW", outTw);
@@ -152,25 +159,35 @@ public final class EngineGenerator {
         sized(params, "IN_LAST", inCw, p.inputCount() - 1);
         sized(params, "OUT_LAST", outCw, p.outputCount() - 1);
         sized(params, "IN_BASE", actAw, p.inputBase());
-        param(params, "DN_W", dnW);
-        param(params, "DD_W", ddW);
-        param(params, "DQ_W", dq);
-        param(params, "SQ_W", sqW);
-        param(params, "SMK_W", w.softmaxK());
-        param(params, "LNN_W", lnnW);
-        param(params, "LNS_W", lnsW);
-        param(params, "LND_W", lndW);
+        if (w.divider()) {
+            param(params, "DN_W", dnW);
+            param(params, "DD_W", ddW);
+            param(params, "DQ_W", dq);
+            param(params, "DIV_LAT", Math.max(1, w.dividerLatency()));
+        }
+        if (layernorm) {
+            param(params, "SQ_W", sqW);
+            param(params, "LNS_W", lnsW);
+            param(params, "LND_W", lndW);
+        }
         param(params, "POST_LAT", w.postLatency());
-        param(params, "DIV_LAT", Math.max(1, w.dividerLatency()));
 
         Map<String, Integer> widths = registerWidths(w, aw, pyW, sqW, sh);
         List<Map<String, Object>> registers = new ArrayList<>();
-        for (Map.Entry<String, Integer> e : widths.entrySet()) registers.add(Map.of("name", e.getKey(), "width", e.getValue()));
+        for (Map.Entry<String, Integer> e : widths.entrySet()) {
+            // bases and loop counts are used at fetch only, straight from the program ROM
+            boolean registered = !e.getKey().endsWith("_base") || e.getKey().equals("b_base") || e.getKey().equals("t_base");
+            registered &= !List.of("n0", "n1", "n2", "n3", "extra").contains(e.getKey());
+            boolean present = (layernorm || !e.getKey().startsWith("ln_")) && (softmax || !e.getKey().startsWith("sm_"));
+            if (present) registers.add(Map.of("name", e.getKey(), "width", e.getValue(), "registered", registered));
+        }
+        final boolean ln = layernorm, sm = softmax;
         List<Map<String, Object>> instructions = new ArrayList<>();
         int pc = 0;
         for (Instruction i : p.instructions()) {
             List<Map<String, Object>> fields = new ArrayList<>();
             for (Map.Entry<String, Long> f : i.registers().entrySet()) {
+                if ((!ln && f.getKey().startsWith("ln_")) || (!sm && f.getKey().startsWith("sm_"))) continue;
                 Integer fw = widths.get(f.getKey());
                 if (fw == null) throw new IllegalStateException("instruction field " + f.getKey() + " has no register");
                 fields.add(Map.of("name", f.getKey(), "width", fw, "value", masked(f.getValue(), fw, f.getKey())));
