@@ -67,8 +67,8 @@ final class CompileCommand extends TfqCommand {
     String activations;
 
     @Option(names = "--vectors", paramLabel = "N", defaultValue = "16",
-            description = "Test vectors for sim/: the first N of --inputs, else of --calibration, else random input codes"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Test vectors for sim/: the first N samples of --inputs, else of --calibration (repeated when"
+                    + " there are fewer), else random input codes (default: ${DEFAULT-VALUE}).")
     int vectors;
 
     @Option(names = "--check-layers", description = "The testbench also compares every layer's buffer with the golden model"

@@ -65,12 +65,17 @@ final class HardwareOutput {
         return new Written(program, files, in.size(), report(program, im, files), sim);
     }
 
-    /** Input codes of up to {@code count} samples, or of random codes of the input type when there are none. */
+    /**
+     * Input codes of {@code count} samples (taken in order, and again from the first when there are
+     * fewer), or random codes of the input type when there are no samples.
+     */
     static List<IntTensor> vectors(ImportResult model, IntegerModel im, FloatTensor samples, int count) {
         List<IntTensor> out = new ArrayList<>();
         if (samples != null) {
-            int n = Math.min(count, Samples.count(model.inputs().get(0), samples));
-            for (int i = 0; i < n; i++) out.add(im.quantizeInput(Samples.toBound(model.inputs().get(0), samples, i)));
+            int n = Samples.count(model.inputs().get(0), samples);
+            List<IntTensor> distinct = new ArrayList<>();
+            for (int i = 0; i < Math.min(n, count); i++) distinct.add(im.quantizeInput(Samples.toBound(model.inputs().get(0), samples, i)));
+            for (int i = 0; i < count; i++) out.add(distinct.get(i % distinct.size()));
             return out;
         }
         IntType t = im.input().intType();
