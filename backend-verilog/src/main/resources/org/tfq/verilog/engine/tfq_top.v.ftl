@@ -294,6 +294,11 @@ module tfq_top #(
     reg [ADDR_W-1:0] mo3, mp3;
     reg drain_active;
     reg [CW-1:0] dcnt, dlen, d_r;
+    // what the drain needs of its instruction, latched at capture: the next MAC instruction may
+    // be fetched while this one's last tile still drains
+    reg [PY_W-1:0] d_z, d_lo, d_hi;
+    reg [ADDR_W-1:0] d_o_lane, d_p_lane, d_b_base;
+    reg d_to_out, d_bb_write, d_bb_swap;
     reg [ADDR_W-1:0] d_o;
     genvar j;
     generate
@@ -338,10 +343,19 @@ module tfq_top #(
             d_o <= mo3;
             d_p <= mp3;
             d_r <= r3;
+            d_z <= r_z;
+            d_lo <= r_lo;
+            d_hi <= r_hi;
+            d_o_lane <= r_o_lane;
+            d_p_lane <= r_p_lane;
+            d_b_base <= r_b_base;
+            d_to_out <= r_to_out[0];
+            d_bb_write <= r_bb_write[0];
+            d_bb_swap <= r_bb_swap[0];
         end else if (drain_active) begin
             dcnt <= dcnt + 1'b1;
-            d_o <= d_o + r_o_lane;
-            d_p <= d_p + r_p_lane;
+            d_o <= d_o + d_o_lane;
+            d_p <= d_p + d_p_lane;
             if (dcnt == dlen - 1'b1) drain_active <= 1'b0;
         end
     end
@@ -356,8 +370,8 @@ module tfq_top #(
         dv1 <= drain_active;
         da1 <= dacc[dcnt[LANE_CW-1:0]];
         do1 <= d_o;
-        dbl1 <= r_bb_swap[0] ? d_r : dcnt;
-        dba1 <= r_b_base + (r_bb_swap[0] ? {{(ADDR_W-CW){1'b0}}, dcnt} : {{(ADDR_W-CW){1'b0}}, d_r});
+        dbl1 <= d_bb_swap ? d_r : dcnt;
+        dba1 <= d_b_base + (d_bb_swap ? {{(ADDR_W-CW){1'b0}}, dcnt} : {{(ADDR_W-CW){1'b0}}, d_r});
     end
 
     // ------------------------------------------------------------------ elementwise operands
@@ -467,6 +481,8 @@ module tfq_top #(
     reg signed [C_W-1:0] post_c;
     reg [SH_W-1:0] post_sh;
     reg [ADDR_W-1:0] post_addr;
+    reg [PY_W-1:0] post_z, post_lo, post_hi;
+    reg post_to_out, post_bb;
     wire signed [M1_W-1:0] e_m1 = prm2[M1_W-1:0];
     wire signed [M2_W-1:0] e_m2 = prm2[M1_W+M2_W-1:M1_W];
     wire signed [C_W-1:0] e_c = prm2[M1_W+M2_W+C_W-1:M1_W+M2_W];
@@ -480,6 +496,11 @@ module tfq_top #(
         post_c = {C_W{1'b0}};
         post_sh = r_post_sh;
         post_addr = o2;
+        post_z = r_z;
+        post_lo = r_lo;
+        post_hi = r_hi;
+        post_to_out = r_to_out[0];
+        post_bb = 1'b0;
         case (r_kind)
             K_MAC: begin
                 post_v = dv1;
@@ -488,6 +509,11 @@ module tfq_top #(
                 post_c = p_c;
                 post_sh = p_sh;
                 post_addr = do1;
+                post_z = d_z;
+                post_lo = d_lo;
+                post_hi = d_hi;
+                post_to_out = d_to_out;
+                post_bb = d_bb_write;
             end
             K_EW: begin
                 post_v = v2;
@@ -518,12 +544,15 @@ module tfq_top #(
     wire signed [PY_W-1:0] post_y;
     tfq_post #(.A_W(PA_W), .B_W(AW + 1), .M1_W(M1_W), .M2_W(M2_W), .C_W(C_W), .SH_W(SH_W), .Y_W(PY_W)) u_post (
         .clk(clk), .rst(rst), .in_valid(post_v), .a(post_a), .b(post_b), .m1(post_m1), .m2(post_m2), .c(post_c),
-        .sh(post_sh), .z(r_z), .lo(r_lo), .hi(r_hi), .out_valid(post_ov), .y(post_y));
+        .sh(post_sh), .z(post_z), .lo(post_lo), .hi(post_hi), .out_valid(post_ov), .y(post_y));
     reg [ADDR_W-1:0] post_addr_d [0:POST_LAT-1];
     reg [CW-1:0] post_lane_d [0:POST_LAT-1];
     reg [ADDR_W-1:0] post_bba_d [0:POST_LAT-1];
+    reg [POST_LAT-1:0] post_to_out_d, post_bb_d;
     integer pa;
     always @(posedge clk) begin
+        post_to_out_d <= {post_to_out_d[POST_LAT-2:0], post_to_out};
+        post_bb_d <= {post_bb_d[POST_LAT-2:0], post_bb};
         post_addr_d[0] <= post_addr;
         post_lane_d[0] <= dbl1;
         post_bba_d[0] <= dba1;
@@ -533,7 +562,7 @@ module tfq_top #(
             post_bba_d[pa] <= post_bba_d[pa-1];
         end
     end
-    wire bb_we = post_ov && r_kind == K_MAC && r_bb_write[0];
+    wire bb_we = post_ov && post_bb_d[POST_LAT-1];
     wire [CW-1:0] bb_wlane = post_lane_d[POST_LAT-1];
     wire [ADDR_W-1:0] bb_waddr = post_bba_d[POST_LAT-1];
 
@@ -557,7 +586,7 @@ module tfq_top #(
             act_wa = IN_BASE + in_cnt;
             act_wd = in_code[AW-1:0];
         end else if (post_ov) begin
-            if (r_to_out[0]) out_we = 1'b1;
+            if (post_to_out_d[POST_LAT-1]) out_we = 1'b1;
             else act_we = 1'b1;
         end
     end

@@ -50,6 +50,13 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         if (tail < 1) throw new IllegalArgumentException(node + ": tail must be at least one cycle");
     }
 
+    /** This instruction with another tail. */
+    public Instruction withTail(int newTail) {
+        return new Instruction(kind, node, counts, kcount, extra, a, b, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
+                toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
+                normLength, normShift, normEpsilon, newTail, bufferWrite, bufferSwap);
+    }
+
     /** This MAC instruction, also writing its outputs into the B buffer at {@code region}. */
     public Instruction withBufferWrite(long region, boolean swap) {
         if (kind != Kind.MAC) throw new IllegalStateException("only a MAC instruction drains into the B buffer");

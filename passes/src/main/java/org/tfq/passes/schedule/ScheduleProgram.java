@@ -79,6 +79,9 @@ public final class ScheduleProgram {
         final List<Long> table = new ArrayList<>();
         final Set<String> toOutput = new HashSet<>();
         final List<Program.Check> checks = new ArrayList<>();
+        /** Per instruction index: the stored values (and B-buffer regions) it reads and writes. */
+        final Set<Integer> overlapped = new HashSet<>();
+        final Map<Integer, Set<String>> readsOf = new java.util.HashMap<>(), writesOf = new java.util.HashMap<>();
         // widths gathered while scheduling
         int actW = 1, accW = 1, weightW = 1, tableW = 1, bufferDepth = 0;
         int divNumW = 0, divDenW = 0, divQW = 0, sqrtW = 0, smKW = 1, lnNW = 1, lnEW = 1;
@@ -120,6 +123,7 @@ public final class ScheduleProgram {
                 copy(output);
                 check(output, "output");
             }
+            overlapDrains();
             program.add(end());
             return new Program(g.name(), lanes, List.copyOf(program), List.copyOf(weights), List.copyOf(params),
                     table.stream().mapToLong(Long::longValue).toArray(), widths(output), (int) base(input.name()),
@@ -174,8 +178,45 @@ public final class ScheduleProgram {
                 int before = program.size();
                 scheduleOp(n);
                 if (program.size() > before) check(n.output(), n.name());
+                for (int i = before; i < program.size(); i++) {
+                    Set<String> r = readsOf.computeIfAbsent(i, k -> new HashSet<>());
+                    for (Value in : n.inputs()) r.add(views.placements().get(in.name()).base());
+                    writesOf.computeIfAbsent(i, k -> new HashSet<>()).add(n.output().name());
+                }
             } catch (ScheduleException e) {
                 throw new ScheduleException("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
+            }
+        }
+
+        /**
+         * A MAC instruction followed by another that reads nothing it writes need not wait for its
+         * last tile to drain: the next one's first outputs reach the output unit only after its
+         * first tile ({@code K'} slots), and the drain keeps its own copy of what it needs. The
+         * tail then only has to keep the two drains apart.
+         */
+        void overlapDrains() {
+            for (int i = 0; i + 1 < program.size(); i++) {
+                Instruction cur = program.get(i), next = program.get(i + 1);
+                if (cur.kind() != Instruction.Kind.MAC || next.kind() != Instruction.Kind.MAC) continue;
+                Set<String> written = writesOf.getOrDefault(i, Set.of());
+                boolean independent = true;
+                for (String r : readsOf.getOrDefault(i + 1, Set.of())) independent &= !written.contains(r);
+                if (!independent) continue;
+                int slack = cur.counts()[3] - cur.kcount();
+                // the last capture (3 cycles after the last slot) latches this instruction's constants, so
+                // the next fetch may not come before it
+                int tail = Math.max(Math.max(1, 2 - slack), cur.lanesLast() - next.kcount() - slack);
+                if (tail < cur.tail()) {
+                    program.set(i, cur.withTail(tail));
+                    overlapped.add(i);
+                }
+            }
+            // a value is complete only once no drain behind it is still running
+            for (int c = 0; c < checks.size(); c++) {
+                Program.Check k = checks.get(c);
+                int pc = k.pc();
+                while (overlapped.contains(pc - 1)) pc++;
+                checks.set(c, new Program.Check(pc, k.value(), k.node(), k.base(), k.count(), k.output()));
             }
         }
 
@@ -217,11 +258,18 @@ public final class ScheduleProgram {
                 }
             }
             weightW = Math.max(weightW, op.weightBits());
+            // (acc + bias) m = acc m + bias m: the bias rides in the output unit's offset, per output or,
+            // with a folded positional encoding, per row and output (the table is then laid out like the output)
             int pBase = params.size();
             long[] bias = op.bias();
-            for (int o = 0; o < outF; o++) {
-                Requantizer r = op.requant().get(op.requant().size() == 1 ? 0 : o);
-                params.add(new long[] {r.multiplier(), 0, Math.multiplyExact(bias[o], (long) r.multiplier()), r.shift()});
+            IntTensor rowBias = op.rowBias();
+            int biasRows = rowBias == null ? 1 : rowBias.shape().dim(0);
+            for (int row = 0; row < biasRows; row++) {
+                for (int o = 0; o < outF; o++) {
+                    Requantizer r = op.requant().get(op.requant().size() == 1 ? 0 : o);
+                    long b = rowBias == null ? bias[o] : Math.addExact(bias[o], rowBias.data()[row * outF + o]);
+                    params.add(new long[] {r.multiplier(), 0, Math.multiplyExact(b, (long) r.multiplier()), r.shift()});
+                }
             }
             IntRange[] ranges = IntLinear.accumulatorRanges(op.weight(), new long[outF], op.in());
             for (IntRange r : ranges) accW = Math.max(accW, r.signedBits());
@@ -233,7 +281,8 @@ public final class ScheduleProgram {
             program.add(mac(n.name(), new int[] {rows.counts()[0], rows.counts()[1], tiles, slots}, k, full, last,
                     Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, xk),
                     Stream.of(wBase, 0, 0, k, 1),
-                    Stream.of(pBase, 0, 0, lanes, 0), 1,
+                    rowBias == null ? Stream.of(pBase, 0, 0, lanes, 0)
+                            : Stream.of(pBase, rows.strides().get(1)[0], rows.strides().get(1)[1], lanes, 0), 1,
                     Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], lanes, 0), 1,
                     false, o.toOutput, 0, 0, op.out(), op.relu()));
         }
@@ -296,11 +345,13 @@ public final class ScheduleProgram {
             }
             if (direct != null) {
                 program.set(direct.index(), program.get(direct.index()).withBufferWrite(region, swap));
+                writesOf.computeIfAbsent(direct.index(), i -> new HashSet<>()).add("bbuf:" + region);
                 bufferRegions += k;
                 bufferDepth = Math.max(bufferDepth, bufferRegions);
             } else {
                 bufferDepth = Math.max(bufferDepth, bufferRegions + batches * tiles * k);
             }
+            readsOf.computeIfAbsent(program.size() + (direct == null ? 1 : 0), i -> new HashSet<>()).add("bbuf:" + region);
             if (direct == null) program.add(new Instruction(Instruction.Kind.LOAD_B, n.name() + " (load B)", new int[] {batches, tiles, k, full}, 0, 0,
                     Stream.of(b.base, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(region, (long) tiles * k, k, 1, 0),
                     Stream.NONE, Stream.NONE, 0, 0, full, last, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
