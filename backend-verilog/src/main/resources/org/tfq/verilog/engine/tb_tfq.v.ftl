@@ -24,7 +24,9 @@ module tb_tfq;
     wire [OUT_TW-1:0] m_data;
     reg [IN_TW-1:0] inputs [0:VECTORS*N_IN-1];
     reg [OUT_TW-1:0] expected [0:VECTORS*N_OUT-1];
-    integer vec, in_k, out_k, mismatches, cyc, t0, cycles, cmin, cmax, waited, checked;
+    // mismatches of output beats, of the run itself (done, beat count) and of layers: one counter per process
+    integer vec, in_k, out_k, out_mis, run_mis, layer_mis, cyc, t0, cycles, cmin, cmax, waited, checked;
+    wire [31:0] mismatches = out_mis + run_mis + layer_mis;
     wire feeding = busy && in_k < N_IN;
     wire [IN_TW-1:0] s_data = inputs[vec*N_IN + in_k];
 
@@ -59,7 +61,7 @@ module tb_tfq;
                         if (mismatches == 0) $display("MISMATCH vector %0d layer %s (%s) element %0d expected %0h actual %0h", vec,
                             "${c.value}", "${c.node}", lbad - 1, layer_exp[vec*LAYER_BLOCK + ${c.offset} + lbad - 1],
                             <#if c.output == 1>dut.out_mem[${c.base} + lbad - 1]<#else>dut.act_mem[${c.base} + lbad - 1]</#if>);
-                        mismatches = mismatches + 1;
+                        layer_mis = layer_mis + 1;
                     end
                 end
 </#list>
@@ -71,15 +73,15 @@ module tb_tfq;
     always @(posedge clk) begin
         cyc <= cyc + 1;
         if (feeding && s_ready) in_k <= in_k + 1;
-        if (m_valid) begin
+        if (m_valid && !rst) begin
             if (m_data !== expected[vec*N_OUT + out_k]) begin
                 if (mismatches == 0) $display("MISMATCH vector %0d output %0d (%s) expected %0h actual %0h", vec, out_k,
                     "${outputName}", expected[vec*N_OUT + out_k], m_data);
-                mismatches <= mismatches + 1;
+                out_mis <= out_mis + 1;
             end
             if (m_last != (out_k == N_OUT - 1)) begin
                 $display("MISMATCH vector %0d output %0d: m_axis_tlast is %0d", vec, out_k, m_last);
-                mismatches <= mismatches + 1;
+                out_mis <= out_mis + 1;
             end
             out_k <= out_k + 1;
             checked <= checked + 1;
@@ -93,7 +95,9 @@ module tb_tfq;
         vec = 0;
         in_k = N_IN;
         out_k = 0;
-        mismatches = 0;
+        out_mis = 0;
+        run_mis = 0;
+        layer_mis = 0;
         checked = 0;
         cmin = 0;
         cmax = 0;
@@ -115,10 +119,10 @@ module tb_tfq;
             cycles = cyc - t0;
             if (!done) begin
                 $display("MISMATCH vector %0d: no done after %0d cycles", vec, LIMIT);
-                mismatches = mismatches + 1;
+                run_mis = run_mis + 1;
             end else if (out_k != N_OUT) begin
                 $display("MISMATCH vector %0d: %0d output beats, expected %0d", vec, out_k, N_OUT);
-                mismatches = mismatches + 1;
+                run_mis = run_mis + 1;
             end
             if (vec == 0) begin
                 cmin = cycles;
