@@ -10,14 +10,19 @@ import org.tfq.ir.integer.IntRange;
 import org.tfq.ir.integer.Requantizer;
 
 /**
- * Integer Linear: acc_o = bias_o + sum_i x_i w_oi over raw input codes x, then y_o =
- * requant_o(acc_o), and max(y, Z_out) when a ReLU was fused. The input zero point is folded into
- * the bias (bias_o = round(b_o / (S_x S_w)) - Z_x sum_i w_oi) and the weight zero point into the
+ * Integer Linear: the input x [..., K] is taken as rows x[r] of K raw codes (r over the product
+ * of the leading dims), acc[r][o] = bias[o] + rowBias[r][o] + sum_i x[r][i] w[o][i], then y[r][o] =
+ * requant_o(acc[r][o]), and max(y, Z_out) when a ReLU was fused. The input zero point is folded into
+ * the bias (bias_o = round(b_o / (S_x S_w,o)) - Z_x sum_i w_oi) and the weight zero point into the
  * weights (w = q_w - Z_w), so the datapath is a plain multiply-accumulate of codes.
- * {@code accBits} is the exact worst case over all input codes, from the weights themselves.
+ *
+ * <p>{@code rowBias} [rows, out] is null unless a constant C added to the Linear's output (a
+ * positional encoding) was folded in: rowBias[r][o] = round(C[r][o] / (S_x S_w,o)), rounded like
+ * the bias, so the sum is requantized once. {@code accBits} is the exact worst case over all input
+ * codes, from the weights, bias and row bias themselves; the constructor refuses a narrower one.
  */
-public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant, boolean relu, IntType in, IntType out,
-        int weightBits, int accBits) implements IntOp {
+public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<Requantizer> requant, boolean relu, IntType in,
+        IntType out, int weightBits, int accBits) implements IntOp {
 
     public IntLinear {
         bias = bias.clone();
@@ -26,18 +31,42 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
             throw Op.error("int_linear", "weight " + weight.shape() + " and " + bias.length + " biases do not match");
         }
         if (requant.size() != 1 && requant.size() != bias.length) throw Op.error("int_linear", "one requantizer or one per output");
+        if (rowBias != null && (rowBias.shape().rank() != 2 || rowBias.shape().dim(1) != bias.length)) {
+            throw Op.error("int_linear", "row bias " + rowBias.shape() + " is not [rows, " + bias.length + "]");
+        }
+        int needed = accumulatorBits(weight, bias, rowBias, in);
+        if (accBits < needed) {
+            throw Op.error("int_linear", "accumulator of " + accBits + " bits is narrower than its worst case, " + needed + " bits");
+        }
+    }
+
+    /** The op without a row bias, as it was before row biases existed. */
+    public IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant, boolean relu, IntType in, IntType out, int weightBits,
+            int accBits) {
+        this(weight, bias, null, requant, relu, in, out, weightBits, accBits);
     }
 
     /** Builds the op with the narrowest weight and accumulator widths that cannot overflow. */
     public static IntLinear of(IntTensor weight, long[] bias, List<Requantizer> requant, boolean relu, IntType in, IntType out) {
+        return of(weight, bias, null, requant, relu, in, out);
+    }
+
+    /** As {@link #of(IntTensor, long[], List, boolean, IntType, IntType)}, with a row bias [rows, out] (or null). */
+    public static IntLinear of(IntTensor weight, long[] bias, IntTensor rowBias, List<Requantizer> requant, boolean relu, IntType in,
+            IntType out) {
         int wBits = new IntRange(Math.min(0, weight.min()), Math.max(0, weight.max())).signedBits();
-        return new IntLinear(weight, bias, requant, relu, in, out, wBits, accumulatorBits(weight, bias, in));
+        return new IntLinear(weight, bias, rowBias, requant, relu, in, out, wBits, accumulatorBits(weight, bias, rowBias, in));
     }
 
     /** Exact worst case of bias_o + sum_i x_i w_oi over x in the input's code range, widest row. */
     public static int accumulatorBits(IntTensor weight, long[] bias, IntType in) {
+        return accumulatorBits(weight, bias, null, in);
+    }
+
+    /** Exact worst case of bias_o + rowBias_ro + sum_i x_i w_oi over every input code, row and output. */
+    public static int accumulatorBits(IntTensor weight, long[] bias, IntTensor rowBias, IntType in) {
         IntRange all = IntRange.point(0);
-        for (IntRange r : accumulatorRanges(weight, bias, in)) all = new IntRange(Math.min(all.min(), r.min()), Math.max(all.max(), r.max()));
+        for (IntRange r : accumulatorRanges(weight, bias, rowBias, in)) all = new IntRange(Math.min(all.min(), r.min()), Math.max(all.max(), r.max()));
         return all.signedBits();
     }
 
@@ -54,6 +83,27 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
                 rowHi = Math.addExact(rowHi, Math.max(a, b));
             }
             ranges[o] = new IntRange(rowLo, rowHi);
+        }
+        return ranges;
+    }
+
+    /**
+     * Per output feature, the exact range of its accumulator over every input code and every row:
+     * the union over rows r of each row's exact range, which the row bias rowBias[r][o] shifts
+     * (rowBias null: {@link #accumulatorRanges(IntTensor, long[], IntType)}).
+     */
+    public static IntRange[] accumulatorRanges(IntTensor weight, long[] bias, IntTensor rowBias, IntType in) {
+        IntRange[] ranges = accumulatorRanges(weight, bias, in);
+        if (rowBias == null) return ranges;
+        int outF = ranges.length, rows = rowBias.shape().dim(0);
+        for (int o = 0; o < outF; o++) {
+            long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+            for (int r = 0; r < rows; r++) {
+                long c = rowBias.data()[r * outF + o];
+                lo = Math.min(lo, c);
+                hi = Math.max(hi, c);
+            }
+            if (rows > 0) ranges[o] = new IntRange(Math.addExact(ranges[o].min(), lo), Math.addExact(ranges[o].max(), hi));
         }
         return ranges;
     }
@@ -81,6 +131,12 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
         IntChecks.expect(mnemonic(), ins.get(0), in);
         Shape x = ins.get(0).shape();
         if (x.last() != inFeatures()) throw Op.error(mnemonic(), "input " + x + " does not end in " + inFeatures() + " features");
+        if (rowBias != null) {
+            long rows = x.size() / inFeatures();
+            if (rowBias.shape().dim(0) != rows) {
+                throw Op.error(mnemonic(), "row bias " + rowBias.shape() + " does not match the " + rows + " rows of input " + x);
+            }
+        }
         return new TensorType(x.withDim(-1, outFeatures()), out);
     }
 
@@ -89,6 +145,7 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("in", Integer.toString(inFeatures()));
         a.put("out", Integer.toString(outFeatures()));
+        if (rowBias != null) a.put("row_bias", rowBias.toString());
         a.put("w_bits", Integer.toString(weightBits));
         a.put("acc_bits", Integer.toString(accBits));
         Requantizer r = requant.get(0);
@@ -104,7 +161,7 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
 
     @Override
     public long parameters() {
-        return weight.shape().size() + bias.length;
+        return weight.shape().size() + bias.length + (rowBias == null ? 0 : rowBias.shape().size());
     }
 
     @Override
@@ -117,11 +174,14 @@ public record IntLinear(IntTensor weight, long[] bias, List<Requantizer> requant
         IntTensor x = ins.get(0);
         int k = inFeatures(), n = outFeatures();
         int rows = Math.toIntExact(x.shape().size() / k);
+        if (rowBias != null && rowBias.shape().dim(0) != rows) {
+            throw Op.error(mnemonic(), "row bias " + rowBias.shape() + " does not match the " + rows + " rows of input " + x.shape());
+        }
         long[] w = weight.data();
         long[] y = new long[rows * n];
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < n; o++) {
-                long acc = bias[o];
+                long acc = bias[o] + (rowBias == null ? 0 : rowBias.data()[r * n + o]);
                 for (int i = 0; i < k; i++) acc += x.data()[r * k + i] * w[o * k + i];
                 long q = requant.get(requant.size() == 1 ? 0 : o).apply(IntChecks.fits(acc, accBits, mnemonic()));
                 y[r * n + o] = relu ? Math.max(q, out.zeroPoint()) : q;

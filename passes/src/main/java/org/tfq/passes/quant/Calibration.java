@@ -56,6 +56,13 @@ public final class Calibration {
         return sorted.containsKey(value);
     }
 
+    /** The same observations without one value's (a plan that must not need it can be run on this). */
+    Calibration without(String value) {
+        Map<String, float[]> rest = new HashMap<>(sorted);
+        rest.remove(value);
+        return new Calibration(rest, samples);
+    }
+
     /** The observations of one value, ascending. */
     public float[] observed(String value) {
         float[] v = sorted.get(value);

@@ -48,8 +48,10 @@ import org.tfq.ir.op.Softmax;
  * Float graph + quantization plan -> integer-only graph. Each float op becomes the integer op
  * that computes it on codes, with the multipliers, tables and widths derived here once; a ReLU
  * right after a Linear is fused into its requantization; a BatchNorm after a residual add is
- * folded into the add ({@link FoldBatchNormIntoAdd}); a multiplication by a positive scalar only
- * relabels the scale; a quantization point whose input already has its quantization disappears.
+ * folded into the add ({@link FoldBatchNormIntoAdd}); a constant added to a Linear's output is
+ * folded into the Linear as a row bias ({@link FoldAddConstantIntoLinear}); a multiplication by
+ * a positive scalar only relabels the scale; a quantization point whose input already has its
+ * quantization disappears.
  */
 public final class LowerToInteger {
 
@@ -64,6 +66,7 @@ public final class LowerToInteger {
     private final Set<Node> fused = new HashSet<>();
     private final Map<Node, FoldBatchNormIntoAdd.Fold> folds;
     private final Set<Node> foldedBatchNorms = new HashSet<>();
+    private final Map<Node, FoldAddConstantIntoLinear.Fold> constantFolds;
     private final List<String> missing = new ArrayList<>();
     private final int outputBits;
 
@@ -74,6 +77,7 @@ public final class LowerToInteger {
         this.readers = PlanFromTraining.readers(g);
         this.folds = FoldBatchNormIntoAdd.find(g);
         folds.values().forEach(f -> foldedBatchNorms.add(f.batchNorm()));
+        this.constantFolds = FoldAddConstantIntoLinear.find(g);
     }
 
     /**
@@ -220,7 +224,9 @@ public final class LowerToInteger {
 
     /**
      * acc_o = B_o + sum_i x_i w_oi on raw codes: w = q_w - Z_w and
-     * B_o = round(b_o / (S_x S_w,o)) - Z_x sum_i w_oi, so no zero point reaches the datapath.
+     * B_o = round(b_o / (S_x S_w,o)) - Z_x sum_i w_oi, so no zero point reaches the datapath. A
+     * folded add_const adds its row bias round(C_ro / (S_x S_w,o)) and the op computes the add's
+     * output, requantized once.
      */
     private void linear(Node n, Linear lin, Value x) {
         IntType xt = x.type().intType();
@@ -229,9 +235,12 @@ public final class LowerToInteger {
             missing.add("the weight of node " + n.name() + " (linear) has no quantization");
             return;
         }
-        Node relu = soleReader(n.output());
+        FoldAddConstantIntoLinear.Fold fold = constantFolds.get(n);
+        Value result = fold == null ? n.output() : fold.output();
+        if (fold != null) fused.add(fold.addConstant());
+        Node relu = soleReader(result);
         boolean fuseRelu = relu != null && relu.op() instanceof Relu;
-        String y = fuseRelu ? relu.output().name() : n.output().name();
+        String y = fuseRelu ? relu.output().name() : result.name();
         if (fuseRelu) fused.add(relu);
         int outF = lin.outFeatures(), inF = lin.inFeatures();
         long[] w = new long[outF * inF];
@@ -248,16 +257,18 @@ public final class LowerToInteger {
             bias[c] = b - xt.zeroPoint() * rowSum;
         }
         IntTensor weights = new IntTensor(lin.weight().shape(), w);
+        IntTensor rowBias = fold == null ? null : fold.rowBias(accScale);
+        Node producer = fold == null ? n : fold.addConstant();
         IntType o;
         if (plan.activation(y) != null) o = plan.activation(y).intType();
-        else if (fuseRelu && plan.activation(n.output().name()) != null) o = plan.activation(n.output().name()).intType();
-        else if (isGraphOutput(y)) o = fullRangeOutput(weights, bias, xt, accScale);
-        else o = quant(n, y);
+        else if (fuseRelu && plan.activation(result.name()) != null) o = plan.activation(result.name()).intType();
+        else if (isGraphOutput(y)) o = fullRangeOutput(weights, bias, rowBias, xt, accScale);
+        else o = quant(producer, y);
         List<Requantizer> requant = new ArrayList<>();
         for (int c = 0; c < outF; c++) {
             if (c == 0 || !wq.perTensor()) requant.add(Requantizer.of(accScale[c] / o.scale(), o));
         }
-        emit(n, IntLinear.of(weights, bias, requant, fuseRelu, xt, o), List.of(x), y);
+        emit(fold == null ? n.name() : fold.name(), IntLinear.of(weights, bias, rowBias, requant, fuseRelu, xt, o), List.of(x), y);
     }
 
     private boolean isGraphOutput(String value) {
@@ -265,8 +276,8 @@ public final class LowerToInteger {
     }
 
     /** A symmetric outputBits-bit grid just wide enough for every value the accumulators can hold. */
-    private IntType fullRangeOutput(IntTensor weights, long[] bias, IntType in, double[] accScale) {
-        org.tfq.ir.integer.IntRange[] r = IntLinear.accumulatorRanges(weights, bias, in);
+    private IntType fullRangeOutput(IntTensor weights, long[] bias, IntTensor rowBias, IntType in, double[] accScale) {
+        org.tfq.ir.integer.IntRange[] r = IntLinear.accumulatorRanges(weights, bias, rowBias, in);
         double hi = 0;
         for (int c = 0; c < r.length; c++) hi = Math.max(hi, Math.max(Math.abs((double) r[c].min()), Math.abs((double) r[c].max())) * accScale[c]);
         return new IntType(outputBits, true, hi / IntType.max(outputBits, true), 0);

@@ -15,7 +15,9 @@ import org.tfq.ir.op.Linear;
  * Post-training quantization: activations asymmetric per tensor from calibrated ranges (zero
  * always representable, so ReLU and padding stay exact), weights symmetric with the narrow
  * range, per tensor or per output channel. Signed codes throughout, as the reference design.
- * A residual sum that {@link FoldBatchNormIntoAdd} folds away is never stored, so it gets none.
+ * A residual sum that {@link FoldBatchNormIntoAdd} folds away is never stored, so it gets none,
+ * nor does a Linear's output that {@link FoldAddConstantIntoLinear} folds a constant into (its
+ * weights still do).
  */
 public final class PlanPostTraining {
     private PlanPostTraining() {}
@@ -32,13 +34,15 @@ public final class PlanPostTraining {
         for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.bitsOf(in.name()), o.ranges()));
         java.util.Set<String> outputs = new java.util.HashSet<>();
         g.outputs().forEach(v -> outputs.add(v.name()));
-        java.util.Set<Node> folded = FoldBatchNormIntoAdd.find(g).keySet();
+        java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
+        folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
         for (Node n : g.nodes()) {
-            if (n.op() instanceof LayoutOp || folded.contains(n)) continue;
+            if (n.op() instanceof LayoutOp) continue;
             int bits = o.bitsOf(n.name());
+            if (n.op() instanceof Linear lin) weights.put(n.name(), weight(lin, bits, o.perChannelWeights()));
+            if (folded.contains(n)) continue;
             int valueBits = outputs.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
             acts.put(n.output().name(), activation(cal.observed(n.output().name()), valueBits, o.ranges()));
-            if (n.op() instanceof Linear lin) weights.put(n.name(), weight(lin, bits, o.perChannelWeights()));
         }
         return new QuantPlan(acts, weights, false);
     }

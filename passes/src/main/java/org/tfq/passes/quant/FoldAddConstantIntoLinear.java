@@ -1,0 +1,92 @@
+package org.tfq.passes.quant;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Graph;
+import org.tfq.ir.IntTensor;
+import org.tfq.ir.IrException;
+import org.tfq.ir.Node;
+import org.tfq.ir.Shape;
+import org.tfq.ir.Value;
+import org.tfq.ir.op.AddConstant;
+import org.tfq.ir.op.Broadcast;
+import org.tfq.ir.op.IntLinear;
+import org.tfq.ir.op.Linear;
+
+/**
+ * Folds a constant added to a Linear's output (the reference design's sin/cos positional encoding
+ * after the input projection) into the integer Linear: {@code linear -> add_const C} becomes one
+ * {@link IntLinear} whose row bias is rowBias[r][o] = round(C[r][o] / (S_x S_w,o)), C broadcast to
+ * the Linear's output [rows, out], so the sum is requantized once, to the add's output
+ * quantization, instead of rounding the Linear's output and then the sum.
+ *
+ * <p>A fold needs: the Linear's output read only by the add_const (so neither a graph output nor
+ * read by anything else), and the constant broadcasting into the Linear's output without growing
+ * it. A quantization-aware-trained model that quantizes the Linear's output has a quantization
+ * point as its reader, so its trained quantizer is respected: no fold. The Linear's output then has
+ * no quantization of its own (calibration is not asked for it); the fused node computes the
+ * add_const's output.
+ */
+public final class FoldAddConstantIntoLinear {
+    private FoldAddConstantIntoLinear() {}
+
+    /** One fold: the Linear and the add_const that is the only reader of its output. */
+    public record Fold(Node linear, Node addConstant) {
+
+        /** The name of the fused node: both nodes it replaces. */
+        public String name() {
+            return linear.name() + "+" + addConstant.name();
+        }
+
+        /** The value the fused op computes: the add_const's output. */
+        public Value output() {
+            return addConstant.output();
+        }
+
+        /**
+         * The row bias [rows, out]: the constant broadcast to the Linear's output, in units of each
+         * output's accumulator scale S_x S_w,o, rounded as the bias is.
+         */
+        public IntTensor rowBias(double[] accScale) {
+            Shape y = linear.output().type().shape();
+            FloatTensor c = ((AddConstant) addConstant.op()).constant();
+            int outF = y.last();
+            int rows = Math.toIntExact(y.size() / outF);
+            if (accScale.length != outF) throw new IllegalArgumentException(accScale.length + " scales for " + outF + " outputs");
+            int[] from = Broadcast.offsets(c.shape(), y);
+            long[] rb = new long[rows * outF];
+            for (int i = 0; i < rb.length; i++) rb[i] = Math.round(c.data()[from[i]] / accScale[i % outF]);
+            return new IntTensor(Shape.of(rows, outF), rb);
+        }
+    }
+
+    /** Every fold of the graph, keyed by its Linear node, in graph order. */
+    public static Map<Node, Fold> find(Graph g) {
+        Map<String, List<Node>> readers = new HashMap<>();
+        for (Node n : g.nodes()) for (Value v : n.inputs()) readers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(n);
+        for (Value v : g.outputs()) readers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(null);
+        Map<Node, Fold> folds = new LinkedHashMap<>();
+        for (Node n : g.nodes()) {
+            if (!(n.op() instanceof Linear)) continue;
+            List<Node> r = readers.getOrDefault(n.output().name(), List.of());
+            if (r.size() != 1 || r.get(0) == null || !(r.get(0).op() instanceof AddConstant ac)) continue;
+            Shape y = n.output().type().shape();
+            if (y.rank() < 1 || !fitsInto(ac.constant().shape(), y)) continue;
+            folds.put(n, new Fold(n, r.get(0)));
+        }
+        return folds;
+    }
+
+    /** Whether c broadcasts to y without making it larger. */
+    private static boolean fitsInto(Shape c, Shape y) {
+        try {
+            return Broadcast.shape(y, c).equals(y);
+        } catch (IrException e) {
+            return false;
+        }
+    }
+}
