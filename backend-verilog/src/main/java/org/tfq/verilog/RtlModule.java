@@ -34,7 +34,9 @@ public enum RtlModule {
     /** {@code IntMath.divRound}, pipelined: one division per cycle. {@link DivRoundPipeUnit#latency()} cycles. */
     DIVROUND_PIPE("tfq_divround_pipe"),
     /** One address stream of the engine: base plus four strided loop counters, incrementally. */
-    AGU("tfq_agu");
+    AGU("tfq_agu"),
+    /** The SPI slave of {@code --interface spi} ({@link SpiWrapper}): byte protocol, input and output buffers. */
+    SPI_SLAVE("tfq_spi_slave");
 
     private final String moduleName;
     private final List<RtlModule> uses;

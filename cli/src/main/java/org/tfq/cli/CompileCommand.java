@@ -75,11 +75,16 @@ final class CompileCommand extends TfqCommand {
             + " after the instruction that wrote it, and names the first wrong op.")
     boolean checkLayers;
 
+    @Option(names = "--interface", paramLabel = "KIND", defaultValue = "axis", description = "Top level: axis (tfq_top: AXI4-Stream,"
+            + " start/busy/done; default) or spi (also rtl/tfq_spi_top.v, an SPI slave for a microcontroller host).") // InterfaceOutput
+    String iface;
+
     @Override
     protected int run() throws Exception {
         requireBatch(batch);
         if (lanes < 1) throw new CliException("--lanes " + lanes + ": the engine needs at least 1 lane");
         if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
+        InterfaceOutput.check(iface);
         EngineGenerator.Activations memory = activations(activations);
         requireFile(model, "the model");
         if (inputs != null) requireFile(inputs, "--inputs");
@@ -111,6 +116,7 @@ final class CompileCommand extends TfqCommand {
             }
             HardwareOutput.Written hw = HardwareOutput.write(r, im, lanes, memory, samples, vectors, checkLayers, out.file("rtl"),
                     out.file("sim"), Main.Version.version());
+            InterfaceOutput.write(iface, hw, im, model, out, Main.Version.version()); // --interface spi, README.md
             report.put("hardware", hw.report());
             report.put("cycles_per_inference", hw.program().predictedCycles());
             out.write("sim/sim.json", Json.write(hw.sim()));
