@@ -109,14 +109,30 @@ final class HardwareOutput {
         h.put("accumulator_bits", p.widths().acc());
         h.put("rtl", files.verilog());
         h.put("memories", files.memories());
+        Map<String, org.tfq.ir.Node> nodes = new LinkedHashMap<>();
+        for (org.tfq.ir.Node n : im.graph().nodes()) nodes.put(n.name(), n);
         List<Object> steps = new ArrayList<>();
+        long linearMacs = 0, linearCycles = 0;
         for (Instruction i : p.instructions()) {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("kind", i.kind().name().toLowerCase(java.util.Locale.ROOT));
             s.put("node", i.node());
             s.put("cycles", i.cycles());
+            org.tfq.ir.Node n = nodes.get(i.node());
+            if (n != null && i.kind() == Instruction.Kind.MAC) {
+                long m = n.op().macs(n.inputs().stream().map(org.tfq.ir.Value::type).toList());
+                s.put("macs", m);
+                s.put("mac_lane_utilization", (double) m / ((double) i.cycles() * p.lanes()));
+                if (n.op() instanceof org.tfq.ir.op.IntLinear) {
+                    linearMacs += m;
+                    linearCycles += i.cycles();
+                }
+            }
             steps.add(s);
         }
+        // the linear layers are where the lanes should be busy: every other op is bound by one element per cycle
+        h.put("linear_layer_cycles", linearCycles);
+        h.put("linear_layer_mac_lane_utilization", linearCycles == 0 ? 0.0 : (double) linearMacs / ((double) linearCycles * p.lanes()));
         h.put("program", steps);
         return h;
     }

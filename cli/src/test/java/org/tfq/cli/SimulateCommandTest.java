@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfq.ir.io.Json;
@@ -81,9 +80,6 @@ class SimulateCommandTest {
     }
 
     @Test
-    @Disabled("Verilator refuses to build the generated engine: %Warning-TIMESCALEMOD (tb_tfq.v has a `timescale,"
-            + " rtl/*.v have none) and %Warning-WIDTH at tfq_top.v's act_wa = IN_BASE + in_cnt; enable once the engine"
-            + " templates are fixed (with -Wno-TIMESCALEMOD -Wno-WIDTH this test passes in 16 s)")
     void verilatorIsBitExactAndOnTime() throws IOException {
         Cli r = Cli.run("simulate", compiled.toString(), "--json");
         assertExact(r, compiled, "verilator");
