@@ -41,6 +41,9 @@ public final class EngineGenerator {
         BRAM, LUTRAM, AUTO
     }
 
+    /** Operand widths of a DSP48E1 multiplier. */
+    static final int DSP_A_BITS = 25, DSP_B_BITS = 18;
+
     /** Memories this small are cheaper as LUTs than as a block RAM. */
     static final long DISTRIBUTED_MAX_BITS = 4096;
 
@@ -220,6 +223,8 @@ public final class EngineGenerator {
         model.put("paramFile", PARAMS);
         model.put("tableFile", TABLES);
         model.put("buffer", w.buffer());
+        // two lanes per DSP48E1 when both products fit its 25 x 18 multiplier side by side
+        model.put("packPairs", lanes % 2 == 0 && pw + bw <= DSP_A_BITS && aw + 1 <= DSP_B_BITS);
         model.put("tableRom", w.tableRom());
         model.put("divider", w.divider());
         model.put("softmax", softmax);

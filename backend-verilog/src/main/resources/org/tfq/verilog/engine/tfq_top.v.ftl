@@ -216,14 +216,16 @@ module tfq_top #(
     assign m_axis_tlast = state == S_OVAL && out_cnt == OUT_LAST;
     assign m_axis_tdata = {{(OUT_TW-OW){out_q[OW-1]}}, out_q};
 
+    // ROMs: block RAM when large; small ones are left to the tool (LUTs), as Yosys maps a
+    // distributed-style ROM only as logic
     // weight ROM: LANES signed weights per word
-    (* rom_style = "${weightStyle}" *) reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
+    <#if weightStyle == "block">(* rom_style = "block" *) </#if>reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
     initial $readmemh({MEM_DIR, "${weightFile}"}, w_rom);
     reg [LANES*WW-1:0] w_q;
     always @(posedge clk) w_q <= w_rom[addr_w[W_AW-1:0]];
 
     // output-unit constants {shift, c, m2, m1}
-    (* rom_style = "${paramStyle}" *) reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
+    <#if paramStyle == "block">(* rom_style = "block" *) </#if>reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
     initial $readmemh({MEM_DIR, "${paramFile}"}, p_rom);
     reg [PRM_W-1:0] p_q;
     reg [ADDR_W-1:0] d_p;
@@ -236,7 +238,7 @@ module tfq_top #(
 
 <#if tableRom>
     // tables (exponential, elementwise functions), indexed by base + (code & mask)
-    (* rom_style = "${tableStyle}" *) reg [T_W-1:0] t_rom [0:T_DEPTH-1];
+    <#if tableStyle == "block">(* rom_style = "block" *) </#if>reg [T_W-1:0] t_rom [0:T_DEPTH-1];
     initial $readmemh({MEM_DIR, "${tableFile}"}, t_rom);
     reg [T_W-1:0] t_q;
     reg [ADDR_W-1:0] t_addr;
@@ -300,10 +302,11 @@ module tfq_top #(
     reg [ADDR_W-1:0] d_o_lane, d_p_lane, d_b_base;
     reg d_to_out, d_bb_write, d_bb_swap;
     reg [ADDR_W-1:0] d_o;
+    reg signed [BW-1:0] b2 [0:LANES-1];
+    wire signed [PW-1:0] prod [0:LANES-1];
     genvar j;
     generate
         for (j = 0; j < LANES; j = j + 1) begin : g_lane
-            reg signed [BW-1:0] b2;
             wire signed [WW-1:0] w_j = w_q[j*WW +: WW];
 <#if buffer>
             (* ram_style = "distributed" *) reg [AW-1:0] bbuf [0:BB_DEPTH-1];
@@ -315,17 +318,31 @@ module tfq_top #(
             end
             wire signed [AW:0] bb_centred = $signed({bq[AW-1], bq}) - $signed({r_zb[AW-1], r_zb[AW-1:0]});
 </#if>
-            wire signed [PW-1:0] prod = xa2 * b2;
             always @(posedge clk) begin
 <#if buffer>
-                b2 <= r_from_bbuf[0] ? {{(BW-AW-1){bb_centred[AW]}}, bb_centred} : {{(BW-WW){w_j[WW-1]}}, w_j};
+                b2[j] <= r_from_bbuf[0] ? {{(BW-AW-1){bb_centred[AW]}}, bb_centred} : {{(BW-WW){w_j[WW-1]}}, w_j};
 <#else>
-                b2 <= {{(BW-WW){w_j[WW-1]}}, w_j};
+                b2[j] <= {{(BW-WW){w_j[WW-1]}}, w_j};
 </#if>
-                if (v2 && kind2 == K_MAC) acc[j] <= (first2 ? {ACC_W{1'b0}} : acc[j]) + {{(ACC_W-PW){prod[PW-1]}}, prod};
+                if (v2 && kind2 == K_MAC) acc[j] <= (first2 ? {ACC_W{1'b0}} : acc[j]) + {{(ACC_W-PW){prod[j][PW-1]}}, prod[j]};
                 if (acc_done3) dacc[j] <= acc[j];
             end
         end
+<#if packPairs>
+        // two lanes share one multiplier (one DSP48E1): the activation is the same for both, so
+        // x (b_j + b_j+1 2^PW) = p_j + p_j+1 2^PW; p_j is the low PW bits, and p_j+1 the rest plus
+        // the borrow a negative p_j took from it
+        for (j = 0; j < LANES; j = j + 2) begin : g_pair
+            wire signed [PW+BW-1:0] packed_b = $signed({b2[j+1], {PW{1'b0}}}) + $signed({{PW{b2[j][BW-1]}}, b2[j]});
+            wire signed [2*PW-1:0] pp = xa2 * packed_b;
+            assign prod[j] = pp[PW-1:0];
+            assign prod[j+1] = pp[2*PW-1:PW] + {{(PW-1){1'b0}}, pp[PW-1]};
+        end
+<#else>
+        for (j = 0; j < LANES; j = j + 1) begin : g_mul
+            assign prod[j] = xa2 * b2[j];
+        end
+</#if>
     endgenerate
 
     always @(posedge clk) begin

@@ -50,6 +50,14 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         if (tail < 1) throw new IllegalArgumentException(node + ": tail must be at least one cycle");
     }
 
+    /** This instruction with its B-buffer addresses (stream w of a LOAD_B or of a matmul) moved up by {@code offset}. */
+    public Instruction withBufferBase(long offset) {
+        Stream nw = new Stream(w.base() + offset, w.strides());
+        return new Instruction(kind, node, counts, kcount, extra, a, b, nw, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
+                toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
+                normLength, normShift, normEpsilon, tail, bufferWrite, bufferSwap);
+    }
+
     /** This instruction with another tail. */
     public Instruction withTail(int newTail) {
         return new Instruction(kind, node, counts, kcount, extra, a, b, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,

@@ -90,6 +90,9 @@ public final class ScheduleProgram {
         int onesWord = -1;
         /** B-buffer words taken by operands that their producers write directly; loads go above. */
         int bufferRegions = 0;
+        /** The LOAD_B instructions and the matmuls reading what they load, and the most they load. */
+        final List<Integer> loadUsers = new ArrayList<>();
+        int loadDepth = 0;
         /** Linear layers whose output could drain straight into the B buffer: instruction index, rows, features. */
         final Map<String, Produced> producers = new java.util.HashMap<>();
 
@@ -123,6 +126,7 @@ public final class ScheduleProgram {
                 copy(output);
                 check(output, "output");
             }
+            placeLoads();
             overlapDrains();
             program.add(end());
             return new Program(g.name(), lanes, List.copyOf(program), List.copyOf(weights), List.copyOf(params),
@@ -218,6 +222,12 @@ public final class ScheduleProgram {
                 while (overlapped.contains(pc - 1)) pc++;
                 checks.set(c, new Program.Check(pc, k.value(), k.node(), k.base(), k.count(), k.output()));
             }
+        }
+
+        /** Loaded operands share one region, above the directly written ones. */
+        void placeLoads() {
+            for (int i : loadUsers) program.set(i, program.get(i).withBufferBase(bufferRegions));
+            bufferDepth = Math.max(bufferDepth, bufferRegions + loadDepth);
         }
 
         /** The value the last instruction wrote, for the layer-by-layer check. */
@@ -334,7 +344,9 @@ public final class ScheduleProgram {
             long sk = op.transposeB() ? b.strides[r - 1] : b.strides[r - 2];
             long sj = op.transposeB() ? b.strides[r - 2] : b.strides[r - 1];
             buffer = true;
-            long region = bufferRegions;
+            // a loaded operand goes above every directly written one (placed once all are known, see
+            // placeLoads): a direct write may precede a load that comes before its own matmul
+            long region = 0;
             Produced direct = batches == 1 && tiles == 1 ? directProducer(n.input(1)) : null;
             boolean swap = false;
             if (direct != null) {
@@ -344,14 +356,18 @@ public final class ScheduleProgram {
                 if (!plain && !swap) direct = null;
             }
             if (direct != null) {
+                region = bufferRegions;
                 program.set(direct.index(), program.get(direct.index()).withBufferWrite(region, swap));
                 writesOf.computeIfAbsent(direct.index(), i -> new HashSet<>()).add("bbuf:" + region);
                 bufferRegions += k;
                 bufferDepth = Math.max(bufferDepth, bufferRegions);
             } else {
-                bufferDepth = Math.max(bufferDepth, bufferRegions + batches * tiles * k);
+                loadDepth = Math.max(loadDepth, batches * tiles * k);
+                loadUsers.add(program.size());
+                loadUsers.add(program.size() + 1);
             }
-            readsOf.computeIfAbsent(program.size() + (direct == null ? 1 : 0), i -> new HashSet<>()).add("bbuf:" + region);
+            readsOf.computeIfAbsent(program.size() + (direct == null ? 1 : 0), i -> new HashSet<>())
+                    .add(direct == null ? "bbuf:load" : "bbuf:" + region);
             if (direct == null) program.add(new Instruction(Instruction.Kind.LOAD_B, n.name() + " (load B)", new int[] {batches, tiles, k, full}, 0, 0,
                     Stream.of(b.base, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(region, (long) tiles * k, k, 1, 0),
                     Stream.NONE, Stream.NONE, 0, 0, full, last, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
