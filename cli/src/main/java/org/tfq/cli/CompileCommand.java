@@ -30,10 +30,13 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Compiles an ONNX model to an integer-only design: imports it, quantizes it (post-training with"
-                    + " --calibration, or with the scales a quantization-aware-trained model carries) and writes"
-                    + " OUTDIR/ir.txt (the integer IR) and OUTDIR/report.json (per layer: widths, scales,"
-                    + " multipliers and shifts, accumulator widths; accuracy with --inputs/--targets)."
+            "Compiles an ONNX model to an integer-only accelerator: imports it, quantizes it (post-training with"
+                    + " --calibration, or with the scales a quantization-aware-trained model carries), schedules it onto"
+                    + " the engine and writes OUTDIR/ir.txt (the integer IR), OUTDIR/rtl/ (Verilog-2001, top module"
+                    + " tfq_top, and the ROM images), OUTDIR/sim/ (a self-checking testbench with vectors from the"
+                    + " integer golden model: tfq simulate OUTDIR), OUTDIR/README.md (the interface) and"
+                    + " OUTDIR/report.json (per layer: widths, scales, multipliers and shifts, accumulator widths; the"
+                    + " engine's program and its exact cycles per inference; accuracy with --inputs/--targets)."
         })
 final class CompileCommand extends TfqCommand {
 
