@@ -28,7 +28,7 @@ import org.tfq.verilog.Verilator;
  * Every committed model, compiled to RTL and simulated: post-training quantized at 4, 6 and 8
  * bits (QAT models at the widths they were trained with). The simulator alternates between
  * Icarus and Verilator and the lane count rotates over 4, 8, 16 and 32 (at least 16 for the large
- * bench models, whose cycles would make Icarus slow), so every model meets both simulators and
+ * bench models and 8 for d_model 32, whose cycles would make Icarus slow), so every model meets both simulators and
  * several lane counts, and every lane count meets every kind of model. Two vectors each, with
  * every layer's buffer checked. Asserts zero mismatches, measured cycles equal to the scheduler's
  * prediction on every vector, and that the generated RTL passes {@code verilator --lint-only -Wall}.
@@ -50,6 +50,7 @@ class HardwareSimulationTest {
                 for (int bits : widths) {
                     int lanes = LANES[i % LANES.length];
                     if (m.startsWith("bench_")) lanes = Math.max(lanes, 16) * (m.contains("d64") ? 2 : 1);
+                    if (m.contains("d32")) lanes = Math.max(lanes, 8);
                     c.add(new Object[] {m, bits, lanes, i % 2 == 0 ? "icarus" : "verilator"});
                     i++;
                 }
