@@ -7,8 +7,7 @@ import org.tfq.ir.integer.IntMath;
  * Parameters of {@code tfq_divround_pipe}, the fully pipelined {@link IntMath#divRound}{@code
  * (num, den)}: a signed {@code numW}-bit dividend, an unsigned {@code denW}-bit divisor
  * {@code > 0}, exact when {@code |q| < 2^quotientW} (q is a signed {@code quotientW + 1}-bit
- * output). One division enters every cycle; unlike {@link DividerUnit} there is no overflow flag,
- * so the caller's range analysis must guarantee the quotient bound.
+ * output). One division enters every cycle; there is no overflow flag, so the caller's range analysis must guarantee the quotient bound.
  */
 public record DivRoundPipeUnit(int numW, int denW, int quotientW) implements UnitParameters {
 

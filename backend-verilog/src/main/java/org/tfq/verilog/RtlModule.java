@@ -17,18 +17,8 @@ import java.util.Set;
  * parameters. Each is a bit-exact implementation of a golden function of {@code org.tfq.ir}.
  */
 public enum RtlModule {
-    /** roundShift, zero point, saturation, ReLU clamp: the tail of requant and affine. 3 cycles. */
-    RSHIFT_SAT("tfq_rshift_sat"),
-    /** {@code Requantizer.apply}, per-channel capable. {@link RequantUnit#LATENCY} cycles. */
-    REQUANT("tfq_requant", RSHIFT_SAT),
-    /** {@code IntAffine.applyInt}. {@link AffineUnit#LATENCY} cycles. */
-    AFFINE("tfq_affine", RSHIFT_SAT),
-    /** {@code IntMath.divRound} by a restoring divider. {@link DividerUnit#cycles()} cycles. */
-    DIVIDER("tfq_divider"),
     /** {@code IntMath.isqrt(v, bits)}. {@link IsqrtUnit#cycles()} cycles. */
     ISQRT("tfq_isqrt"),
-    /** P multiply-accumulate lanes. {@link MacLanesUnit#LATENCY} cycles. */
-    MAC_LANES("tfq_mac_lanes"),
     /** The output stage clamp(z + roundShift(a m1 + b m2 + c, sh), lo, hi). {@link PostUnit#LATENCY} cycles. */
     POST("tfq_post"),
     /** {@code IntMath.divRound}, pipelined: one division per cycle. {@link DivRoundPipeUnit#latency()} cycles. */

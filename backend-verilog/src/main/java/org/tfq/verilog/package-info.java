@@ -7,16 +7,16 @@
  * <table>
  *   <caption>units</caption>
  *   <tr><th>module</th><th>golden function</th><th>timing</th></tr>
- *   <tr><td>{@code tfq_requant}</td><td>{@code Requantizer.apply}, then {@code max(y, Z)} if relu</td>
- *       <td>pipelined, {@link org.tfq.verilog.RequantUnit#LATENCY} = 4</td></tr>
- *   <tr><td>{@code tfq_affine}</td><td>{@code IntAffine.applyInt}</td>
- *       <td>pipelined, {@link org.tfq.verilog.AffineUnit#LATENCY} = 6</td></tr>
- *   <tr><td>{@code tfq_divider}</td><td>{@code IntMath.divRound}</td>
- *       <td>start/busy/done, {@code divideCycles(Q_W) + 2}</td></tr>
+ *   <tr><td>{@code tfq_post}</td><td>{@code clamp(z + roundShift(a m1 + b m2 + c, sh), lo, hi)}:
+ *       requantization, elementwise affine, ReLU</td>
+ *       <td>pipelined, {@link org.tfq.verilog.PostUnit#LATENCY} = 6</td></tr>
+ *   <tr><td>{@code tfq_divround_pipe}</td><td>{@code IntMath.divRound}</td>
+ *       <td>pipelined, {@link org.tfq.verilog.DivRoundPipeUnit#latency()} = {@code Q_W + 2}</td></tr>
  *   <tr><td>{@code tfq_isqrt}</td><td>{@code IntMath.isqrt(v, OP_W)}</td>
  *       <td>start/busy/done, {@code isqrtCycles(OP_W)}</td></tr>
- *   <tr><td>{@code tfq_mac_lanes}</td><td>{@code bias + sum a b} per lane (IntLinear's accumulator)</td>
- *       <td>{@link org.tfq.verilog.MacLanesUnit#LATENCY} = 2</td></tr>
+ *   <tr><td>{@code tfq_agu}</td><td>one address stream of the engine</td><td>one address per cycle</td></tr>
+ *   <tr><td>{@code tfq_spi_slave}</td><td>the SPI interface of {@code --interface spi}</td>
+ *       <td>byte protocol</td></tr>
  * </table>
  * All use one clock and a synchronous active-high reset of their control state, and pass
  * {@code verilator --lint-only -Wall} ({@link org.tfq.verilog.Lint}) for every parameter set

@@ -19,7 +19,17 @@ class IsqrtRtlTest {
 
     static final int EXHAUSTIVE_UP_TO = 12;
     static final int[] WIDE = {13, 31, 42, 61, 62};
-    static final IntLayerNorm LAYERNORM = DividerRtlTest.LAYERNORM;
+    static final IntLayerNorm LAYERNORM = layerNorm();
+
+    static IntLayerNorm layerNorm() {
+        Random rnd = new Random(3);
+        double[] gamma = new double[16], beta = new double[16];
+        for (int i = 0; i < 16; i++) {
+            gamma[i] = 0.5 + rnd.nextDouble() * (rnd.nextBoolean() ? 1 : -1);
+            beta[i] = rnd.nextGaussian() * 0.3;
+        }
+        return IntLayerNorm.of(0.05, 8, true, gamma, beta, 1e-5, 0.02, 3, 8, true, IntLayerNorm.DEFAULT_FRAC_BITS);
+    }
 
     static final List<IsqrtUnit> UNITS = units();
 

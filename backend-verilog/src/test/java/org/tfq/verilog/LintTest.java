@@ -14,11 +14,7 @@ class LintTest {
 
     static List<UnitParameters> simulatedParameterSets() {
         List<UnitParameters> all = new ArrayList<>();
-        all.addAll(RequantRtlTest.UNITS);
-        all.addAll(AffineRtlTest.UNITS);
-        all.addAll(DividerRtlTest.UNITS);
         all.addAll(IsqrtRtlTest.UNITS);
-        all.addAll(MacLanesRtlTest.UNITS);
         all.addAll(PostRtlTest.UNITS);
         all.addAll(DivRoundPipeRtlTest.UNITS);
         return all;
@@ -44,17 +40,14 @@ class LintTest {
             assertEquals(List.of(), Lint.verilatorLintWall(files, u.module().moduleName(), u.parameters()), u.toString());
             runs++;
         }
-        assertTrue(runs >= 40, "parameter sets linted: " + runs);
+        assertTrue(runs >= 30, "parameter sets linted: " + runs);
     }
 
     @Test
     void edgeParameterSetsAreClean() {
         Path dir = Bench.workDir("lint-edges");
         List<UnitParameters> edges = List.of(
-                new RequantUnit(1, 1, 1, 1, true), new RequantUnit(64, 31, 7, 63, false),
-                new AffineUnit(1, true, 1, 1, 1, 1, false), new AffineUnit(48, false, 63, 63, 7, 63, true),
-                new DividerUnit(63, true, 62, 62), new DividerUnit(1, true, 1, 62), new DividerUnit(63, false, 1, 1),
-                new IsqrtUnit(62), new MacLanesUnit(256, 32, true, 32, true, 64), new MacLanesUnit(1, 1, true, 1, true, 2),
+                new IsqrtUnit(62),
                 new PostUnit(1, 1, 1, 1, 1, 1, 1), new PostUnit(61, 1, 1, 61, 62, 7, 63), new PostUnit(1, 61, 61, 1, 1, 7, 1),
                 new DivRoundPipeUnit(63, 62, 62), new DivRoundPipeUnit(1, 62, 1), new DivRoundPipeUnit(63, 1, 62),
                 new DivRoundPipeUnit(1, 1, 62));

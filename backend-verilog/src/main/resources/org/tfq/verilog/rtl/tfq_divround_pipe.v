@@ -1,8 +1,8 @@
 // tfq_divround_pipe: rounding division q = floor((num + floor(den/2)) / den) for den > 0, bit for
 // bit org.tfq.ir.integer.IntMath.divRound (the quotient rounded half up, also for negative num),
-// fully pipelined: the radix-2 restoring divider of tfq_divider (IntMath.restoringDivide) unrolled
-// into one stage per quotient bit, so that it accepts a new operand pair every cycle. As there,
-// the stages work on the magnitude:
+// fully pipelined: the radix-2 restoring divider of IntMath.restoringDivide unrolled into one
+// stage per quotient bit, so that it accepts a new operand pair every cycle. As there, the
+// stages work on the magnitude:
 //   N = num + floor(den / 2)
 //   N >= 0:  q =  floor(N / den)
 //   N <  0:  q = -floor((-N + den - 1) / den) = -floor((~N + den) / den)
@@ -10,13 +10,12 @@
 // (the compiler sizes Q_W from its range analysis); then the magnitude dividend D is below
 // den 2^Q_W, its bits above the lowest Q_W (the first partial remainder) are below den and fit
 // DEN_W bits, and q fits Q_W + 1 signed bits. Otherwise q is meaningless: there is no overflow
-// flag, because a pipeline that cannot stall has no use for one (tfq_divider has it).
+// flag, because a pipeline that cannot stall has no use for one.
 //
 // Pipeline: LATENCY = Q_W + 2, one result per cycle, no back-pressure: in_valid in cycle c gives
 // out_valid in cycle c + Q_W + 2. Stage 1 adds den/2, stage 2 forms the magnitude, stages
 // 3 .. Q_W + 2 each decide one quotient bit, most significant first, with one DEN_W + 1-bit
-// subtraction; the last of them also applies the sign (two carry chains in series, as in
-// tfq_divider's last cycle). Every stage carries its own copy of den, since each holds a
+// subtraction; the last of them also applies the sign (two carry chains in series). Every stage carries its own copy of den, since each holds a
 // different division. Only the valid bits are reset.
 module tfq_divround_pipe #(
     parameter NUM_W = 32,      // signed dividend width
@@ -59,7 +58,7 @@ module tfq_divround_pipe #(
     wire           unused_dmag_hi = |dmag_hi[E_W-1:DEN_W];
 
     // the state entering divider stage k (0 .. Q_W - 1): valid, sign, partial remainder, the
-    // dividend bits still to shift in followed by the quotient bits so far (as tfq_divider's qs),
+    // dividend bits still to shift in followed by the quotient bits so far,
     // and den; index 0 is stage 2's register
     wire             sv   [0:Q_W-1];
     wire             sneg [0:Q_W-1];

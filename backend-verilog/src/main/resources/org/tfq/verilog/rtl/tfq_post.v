@@ -8,7 +8,7 @@
 // Every intermediate is exact, so the result never depends on how wide the caller thought the
 // sum would get: the products in A_W + M1_W and B_W + M2_W bits, the sum of three in S_W =
 // max(A_W + M1_W, B_W + M2_W, C_W) + 2 bits, z + roundShift(...) in max(S_W, Y_W) + 1 bits.
-// The shifter is that of tfq_rshift_sat: it works on {v, 0}, so that h = floor(2v / 2^sh)
+// The shifter works on {v, 0}, so that h = floor(2v / 2^sh)
 // holds v >>> sh in its upper bits and the rounding bit (bit sh - 1 of v, 0 for sh = 0) in its
 // lowest, added as a carry-in. Shifts of S_W or more (up to 2^SH_W - 1) come out right without a
 // range check: h is then all sign bits, so the result is 0 + 0 or -1 + 1, which is roundShift's
