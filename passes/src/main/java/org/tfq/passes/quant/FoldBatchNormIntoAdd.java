@@ -2,7 +2,6 @@ package org.tfq.passes.quant;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +65,7 @@ public final class FoldBatchNormIntoAdd {
 
     /** Every fold of the graph, keyed by its add node, in graph order. */
     public static Map<Node, Fold> find(Graph g) {
-        Map<String, List<Node>> readers = new HashMap<>();
-        for (Node n : g.nodes()) for (Value v : n.inputs()) readers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(n);
-        for (Value v : g.outputs()) readers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(null);
+        Map<String, List<Node>> readers = Readers.of(g);
         Map<Node, Fold> folds = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
             if (!(n.op() instanceof Add)) continue;

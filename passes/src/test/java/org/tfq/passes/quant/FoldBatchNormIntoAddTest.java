@@ -191,21 +191,9 @@ class FoldBatchNormIntoAddTest {
         // an unquantized sum is no error for a trained model: the fold needs no grid for it
         IntegerModel m = Quantize.run(g, QuantOptions.uniform(8), false, null);
         assertEquals(quantizeSum ? 0 : 1, foldedAdds(m));
-        Random r = new Random(9);
-        int off = 0, total = 0;
-        for (int trial = 0; trial < 100; trial++) {
-            FloatTensor x = SmallGraphs.random(r, 1.5, 1, 6, 4);
-            float[] f = FloatInterpreter.run(g, x).data(), q = m.run(x).data();
-            for (int i = 0; i < f.length; i++) {
-                double codes = Math.abs(f[i] - q[i]) / OUT.scale(0);
-                // both round the same exact values (the float model possibly twice, then the
-                // integer model too), up to ties and the 16-bit multipliers
-                assertTrue(codes <= 1.01, "codes off " + codes);
-                if (codes > 0.5) off++;
-                total++;
-            }
-        }
-        assertTrue(off < 0.05 * total, off + " of " + total + " outputs a code off");
+        // both round the same exact values (the float model possibly twice, then the integer
+        // model too), up to ties and the 16-bit multipliers
+        SmallGraphs.assertWithinAboutOneCode(g, m, OUT.scale(0), 0.05, 1, 6, 4);
     }
 
     @Test

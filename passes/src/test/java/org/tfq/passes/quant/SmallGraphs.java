@@ -1,8 +1,11 @@
 package org.tfq.passes.quant;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.tfq.ir.FloatInterpreter;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
@@ -32,6 +35,27 @@ public final class SmallGraphs {
         float[] v = new float[Math.toIntExact(s.size())];
         for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextGaussian() * scale);
         return new FloatTensor(s, v);
+    }
+
+    /**
+     * Asserts that {@code m} is at most one output code (of scale {@code outScale}) off the float
+     * graph {@code g} on 100 random inputs of shape {@code dims}, and more than half a code off for
+     * under {@code maxOffFraction} of the outputs.
+     */
+    static void assertWithinAboutOneCode(Graph g, IntegerModel m, double outScale, double maxOffFraction, int... dims) {
+        Random r = new Random(9);
+        int off = 0, total = 0;
+        for (int trial = 0; trial < 100; trial++) {
+            FloatTensor x = random(r, 1.5, dims);
+            float[] f = FloatInterpreter.run(g, x).data(), q = m.run(x).data();
+            for (int i = 0; i < f.length; i++) {
+                double codes = Math.abs(f[i] - q[i]) / outScale;
+                assertTrue(codes <= 1.01, "codes off " + codes);
+                if (codes > 0.5) off++;
+                total++;
+            }
+        }
+        assertTrue(off < maxOffFraction * total, off + " of " + total + " outputs a code off");
     }
 
     private static final class Builder {
