@@ -188,12 +188,7 @@ public final class DesignReadme {
         m.put("inputShape", shapeText(inputShape));
         m.put("outputShape", shapeText(outputShape));
         m.put("inputOrder", order(inputName, inputShape));
-        m.put("nIn", ports.nIn());
-        m.put("nOut", ports.nOut());
-        m.put("inTw", ports.inTw());
-        m.put("outTw", ports.outTw());
-        m.put("inBytes", ports.inBytes());
-        m.put("outBytes", ports.outBytes());
+        ports.putInto(m);
         m.put("lanes", lanes);
         m.put("cyclesText", String.format(Locale.ROOT, "%,d", cycles));
         m.put("clockText", number(clockMhz));

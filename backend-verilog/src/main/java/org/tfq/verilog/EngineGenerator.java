@@ -1,9 +1,6 @@
 package org.tfq.verilog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,19 +60,19 @@ public final class EngineGenerator {
         if (p.widths().divider()) units.add(RtlModule.DIVROUND_PIPE);
         if (p.widths().sqrt()) units.add(RtlModule.ISQRT);
         for (RtlModule m : units) {
-            write(dir.resolve(m.fileName()), m.source());
+            TextFiles.write(dir.resolve(m.fileName()), m.source());
             verilog.add(m.fileName());
         }
         Templates.standard().render("engine/tfq_top.v.ftl", model, dir.resolve(TOP + ".v"));
         verilog.add(TOP + ".v");
         List<String> mems = new ArrayList<>();
         Program.Widths w = p.widths();
-        write(dir.resolve(WEIGHTS), memImage(p.weightWords(), w.weight(), p.lanes()));
+        TextFiles.write(dir.resolve(WEIGHTS), memImage(p.weightWords(), w.weight(), p.lanes()));
         mems.add(WEIGHTS);
-        write(dir.resolve(PARAMS), paramImage(p.params(), w));
+        TextFiles.write(dir.resolve(PARAMS), paramImage(p.params(), w));
         mems.add(PARAMS);
         if (w.tableRom()) {
-            write(dir.resolve(TABLES), memImage(p.table().length == 0 ? List.of() : rows(p.table()), tableWidth(w), 1));
+            TextFiles.write(dir.resolve(TABLES), memImage(p.table().length == 0 ? List.of() : rows(p.table()), tableWidth(w), 1));
             mems.add(TABLES);
         }
         return new Files(List.copyOf(verilog), List.copyOf(mems));
@@ -333,14 +330,5 @@ public final class EngineGenerator {
             sb.append(acc.toString(16)).append('\n');
         }
         return sb.toString();
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-            java.nio.file.Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }

@@ -1,9 +1,5 @@
 package org.tfq.verilog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +49,8 @@ public final class EngineTestbench {
     public static void write(Program p, List<long[]> inputs, List<long[]> expected, List<Map<String, long[]>> layers,
             String outputName, Path simDir, String version) {
         if (inputs.isEmpty() || inputs.size() != expected.size()) throw new IllegalArgumentException("one expected output per input vector");
-        int inTw = 8 * ((p.inputType().bits() + (p.inputType().signed() ? 0 : 1) + 7) / 8);
-        int outTw = 8 * ((p.widths().out() + 7) / 8);
+        SpiWrapper.Ports ports = SpiWrapper.Ports.of(p);
+        int inTw = ports.inTw(), outTw = ports.outTw();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("modelName", EngineGenerator.sanitize(p.name()));
         m.put("version", version);
@@ -94,11 +90,11 @@ public final class EngineTestbench {
                     for (long x : v) sb.append(new java.math.BigInteger(EngineGenerator.masked(x, 32, "code")).toString(16)).append('\n');
                 }
             }
-            write(simDir.resolve(LAYERS), sb.toString());
+            TextFiles.write(simDir.resolve(LAYERS), sb.toString());
         }
         Templates.standard().render("engine/tb_tfq.v.ftl", m, simDir.resolve(FILE));
-        write(simDir.resolve(INPUTS), words(inputs, inTw, p.inputCount()));
-        write(simDir.resolve(EXPECTED), words(expected, outTw, p.outputCount()));
+        TextFiles.write(simDir.resolve(INPUTS), words(inputs, inTw, p.inputCount()));
+        TextFiles.write(simDir.resolve(EXPECTED), words(expected, outTw, p.outputCount()));
     }
 
     /** A model's name inside a Verilog string literal: printable, no quotes, backslashes or format characters. */
@@ -142,14 +138,5 @@ public final class EngineTestbench {
         long vectors = r.summary().map(SimResult.Summary::vectors).orElse(0L);
         long mismatches = r.summary().map(SimResult.Summary::mismatches).orElse(-1L);
         return new Result(r, vectors, mismatches, first, min, max, predicted);
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }

@@ -63,6 +63,16 @@ public final class SpiWrapper {
         public int outBytes() {
             return outTw / 8;
         }
+
+        /** Puts the sizes into a template model: nIn, nOut, inTw, outTw, inBytes, outBytes. */
+        void putInto(Map<String, Object> m) {
+            m.put("nIn", nIn);
+            m.put("nOut", nOut);
+            m.put("inTw", inTw);
+            m.put("outTw", outTw);
+            m.put("inBytes", inBytes());
+            m.put("outBytes", outBytes());
+        }
     }
 
     /**
@@ -124,12 +134,7 @@ public final class SpiWrapper {
     private static Map<String, Object> model(Ports ports, String version) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", version == null || version.isEmpty() ? "" : version);
-        m.put("nIn", ports.nIn());
-        m.put("nOut", ports.nOut());
-        m.put("inTw", ports.inTw());
-        m.put("outTw", ports.outTw());
-        m.put("inBytes", ports.inBytes());
-        m.put("outBytes", ports.outBytes());
+        ports.putInto(m);
         return m;
     }
 }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -78,15 +77,7 @@ public final class Templates {
 
     /** Renders {@code name} to {@code out} (UTF-8), creating parent directories; returns {@code out}. */
     public Path render(String name, Map<String, ?> model, Path out) {
-        String text = render(name, model);
-        try {
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(out, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
-        return out;
+        return TextFiles.write(out, render(name, model));
     }
 
     /** A template that failed to render: a bug in the template or in the model built for it. */
