@@ -6,7 +6,6 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,8 +64,7 @@ final class EstimateCommand extends TfqCommand {
 
     @Override
     protected int run() throws Exception {
-        if (!Files.exists(outdir)) throw new CliException(outdir + ": no such folder (the output folder of tfq compile)");
-        if (!Files.isDirectory(outdir)) throw new CliException(outdir + ": is not a folder (the output folder of tfq compile)");
+        OutputDirectory.requireFolder(outdir);
         Path compileReport = outdir.resolve(COMPILE_REPORT);
         if (!Files.isRegularFile(compileReport)) {
             throw new CliException(outdir + ": not an output folder of tfq compile (no " + COMPILE_REPORT + ")");
@@ -84,7 +82,7 @@ final class EstimateCommand extends TfqCommand {
         }
         Map<String, Object> report = json(e, device, shownPart);
         String text = Json.write(report);
-        write(outdir.resolve(ESTIMATE), text);
+        OutputDirectory.writeWhole(outdir.resolve(ESTIMATE), text);
         if (json) {
             out().print(text);
         } else {
@@ -212,17 +210,5 @@ final class EstimateCommand extends TfqCommand {
 
     private static String plain(double v) {
         return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
-    }
-
-    /** Whole or not at all: a reader of estimate.json never sees half a file. */
-    private static void write(Path file, String text) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), ".estimate", ".json.tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

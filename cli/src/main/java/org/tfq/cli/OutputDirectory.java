@@ -32,6 +32,27 @@ final class OutputDirectory implements AutoCloseable {
         this.staging = staging;
     }
 
+    /** Checks that {@code dir}, given as the output folder of tfq compile, exists and is a folder. */
+    static void requireFolder(Path dir) {
+        if (!Files.exists(dir)) throw new CliException(dir + ": no such folder (the output folder of tfq compile)");
+        if (!Files.isDirectory(dir)) throw new CliException(dir + ": is not a folder (the output folder of tfq compile)");
+    }
+
+    /**
+     * Writes {@code text} to {@code file} (UTF-8) whole or not at all, through a temporary sibling
+     * moved into place: a reader never sees half a file.
+     */
+    static void writeWhole(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     static OutputDirectory open(Path target, boolean force) {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");

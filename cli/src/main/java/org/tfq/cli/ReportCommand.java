@@ -1,10 +1,8 @@
 package org.tfq.cli;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import org.tfq.vivado.VivadoReports;
 import org.tfq.vivado.VivadoSummary;
@@ -41,14 +39,7 @@ final class ReportCommand extends TfqCommand {
         VivadoSummary s = VivadoReports.summarize(outdir, cycles);
         String text = s.toJson();
         Path summary = outdir.resolve(VivadoReports.SUMMARY);
-        // whole or not at all: a reader of summary.json never sees half a file
-        Path tmp = Files.createTempFile(summary.getParent(), ".summary", ".json.tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, summary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        OutputDirectory.writeWhole(summary, text);
         if (json) {
             out().print(text);
         } else {

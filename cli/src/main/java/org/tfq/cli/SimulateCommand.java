@@ -6,7 +6,6 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,7 +97,7 @@ final class SimulateCommand extends TfqCommand {
         Outcome o = judge(r, tb, simulator, logDir, timeout);
         Map<String, Object> report = json(r, tb, simulator, o, seconds);
         String text = Json.write(report);
-        write(outdir.resolve(REPORT), text);
+        OutputDirectory.writeWhole(outdir.resolve(REPORT), text);
         if (json) {
             out().print(text);
         } else {
@@ -111,8 +110,7 @@ final class SimulateCommand extends TfqCommand {
 
     /** Checks that {@code dir} is a compile's output folder with a testbench and reads its sim/sim.json. */
     static Testbench testbench(Path dir) throws IOException {
-        if (!Files.exists(dir)) throw new CliException(dir + ": no such folder (the output folder of tfq compile)");
-        if (!Files.isDirectory(dir)) throw new CliException(dir + ": is not a folder (the output folder of tfq compile)");
+        OutputDirectory.requireFolder(dir);
         if (!Files.isRegularFile(dir.resolve(COMPILE_REPORT)) && !Files.isRegularFile(dir.resolve(OutputDirectory.MARKER))) {
             throw new CliException(dir + ": not an output folder of tfq compile (no " + COMPILE_REPORT + ")");
         }
@@ -318,17 +316,5 @@ final class SimulateCommand extends TfqCommand {
     private static String plain(double v) {
         if (!Double.isFinite(v)) return Double.toString(v);
         return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
-    }
-
-    /** Whole or not at all: a reader of simulation.json never sees half a file. */
-    private static void write(Path file, String text) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), ".simulation", ".json.tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -50,6 +50,14 @@ record Cli(int exit, String out, String err) {
         assertNoStackTrace();
     }
 
+    /** {@code tfq <command> <absent>} fails with one line: no such output folder. */
+    static void assertMissingOutdir(String command, Path absent) {
+        Cli r = run(command, absent.toString());
+        r.assertOneLineError();
+        org.junit.jupiter.api.Assertions.assertEquals(
+                "tfq: error: " + absent + ": no such folder (the output folder of tfq compile)", r.err().strip());
+    }
+
     void assertNoStackTrace() {
         org.junit.jupiter.api.Assertions.assertFalse(err.contains("\tat "), "stack trace on stderr:\n" + err);
     }

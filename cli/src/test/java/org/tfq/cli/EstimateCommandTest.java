@@ -139,10 +139,7 @@ class EstimateCommandTest {
 
     @Test
     void missingOutdir() {
-        Path absent = tmp.resolve("absent");
-        Cli r = Cli.run("estimate", absent.toString());
-        r.assertOneLineError();
-        assertEquals("tfq: error: " + absent + ": no such folder (the output folder of tfq compile)", r.err().strip());
+        Cli.assertMissingOutdir("estimate", tmp.resolve("absent"));
     }
 
     @Test

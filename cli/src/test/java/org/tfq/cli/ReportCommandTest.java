@@ -176,10 +176,7 @@ class ReportCommandTest {
 
     @Test
     void missingOutdir() {
-        Path absent = tmp.resolve("absent");
-        Cli r = Cli.run("report", absent.toString());
-        r.assertOneLineError();
-        assertEquals("tfq: error: " + absent + ": no such folder (the output folder of tfq compile)", r.err().strip());
+        Cli.assertMissingOutdir("report", tmp.resolve("absent"));
     }
 
     @Test

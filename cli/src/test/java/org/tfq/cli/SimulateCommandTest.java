@@ -176,10 +176,7 @@ class SimulateCommandTest {
 
     @Test
     void missingOutdir() {
-        Path absent = tmp.resolve("absent");
-        Cli r = Cli.run("simulate", absent.toString());
-        r.assertOneLineError();
-        assertEquals("tfq: error: " + absent + ": no such folder (the output folder of tfq compile)", r.err().strip());
+        Cli.assertMissingOutdir("simulate", tmp.resolve("absent"));
     }
 
     @Test
