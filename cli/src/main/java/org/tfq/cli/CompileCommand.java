@@ -61,6 +61,9 @@ final class CompileCommand extends TfqCommand {
     @Mixin
     QuantizationOptions quantization = new QuantizationOptions();
 
+    @Mixin
+    VivadoOutput vivado = new VivadoOutput();
+
     @Option(names = "--lanes", paramLabel = "N", defaultValue = "16",
             description = "Multiply-accumulate lanes of the engine (default: ${DEFAULT-VALUE}).")
     int lanes;
@@ -88,6 +91,7 @@ final class CompileCommand extends TfqCommand {
         if (lanes < 1) throw new CliException("--lanes " + lanes + ": the engine needs at least 1 lane");
         if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
         InterfaceOutput.check(iface);
+        vivado.options(); // an unknown part, a bad clock or a missing XDC fails before any work
         EngineGenerator.Activations memory = activations(activations);
         requireFile(model, "the model");
         if (inputs != null) requireFile(inputs, "--inputs");
@@ -120,6 +124,7 @@ final class CompileCommand extends TfqCommand {
             HardwareOutput.Written hw = HardwareOutput.write(r, im, lanes, memory, samples, vectors, checkLayers, out.file("rtl"),
                     out.file("sim"), Main.Version.version());
             InterfaceOutput.write(iface, hw, im, model, out, Main.Version.version()); // --interface spi, README.md
+            vivado.write(out, report, hw); // vivado/, Makefile, "part" and "clock_mhz"
             report.put("hardware", hw.report());
             report.put("cycles_per_inference", hw.program().predictedCycles());
             out.write("sim/sim.json", Json.write(hw.sim()));
