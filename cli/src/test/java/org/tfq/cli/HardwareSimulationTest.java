@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tfq.ir.io.Json;
@@ -32,9 +30,7 @@ import org.tfq.verilog.Verilator;
  * several lane counts, and every lane count meets every kind of model. Two vectors each, with
  * every layer's buffer checked. Asserts zero mismatches, measured cycles equal to the scheduler's
  * prediction on every vector, and that the generated RTL passes {@code verilator --lint-only -Wall}.
- * Cases run two at a time: each one mostly waits for a simulator process.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class HardwareSimulationTest {
 
     static final int[] LANES = {4, 8, 16, 32};
