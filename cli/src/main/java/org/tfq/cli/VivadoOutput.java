@@ -1,22 +1,39 @@
 package org.tfq.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
+import org.tfq.passes.quant.IntegerModel;
+import org.tfq.passes.resources.Capacity;
+import org.tfq.passes.resources.LaneChooser;
+import org.tfq.passes.resources.ResourceEstimate;
+import org.tfq.passes.resources.ResourceModel;
+import org.tfq.passes.resources.Resources;
+import org.tfq.passes.schedule.Program;
+import org.tfq.passes.schedule.ScheduleProgram;
 import org.tfq.verilog.EngineGenerator;
+import org.tfq.vivado.Part;
 import org.tfq.vivado.PartDatabase;
 import org.tfq.vivado.VivadoDesign;
 import org.tfq.vivado.VivadoFlow;
 import org.tfq.vivado.VivadoOptions;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The target half of {@code tfq compile}, as a picocli mixin: the FPGA part, the clock, the
- * user's XDC; and what goes into OUTDIR for Vivado: {@code vivado/build.tcl},
- * {@code vivado/constraints.xdc}, {@code vivado/user.xdc} (a copy of {@code --xdc}),
- * {@code Makefile}, plus {@code "part"} and {@code "clock_mhz"} in report.json.
+ * user's XDC, the utilization margin; the lane count ({@code --lanes N} or {@code auto}, chosen
+ * with tfq's analytical resource model, {@link LaneChooser}); and what goes into OUTDIR for
+ * Vivado: {@code vivado/build.tcl}, {@code vivado/constraints.xdc}, {@code vivado/user.xdc} (a
+ * copy of {@code --xdc}), {@code Makefile}, plus {@code "part"} and {@code "resource_model"} in
+ * report.json.
  *
  * <p>Paths: the RTL reads its memory images as {@code MEM_DIR = "rtl/"}, relative to the
  * current directory; {@code build.tcl} changes into OUTDIR before synthesis, the Makefile runs
@@ -29,6 +46,9 @@ final class VivadoOutput {
     static final String CLOCK = "clk";
     /** Where compile writes the RTL and memory images, relative to OUTDIR. */
     static final String RTL_DIR = "rtl/";
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     @Option(names = "--part", paramLabel = "PART", defaultValue = PartDatabase.DEFAULT_PART,
             description = "FPGA part for Vivado and for fitting the design, a full Vivado part name (default: ${DEFAULT-VALUE}).")
@@ -46,7 +66,13 @@ final class VivadoOutput {
             description = "make bitstream writes the bitstream even when the routed design misses the clock.")
     boolean allowTimingViolation;
 
+    @Option(names = "--max-utilization", paramLabel = "PERCENT", defaultValue = "80",
+            description = "--lanes auto: the largest share of the part's LUTs the resource model may predict"
+                    + " (default: ${DEFAULT-VALUE}); FFs, DSPs and block RAM may go to 100%%.")
+    double maxUtilization = LaneChooser.DEFAULT_MAX_UTILIZATION;
+
     private VivadoOptions options;
+    private LaneChooser.Choice choice;
 
     /**
      * The Vivado options, checked: an unknown part, a clock that is not a positive frequency, an
@@ -55,13 +81,63 @@ final class VivadoOutput {
     VivadoOptions options() {
         if (options == null) {
             options = new VivadoOptions(part, clockMhz, xdc, allowTimingViolation);
+            if (!(maxUtilization > 0 && maxUtilization <= 100)) {
+                throw new CliException("--max-utilization " + num(maxUtilization) + ": a percentage of the part's LUTs, above 0 and at most 100");
+            }
         }
         return options;
     }
 
+    /** The device of {@code --part}. */
+    Part device() {
+        return PartDatabase.lookup(options().part());
+    }
+
     /**
-     * Writes the Vivado flow for the compiled design into {@code out}, and the part and clock
-     * into {@code report}: call before report.json is written.
+     * The lane count for {@code --lanes VALUE}: the number given, or with {@code auto} the
+     * fastest configuration the resource model says fits the part within
+     * {@code --max-utilization}; when none does, an error with the per-unit estimate of the
+     * smallest configuration and what would help. A number whose design the model says does not
+     * fit is built, with a warning on stderr: the model is an estimate.
+     */
+    int lanes(String value, IntegerModel im, EngineGenerator.Activations activations) {
+        options();
+        IntFunction<Program> schedule = n -> ScheduleProgram.run(im, n, EngineGenerator.LATENCIES);
+        ResourceModel.ActivationMemory memory = memory(activations);
+        Capacity cap = capacity(device());
+        double margin = maxUtilization / 100.0;
+        if (value == null || value.equals("auto")) {
+            try {
+                choice = LaneChooser.choose(schedule, cap, margin, memory, LaneChooser.CANDIDATES);
+            } catch (ScheduleProgram.ScheduleException e) {
+                throw new CliException("cannot build hardware: " + e.getMessage());
+            }
+            if (!choice.fits()) throw new CliException(doesNotFit(choice, im, activations));
+            return choice.lanes();
+        }
+        int n;
+        try {
+            n = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new CliException("--lanes " + value + ": give a number of lanes or auto");
+        }
+        if (n < 1) throw new CliException("--lanes " + n + ": the engine needs at least 1 lane");
+        try {
+            choice = LaneChooser.evaluate(schedule, cap, margin, memory, n);
+        } catch (ScheduleProgram.ScheduleException e) {
+            return n; // HardwareOutput reports it with the model's name
+        }
+        if (!choice.fits()) {
+            warn("the resource model predicts that " + n + " lanes do not fit " + options().part() + " within "
+                    + num(maxUtilization) + "% of its LUTs (" + choice.estimate().total().summary(cap)
+                    + "); building it anyway: check with make estimate");
+        }
+        return n;
+    }
+
+    /**
+     * Writes the Vivado flow for the compiled design into {@code out}, and the part, clock and
+     * resource-model estimate into {@code report}: call before report.json is written.
      */
     @SuppressWarnings("unchecked")
     void write(OutputDirectory out, Map<String, Object> report, HardwareOutput.Written hw) throws IOException {
@@ -77,5 +153,104 @@ final class VivadoOutput {
         for (Map.Entry<String, String> f : VivadoFlow.files(d, o).entrySet()) out.write(f.getKey(), f.getValue());
         report.put("part", o.part());
         report.put("clock_mhz", o.clockMhz());
+        report.put("resource_model", resourceJson(hw.program()));
+    }
+
+    /** The model's estimate of {@code p} against the part, for report.json. */
+    Map<String, Object> resourceJson(Program p) {
+        Capacity cap = capacity(device());
+        ResourceModel.ActivationMemory memory = choice != null && choice.lanes() == p.lanes() ? choice.memory() : ResourceModel.ActivationMemory.AUTO;
+        ResourceEstimate e = ResourceModel.estimate(p, memory);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", "tfq's analytical resource model (calibrated on Yosys synth_xilinx), not a synthesis result");
+        m.put("lanes_chosen_by", choice != null && choice.auto() ? "auto" : "--lanes");
+        m.put("max_utilization_percent", maxUtilization);
+        m.put("fits", e.fits(cap, maxUtilization / 100.0));
+        m.putAll(e.total().json(cap));
+        List<Object> units = new ArrayList<>();
+        for (ResourceEstimate.Unit u : e.units()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("unit", u.name());
+            row.putAll(u.resources().json(null));
+            units.add(row);
+        }
+        m.put("units", units);
+        if (choice != null && choice.auto()) {
+            List<Object> cands = new ArrayList<>();
+            for (LaneChooser.Candidate c : choice.candidates()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("lanes", c.lanes());
+                row.put("cycles", c.cycles());
+                row.put("fits", c.fits());
+                row.putAll(c.estimate().total().json(null));
+                cands.add(row);
+            }
+            m.put("candidates", cands);
+        }
+        return m;
+    }
+
+    static Capacity capacity(Part p) {
+        return new Capacity(p.name(), p.luts(), p.ffs(), p.dsps(), p.bram36());
+    }
+
+    static ResourceModel.ActivationMemory memory(EngineGenerator.Activations a) {
+        return switch (a) {
+            case BRAM -> ResourceModel.ActivationMemory.BRAM;
+            case LUTRAM -> ResourceModel.ActivationMemory.LUTRAM;
+            case AUTO -> ResourceModel.ActivationMemory.AUTO;
+        };
+    }
+
+    /** The error when no lane count fits: the smallest configuration's estimate per unit, and what would help. */
+    private String doesNotFit(LaneChooser.Choice c, IntegerModel im, EngineGenerator.Activations activations) {
+        Capacity cap = capacity(device());
+        LaneChooser.Candidate least = c.candidates().get(0);
+        StringBuilder b = new StringBuilder();
+        b.append("no lane count fits ").append(options().part()).append(" within ").append(num(maxUtilization))
+                .append("% of its LUTs; the resource model's estimate with ").append(least.lanes())
+                .append(least.lanes() == 1 ? " lane" : " lanes").append(":\n");
+        b.append(least.estimate().table(cap));
+        List<String> help = new ArrayList<>();
+        Resources over = least.estimate().total();
+        if (over.bram36Tiles() > cap.bram36() || over.lut() > cap.luts() * maxUtilization / 100.0) {
+            int bits = org.tfq.cli.Accuracy.bitsOf(im);
+            if (bits > 2) help.add("fewer bits (--bits " + Math.max(2, bits - 2) + "): narrower weights, activations and lanes");
+        }
+        boolean actInLuts = least.estimate().units().stream().anyMatch(u -> u.name().equals("activation memory") && u.resources().lutram() > 0);
+        if (actInLuts && over.lut() > cap.luts() * maxUtilization / 100.0) {
+            help.add("--activations bram: activation memory in block RAM instead of LUTs");
+        }
+        if (maxUtilization < 100) help.add("a higher --max-utilization (now " + num(maxUtilization) + "%), at the risk of a design that does not route");
+        String larger = largerPart(c);
+        if (larger != null) help.add("a larger part: " + larger);
+        b.append("what would help: ").append(help.isEmpty() ? "a larger part" : String.join("; ", help));
+        return b.toString();
+    }
+
+    /** The smallest known device of the same family on which the smallest configuration fits, as "name (N lanes)". */
+    private String largerPart(LaneChooser.Choice c) {
+        Part now = device();
+        for (Part p : PartDatabase.all()) {
+            if (p.luts() <= now.luts() || !p.family().equals(now.family())) continue;
+            Capacity cap = capacity(p);
+            for (LaneChooser.Candidate cand : c.candidates()) {
+                if (cand.estimate().fits(cap, maxUtilization / 100.0)) {
+                    return p.name() + " (" + p.packageParts().get(0) + ", e.g. " + cand.lanes() + (cand.lanes() == 1 ? " lane)" : " lanes)");
+                }
+            }
+        }
+        return null;
+    }
+
+    private void warn(String message) {
+        if (mixee == null) return;
+        PrintWriter err = mixee.commandLine().getErr();
+        err.println("tfq: warning: " + message);
+        err.flush();
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
     }
 }

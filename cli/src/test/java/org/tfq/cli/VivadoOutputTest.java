@@ -79,6 +79,9 @@ class VivadoOutputTest {
         assertTrue(tcl.contains("# The RTL generator gives " + ((Number) r.get("cycles_per_inference")).longValue()
                 + " clock cycles per inference."), tcl);
         assertTrue(Files.readString(out.resolve("vivado/constraints.xdc")).contains("-period 10.000"));
+        Map<String, Object> model = (Map<String, Object>) r.get("resource_model");
+        assertEquals("--lanes", model.get("lanes_chosen_by"));
+        assertTrue(((List<Object>) model.get("units")).size() >= 8, model.toString());
     }
 
     @Test

@@ -1,0 +1,17 @@
+package org.tfq.passes.resources;
+
+import java.util.Objects;
+
+/**
+ * What an FPGA offers, for fitting a design: LUTs, flip-flops, DSP48E1 slices and 36 Kb block RAM
+ * tiles (each also two 18 Kb RAMs). The CLI fills it from its part database.
+ */
+public record Capacity(String name, int luts, int ffs, int dsps, int bram36) {
+    public Capacity {
+        Objects.requireNonNull(name, "name");
+        if (luts <= 0 || ffs <= 0 || dsps < 0 || bram36 < 0) throw new IllegalArgumentException(name + ": bad resource counts");
+    }
+
+    /** The Spartan-7 XC7S15 of the reference design. */
+    public static final Capacity XC7S15 = new Capacity("xc7s15", 8_000, 16_000, 20, 10);
+}

@@ -1,0 +1,492 @@
+package org.tfq.passes.resources;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.tfq.ir.integer.IntMath;
+import org.tfq.passes.schedule.Instruction;
+import org.tfq.passes.schedule.Program;
+
+/**
+ * tfq's analytical resource model: what the engine the Verilog backend generates for a
+ * {@link Program} uses on a 7 series FPGA, unit by unit, without synthesis (microseconds instead
+ * of the minute Yosys takes), so that {@code --lanes auto} can try every lane count.
+ *
+ * <p>It mirrors the engine template ({@code engine/tfq_top.v.ftl}) and its units, and it
+ * predicts what Yosys 0.23's {@code synth_xilinx -family xc7 -flatten} makes of them
+ * ({@code tfq estimate}), the only synthesis tool available where tfq is developed:
+ * <ul>
+ *   <li>DSP48E1 and block RAM are exact rules ({@link YosysMapping}): which products Yosys puts in
+ *       DSPs and how it slices wide ones, and how {@code memory_libmap} maps every memory to
+ *       RAMB18/RAMB36 (after dropping ROM bit columns that are constant, as Yosys does).
+ *   <li>Flip-flops are counted from the template's registers at the widths the program gives
+ *       them, leaving out what Yosys removes (instruction-register bits that are the same in every
+ *       instruction, registers it moves into DSPs and shift registers).
+ *   <li>LUTs are structural counts (adders, multiplexers, the instruction ROM's distinct bit
+ *       functions, read multiplexers of depth-sliced memories, distributed RAM) with coefficients
+ *       calibrated against Yosys on the testdata models at 4, 6 and 8 bits and 8 and 16 lanes
+ *       ({@code bench/resources} reruns that comparison).
+ * </ul>
+ * Vivado maps differently (it may pack LUT pairs, infer DSPs differently, retime); this model
+ * makes no claim about Vivado's numbers.
+ */
+public final class ResourceModel {
+    private ResourceModel() {}
+
+    /** Where the activation memory goes, as the Verilog backend's {@code --activations} decides. */
+    public enum ActivationMemory {
+        BRAM, LUTRAM, AUTO
+    }
+
+    /** The backend's rule for AUTO and for ROM styles: memories up to this many bits go to LUTs. */
+    public static final long DISTRIBUTED_MAX_BITS = 4096;
+
+    // Calibrated coefficients (LUTs unless named otherwise); see the class comment.
+    static final double LANE_OPERAND_LUT = 1.169;   // per bit of the B-buffer operand path (centre, select) of a lane
+    static final double PAIR_ACC_LUT = 1.0;         // lanes sharing a DSP: per accumulator bit
+    static final double PAIR_PACK_LUT = 1.0;        // lanes sharing a DSP: per bit of the packing and correction adders
+    static final double PAIR_FF = 1.0;              // lanes sharing a DSP: of the accumulators and operand registers kept
+    static final double READ_MUX = 0.746;           // per bit and mux level of a depth-sliced block RAM's read mux
+    static final double DRAIN_LUT = 3.737;          // drain address counters, per address bit
+    static final double ROM_LUT_5 = 1.209;          // per distinct instruction-ROM bit function, program counter <= 5 bits
+    static final double ROM_LUT_6 = 2.258;          // the same at 6 bits (doubling per bit beyond)
+    static final double CONTROL_LUT = 10.976;       // loop counters and their comparisons, per counter bit
+    static final double AGU_LUT = 72.053;           // per address generator
+    static final double AGU_FF = 3.5;               // registers per address generator, per address bit
+    static final double POST_SHIFT_LUT = 1.214;     // output unit, per bit of its shifter and shift-amount bit
+    static final double POST_LUT = 3.781;           // output unit, per bit of its shifter (adders, clamp)
+    static final double DIV_STAGE_LUT = 1.927;      // divider, per stage and denominator bit
+    static final double DIV_LN_LUT = 0.503;         // the same, extra when LayerNorm shares the divider
+    static final double SOFTMAX_LUT = 1.177;        // per bit of the row sum, denominator and maximum
+    static final double LN_LUT = 2.76;              // per bit of the LayerNorm sum and deviation
+    static final double SQRT_LUT = 8.421;           // square root, per radicand bit
+    static final double SQRT_LUT0 = -32.826;
+    static final double MEMORY_LUT0 = 77.032;       // stream interfaces, output memory, write-port muxes
+    static final double SRL_PER_ADDRESS_BIT = 1.676; // delay lines of addresses turned into SRL16E
+    static final double SRL_PER_QUOTIENT_BIT = 2.919;
+    static final double SRL0 = 18.791;
+    static final double SRL_LAYERNORM = -9.664;
+
+    /** The resources of the engine for {@code p}, unit by unit. */
+    public static ResourceEstimate estimate(Program p, ActivationMemory activations) {
+        return new Builder(p, activations).build();
+    }
+
+    /**
+     * For calibration: every coefficient's name (prefixed LUT:, FF: or SRL: for what it adds to)
+     * and the feature it multiplies in {@code p}'s estimate.
+     */
+    static Map<String, Double> features(Program p, ActivationMemory activations) {
+        Builder b = new Builder(p, activations);
+        b.build();
+        return b.features;
+    }
+
+    /** The widths the Verilog backend derives from a program (EngineGenerator.model), which the units are built with. */
+    record Engine(int lanes, int aw, int ow, int ww, int bw, int accW, int m1, int m2, int c, int sh, int prmW, int paW, int pyW,
+            int tW, int cw, int addrW, int pcW, long actDepth, int actAw, int outDepth, int wDepth, int wAw, int pDepth, int pAw,
+            int tDepth, int bbDepth, int bbAw, int ebDepth, int inCw, int outCw, int dnW, int ddW, int dqW, int sqW, int smkW,
+            int lnnW, int lnsW, int lndW, boolean buffer, boolean tableRom, boolean divider, boolean softmax, boolean layernorm,
+            boolean sqrt) {
+
+        static Engine of(Program p) {
+            Program.Widths w = p.widths();
+            int lanes = p.lanes();
+            int aw = w.act();
+            int bw = Math.max(w.weight(), w.buffer() ? aw + 1 : 1) + 1;
+            int pw = aw + 1 + bw;
+            int accW = Math.max(w.acc(), pw) + 1;
+            int tW = Math.max(w.table(), 2);
+            int dq = Math.max(w.divQuotient(), 1);
+            int paW = Math.max(Math.max(accW, aw + 1), Math.max(tW, dq + 1)) + 1;
+            int pyW = Math.max(aw, w.out()) + 1;
+            int sqW = Math.max(w.sqrtOperand(), 2);
+            int lnnW = w.normLength();
+            int lnsW = aw + lnnW;
+            int lndW = Math.max(aw + lnnW + 1, (sqW + 1) / 2 + 1);
+            int ddW = Math.max(Math.max(w.divDen(), tW + 1), (sqW + 1) / 2 + 1);
+            int dnW = Math.max(Math.max(w.divNum(), lndW), Math.max(Math.max(w.m1(), w.offset()), Math.max(ddW, tW + w.softmaxK()))) + 1;
+            int ebDepth = 1;
+            boolean softmax = false, layernorm = false;
+            for (Instruction i : p.instructions()) {
+                if (i.kind() == Instruction.Kind.SOFTMAX) {
+                    softmax = true;
+                    ebDepth = Math.max(ebDepth, i.kcount());
+                }
+                if (i.kind() == Instruction.Kind.LAYERNORM) layernorm = true;
+            }
+            return new Engine(lanes, aw, w.out(), w.weight(), bw, accW, w.m1(), w.m2(), w.offset(), w.shift(),
+                    w.m1() + w.m2() + w.offset() + w.shift(), paW, pyW, tW, w.counter(), w.address(),
+                    addressBits(p.instructions().size()), p.actDepth(), addressBits(p.actDepth()), p.outputCount(),
+                    Math.max(1, p.weightWords().size()), addressBits(p.weightWords().size()), Math.max(1, p.params().size()),
+                    addressBits(p.params().size()), Math.max(1, p.table().length), p.bufferDepth(), addressBits(p.bufferDepth()),
+                    ebDepth, IntMath.unsignedBits(p.inputCount()) + 1, IntMath.unsignedBits(p.outputCount()) + 1, dnW, ddW, dq,
+                    sqW, w.softmaxK(), lnnW, lnsW, lndW, w.buffer(), w.tableRom(), w.divider(), softmax, layernorm, w.sqrt());
+        }
+
+        /** The address bits the engine's address streams really use: the widest memory they address. */
+        int usedAddressBits() {
+            return Math.max(actAw, Math.max(wAw, pAw));
+        }
+    }
+
+    static int addressBits(long depth) {
+        return Math.max(1, IntMath.unsignedBits(Math.max(1, depth - 1)));
+    }
+
+    static int clog2(long x) {
+        return Math.max(1, 64 - Long.numberOfLeadingZeros(Math.max(1, x) - 1));
+    }
+
+    /** LUTs per bit of an n:1 multiplexer as Yosys builds it (LUT6, MUXF7, MUXF8). */
+    static int muxLuts(long n) {
+        if (n <= 1) return 0;
+        if (n <= 4) return 1;
+        return (int) ((n + 3) / 4) + 1;
+    }
+
+    private static final class Builder {
+        final Program p;
+        final Engine e;
+        final ActivationMemory activations;
+        final List<ResourceEstimate.Unit> units = new ArrayList<>();
+        /** Each calibrated coefficient's feature (what it multiplies), for calibration: {@link #features}. */
+        final Map<String, Double> features = new java.util.TreeMap<>();
+
+        double t(String name, double coefficient, double feature) {
+            features.merge(name, feature, Double::sum);
+            return coefficient * feature;
+        }
+
+        Builder(Program p, ActivationMemory activations) {
+            this.p = p;
+            this.e = Engine.of(p);
+            this.activations = activations;
+        }
+
+        void add(String name, double lut, double ff, int lutram, int dsp, YosysMapping.Blocks blocks, String detail) {
+            int l = (int) Math.round(Math.max(lut, lutram));
+            units.add(new ResourceEstimate.Unit(name, new Resources(l, lutram, (int) Math.round(Math.max(0, ff)), dsp,
+                    blocks.ramb36(), blocks.ramb18()), detail));
+        }
+
+        ResourceEstimate build() {
+            int E = e.usedAddressBits();
+            int A = e.aw() + 1;
+
+            // -------------------------------------------------------------- MAC lanes
+            int pw = A + e.bw();
+            // EngineGenerator: two lanes share one multiplier when both products fit a DSP48E1 side by side
+            boolean pairs = e.lanes() % 2 == 0 && pw + e.bw() <= 25 && A <= 18;
+            int pairDsp = pairs ? YosysMapping.dsps(A, pw + e.bw(), 2 * pw, true) : 0;
+            int laneDsp = pairs ? 0 : YosysMapping.dsps(A, e.bw(), A + e.bw(), true);
+            double laneLut;
+            double laneFf;
+            if (pairs) {
+                // the accumulators stay in the fabric; per lane: its half of the packed operand's adder and of the
+                // high product's correction, the accumulator adder
+                laneFf = t("FF:PAIR_FF", PAIR_FF, e.lanes() * (2.0 * e.accW() + e.bw())) / e.lanes() + (e.buffer() ? e.aw() : 0);
+                laneLut = t("LUT:PAIR_ACC_LUT", PAIR_ACC_LUT, e.lanes() * e.accW()) / e.lanes()
+                        + t("LUT:PAIR_PACK_LUT", PAIR_PACK_LUT, e.lanes() * (pw + e.bw() + pw) / 2.0) / e.lanes()
+                        + (pairDsp == 0 ? YosysMapping.softMultiplierLuts(A, pw + e.bw()) / 2.0 : 0)
+                        + (e.buffer() ? t("LUT:LANE_OPERAND_LUT", LANE_OPERAND_LUT, e.lanes() * (A + e.bw() / 2.0)) / e.lanes() : 0);
+            } else if (laneDsp > 0) {
+                // the DSP takes the operand registers, the product and the accumulator (P register)
+                laneFf = e.accW() + (e.buffer() ? e.aw() : 0);
+                laneLut = e.buffer() ? t("LUT:LANE_OPERAND_LUT", LANE_OPERAND_LUT, e.lanes() * (A + e.bw() / 2.0)) / e.lanes() : 0;
+            } else {
+                laneFf = 2 * e.accW() + e.bw() + (e.buffer() ? e.aw() : 0);
+                laneLut = YosysMapping.softMultiplierLuts(A, e.bw()) + e.accW()
+                        + (e.buffer() ? t("LUT:LANE_OPERAND_LUT", LANE_OPERAND_LUT, e.lanes() * (A + e.bw() / 2.0)) / e.lanes() : 0);
+            }
+            int bufferRam = 0;
+            double bufferMux = 0;
+            String bufferDetail = "";
+            if (e.buffer()) {
+                YosysMapping.Distributed b = YosysMapping.lutRam(e.bbDepth(), e.aw(), 1);
+                bufferRam = b.lutram();
+                if (b.depthSlices() > 1) bufferMux = e.aw() * muxLuts(b.depthSlices()) + b.depthSlices();
+                bufferDetail = String.format(Locale.ROOT, ", B buffer %d x %d bits in LUT RAM", e.bbDepth(), e.aw());
+            }
+            int laneDsps = pairs ? e.lanes() / 2 * pairDsp : e.lanes() * laneDsp;
+            String mul = pairs ? (pairDsp > 0 ? "two lanes per DSP48E1" : "LUTs, two lanes per product")
+                    : laneDsp > 0 ? laneDsp + " DSP48E1 each" : "LUTs";
+            add("MAC lanes", e.lanes() * (laneLut + bufferRam + bufferMux), e.lanes() * laneFf, e.lanes() * bufferRam, laneDsps,
+                    YosysMapping.Blocks.NONE, String.format(Locale.ROOT, "%d x (%d x %d-bit product, %s; %d-bit accumulator%s)",
+                            e.lanes(), A, e.bw(), mul, e.accW(), bufferDetail));
+
+            // -------------------------------------------------------------- accumulator drain
+            ProgramBits pb = programBits(p, e);
+            int latched = pb.varying("z", "lo", "hi", "o_lane", "p_lane", "b_base", "to_out", "bb_write", "bb_swap");
+            add("drain", e.accW() * muxLuts(e.lanes()) + t("LUT:DRAIN_LUT", DRAIN_LUT, E) + latched, e.accW() + 3 * E + e.cw() + clog2(e.lanes()) + 3 + latched, 0, 0,
+                    YosysMapping.Blocks.NONE, String.format(Locale.ROOT, "%d:1 x %d-bit accumulator readout", e.lanes(), e.accW()));
+
+            // -------------------------------------------------------------- program ROM and instruction registers
+            add("program", e.pcW() <= 5 ? t("LUT:ROM_LUT_5", ROM_LUT_5, pb.distinctFunctions())
+                    : t("LUT:ROM_LUT_6", ROM_LUT_6, (1 << (e.pcW() - 6)) * pb.distinctFunctions()), pb.registerBits(), 0, 0, YosysMapping.Blocks.NONE,
+                    String.format(Locale.ROOT, "%d instructions; %d instruction-register bits vary, %d distinct bit functions",
+                            p.instructions().size(), pb.registerBits(), pb.distinctFunctions()));
+
+            // -------------------------------------------------------------- control
+            int controlFf = 3 + e.pcW() + 5 * e.cw() + e.inCw() + e.outCw() + 22 + 2 * e.pAw()
+                    + (e.buffer() ? e.cw() + e.bbAw() : 0) + (e.softmax() || e.layernorm() ? 2 * e.cw() : 0);
+            add("control", t("LUT:CONTROL_LUT", CONTROL_LUT, e.cw()), controlFf, 0, 0, YosysMapping.Blocks.NONE,
+                    String.format(Locale.ROOT, "four %d-bit loop counters, state machine, pipeline", e.cw()));
+
+            // -------------------------------------------------------------- address generators
+            add("address generators", t("LUT:AGU_LUT", AGU_LUT, 5), t("FF:AGU_FF", AGU_FF, 5 * E), 0, 0, YosysMapping.Blocks.NONE,
+                    String.format(Locale.ROOT, "5 x %d address bits used", E));
+
+            // -------------------------------------------------------------- output unit (tfq_post) and its constants
+            int B = e.aw() + 1;
+            int S = Math.max(Math.max(e.paW() + e.m1(), B + e.m2()), e.c()) + 2;
+            int H = S + 1;
+            int T = Math.max(S, e.pyW()) + 1;
+            int postDsp1 = YosysMapping.dsps(e.paW(), e.m1(), e.paW() + e.m1(), true);
+            int postDsp = postDsp1 + YosysMapping.dsps(B, e.m2(), B + e.m2(), true);
+            int prm = paramColumns(p, e);
+            double postFf = prm + 2 * B + H + T + e.ow() + 3 * e.sh() + 6;
+            if (postDsp1 > 1) postFf += e.c() + (e.paW() > 25 ? e.paW() + e.m1() + 2 * S : e.m1() - 3);
+            add("output unit", t("LUT:POST_SHIFT_LUT", POST_SHIFT_LUT, H * e.sh()) + t("LUT:POST_LUT", POST_LUT, H), postFf, 0, postDsp, YosysMapping.Blocks.NONE,
+                    String.format(Locale.ROOT, "%d x %d and %d x %d products, %d-bit rounding shift", e.paW(), e.m1(), B, e.m2(), H));
+
+            // -------------------------------------------------------------- divider, softmax, LayerNorm, square root
+            if (e.divider()) {
+                int ew = Math.max(e.dnW(), e.ddW()) + 2;
+                double ff = 2.0 * e.ddW() * e.dqW() + ew + 2 * e.ddW() + (e.layernorm() ? e.dnW() : 0);
+                double lut = t("LUT:DIV_STAGE_LUT", DIV_STAGE_LUT, e.ddW() * e.dqW())
+                        + (e.layernorm() ? t("LUT:DIV_LN_LUT", DIV_LN_LUT, e.ddW() * e.dqW()) : 0) + ew / 2.0;
+                add("divider", lut, ff, 0, 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "%d stages x %d-bit denominator, pipelined", e.dqW(), e.ddW()));
+            }
+            if (e.softmax()) {
+                YosysMapping.Distributed eb = YosysMapping.lutRam(e.ebDepth(), e.tW(), 1);
+                int dsp = YosysMapping.dsps(e.tW(), e.smkW(), Math.min(e.dnW(), e.tW() + e.smkW()), false);
+                add("softmax", t("LUT:SOFTMAX_LUT", SOFTMAX_LUT, 2 * e.ddW() + e.aw()) + eb.lutram(), e.aw() + 2 * e.ddW() + e.tW(), eb.lutram(), dsp,
+                        YosysMapping.Blocks.NONE, String.format(Locale.ROOT, "row maximum and sum, %d-entry exponential buffer", e.ebDepth()));
+            }
+            if (e.layernorm()) {
+                int it = (e.sqW() + 1) / 2;
+                int w2 = 2 * it;
+                add("LayerNorm", t("LUT:LN_LUT", LN_LUT, e.lnsW() + e.lndW()), e.lnsW() + it, 0, layerNormDsps(), YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "mean, variance, %d-bit numerator products", e.dnW()));
+                add("square root", t("LUT:SQRT_LUT", SQRT_LUT, w2) + t("LUT:SQRT_LUT0", SQRT_LUT0, 1), 2 * w2 + w2 / 2 + it + clog2(it + 1), 0, 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "%d-bit radicand, one bit per cycle", e.sqW()));
+            }
+
+            // -------------------------------------------------------------- memories
+            long actBits = (long) e.aw() * e.actDepth();
+            boolean actBlock = activations == ActivationMemory.BRAM || (activations == ActivationMemory.AUTO && actBits > DISTRIBUTED_MAX_BITS);
+            if (actBlock) {
+                YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(e.actDepth(), e.aw(), 1, 2);
+                add("activation memory", t("LUT:READ_MUX", READ_MUX, 2 * e.aw() * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
+                        String.format(Locale.ROOT, "%d x %d bits, 1 write and 2 read ports, block RAM", e.actDepth(), e.aw()));
+            } else {
+                YosysMapping.Distributed d = YosysMapping.lutRam(e.actDepth(), e.aw(), 2);
+                add("activation memory", d.lutram() + d.muxLuts(), 0, d.lutram(), 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "%d x %d bits, 1 write and 2 read ports, LUT RAM", e.actDepth(), e.aw()));
+            }
+            int wCols = weightColumns(p, e);
+            rom("weight ROM", e.wDepth(), wCols, (long) e.lanes() * e.ww());
+            rom("parameter ROM", e.pDepth(), prm, e.prmW());
+            if (e.tableRom()) rom("table ROM", e.tDepth(), e.tW(), e.tW());
+            add("streams and output", t("LUT:MEMORY_LUT0", MEMORY_LUT0, 1), 2 * e.ow() + 2 * e.aw(), 0, 0, YosysMapping.Blocks.NONE,
+                    String.format(Locale.ROOT, "AXI4-Stream in and out, %d-entry output memory", e.outDepth()));
+
+            // -------------------------------------------------------------- delay lines Yosys turns into SRL16E
+            double srl = t("SRL:SRL_PER_ADDRESS_BIT", SRL_PER_ADDRESS_BIT, E) + t("SRL:SRL_PER_QUOTIENT_BIT", SRL_PER_QUOTIENT_BIT, e.divider() ? e.dqW() : 0)
+                    + t("SRL:SRL0", SRL0, 1) + t("SRL:SRL_LAYERNORM", SRL_LAYERNORM, e.layernorm() ? 1 : 0);
+            int srlLuts = (int) Math.round(Math.max(0, srl));
+            add("shift registers", srlLuts, 0, srlLuts, 0, YosysMapping.Blocks.NONE, "address and quotient delay lines (SRL16E)");
+            return new ResourceEstimate(p.lanes(), units);
+        }
+
+        /** A ROM of {@code depth} words, {@code cols} of whose {@code declared} bits vary, as the backend places it. */
+        private void rom(String name, int depth, int cols, long declared) {
+            long bits = declared * depth;
+            if (bits > DISTRIBUTED_MAX_BITS) {
+                YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(depth, cols, 0, 1);
+                add(name, t("LUT:READ_MUX", READ_MUX, cols * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
+                        String.format(Locale.ROOT, "%d x %d bits (%d vary), block RAM", depth, declared, cols));
+            } else {
+                // a distributed ROM is logic: one LUT per varying bit per 64 words
+                add(name, cols * Math.max(1.0, depth / 64.0), 0, 0, 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "%d x %d bits (%d vary), LUTs", depth, declared, cols));
+            }
+        }
+
+        /**
+         * LayerNorm's products: x n (one DSP), the square of the deviation (one), and the numerator
+         * d G + B sigma, which Yosys 0.23 packs into two DSP48E1 whenever d G is a DSP product
+         * (observed: it then drops the slices of a split B sigma), else into B sigma's slices.
+         */
+        private int layerNormDsps() {
+            int prod = e.aw() + e.lnnW() + 1;
+            int d = Math.min(e.lndW(), Math.max(prod, e.lnsW()) + 1);
+            int sigma = Math.min(e.ddW(), (e.sqW() + 1) / 2) + 1;
+            int n = YosysMapping.dsps(e.aw(), e.lnnW() + 1, Math.min(e.lndW(), prod), true);
+            int dg = YosysMapping.dsps(d, e.m1(), e.dnW(), true);
+            int bs = YosysMapping.dsps(e.c(), sigma, e.dnW(), true);
+            n += dg > 0 ? 2 : bs;
+            n += YosysMapping.dsps(d, d, Math.min(e.sqW(), 2 * d), true);
+            return n;
+        }
+    }
+
+    // ------------------------------------------------------------------ program analysis
+
+    /** The instruction ROM: register bits that vary, distinct bit functions, and varying bits per field. */
+    record ProgramBits(int registerBits, int distinctFunctions, Map<String, Integer> varying) {
+        int varying(String... fields) {
+            int n = 0;
+            for (String f : fields) n += varying.getOrDefault(f, 0);
+            return n;
+        }
+    }
+
+    /** Instruction fields the engine never reads from its r_ registers (it uses the f_ value at fetch, or nothing). */
+    private static final Set<String> UNREGISTERED = Set.of("n0", "n1", "n2", "n3", "extra", "a_base", "w_base", "p_base", "o_base");
+
+    /**
+     * The instruction ROM as Yosys sees it: each bit of each field is a function of the program
+     * counter (the ROM's default, zero, included when the program does not fill the counter's
+     * range). A bit that is the same everywhere is a constant and costs nothing; the others cost
+     * a register bit each (for the fields the engine registers) and a LUT per distinct function.
+     * The loop limits the engine derives at fetch (n - 1, n3 + extra - 1) count as fields.
+     */
+    static ProgramBits programBits(Program p, Engine e) {
+        Map<String, Integer> widths = registerWidths(p.widths(), e);
+        List<Instruction> is = p.instructions();
+        int n = is.size();
+        boolean full = n == (1 << e.pcW());
+        List<Map<String, Long>> regs = new ArrayList<>();
+        for (Instruction i : is) regs.add(i.registers());
+        Set<String> distinct = new HashSet<>();
+        Map<String, Integer> varying = new LinkedHashMap<>();
+        int registered = 0;
+        for (Map.Entry<String, Integer> f : widths.entrySet()) {
+            for (int b = 0; b < f.getValue(); b++) {
+                String fn = function(regs, f.getKey(), b, full);
+                if (fn == null) continue;
+                distinct.add(fn);
+                varying.merge(f.getKey(), 1, Integer::sum);
+                if (!UNREGISTERED.contains(f.getKey())) registered++;
+            }
+        }
+        int cw = e.cw();
+        String[][] derived = {{"n3", ""}, {"n2", ""}, {"n1", ""}, {"n0", ""}, {"n3", "extra"}};
+        for (String[] d : derived) {
+            for (int b = 0; b < cw; b++) {
+                StringBuilder s = new StringBuilder();
+                boolean varies = false;
+                Character first = null;
+                for (Map<String, Long> r : regs) {
+                    long v = r.get(d[0]) + (d[1].isEmpty() ? 0 : r.get(d[1])) - 1;
+                    char ch = ((v >> b) & 1) == 1 ? '1' : '0';
+                    if (first == null) first = ch;
+                    else if (ch != first) varies = true;
+                    s.append(ch);
+                }
+                if (!full) {
+                    s.append('1'); // the default 0 minus 1: all ones
+                    if (first != null && first != '1') varies = true;
+                }
+                if (!varies) continue;
+                distinct.add(s.toString());
+                registered++;
+            }
+        }
+        return new ProgramBits(registered, distinct.size(), varying);
+    }
+
+    /** Bit {@code b} of field {@code f} over the program as a string of 0/1, or null when it is the same everywhere. */
+    private static String function(List<Map<String, Long>> regs, String f, int b, boolean full) {
+        StringBuilder s = new StringBuilder(regs.size() + 1);
+        boolean zero = false, one = false;
+        for (Map<String, Long> r : regs) {
+            Long v = r.get(f);
+            boolean bit = v != null && ((v >> b) & 1) == 1;
+            s.append(bit ? '1' : '0');
+            if (bit) one = true;
+            else zero = true;
+        }
+        if (!full) {
+            s.append('0');
+            zero = true;
+        }
+        return zero && one ? s.toString() : null;
+    }
+
+    /** The engine's instruction-register widths by field (EngineGenerator.registerWidths). */
+    static Map<String, Integer> registerWidths(Program.Widths w, Engine e) {
+        Map<String, Integer> r = new LinkedHashMap<>();
+        int cw = w.counter(), a = w.address();
+        r.put("kind", 3);
+        for (String n : List.of("n0", "n1", "n2", "n3", "kcount", "extra")) r.put(n, cw);
+        for (String s : List.of("a", "b", "w", "p", "o")) {
+            r.put(s + "_base", a);
+            for (int l = 0; l < 4; l++) r.put(s + "_s" + l, a);
+        }
+        r.put("o_lane", a);
+        r.put("p_lane", a);
+        r.put("lanes_full", cw);
+        r.put("lanes_last", cw);
+        for (String f : List.of("from_bbuf", "to_out", "use_table", "post_const", "bb_write", "bb_swap")) r.put(f, 1);
+        r.put("post_sh", e.sh());
+        r.put("za", e.aw() + 1);
+        r.put("zb", e.aw() + 1);
+        r.put("z", e.pyW());
+        r.put("lo", e.pyW());
+        r.put("hi", e.pyW());
+        r.put("t_base", a);
+        r.put("t_mask", a);
+        r.put("sm_k", w.softmaxK());
+        r.put("sm_ks", 6);
+        r.put("ln_n", w.normLength());
+        r.put("ln_2p", 7);
+        r.put("ln_e", e.sqW());
+        r.put("tail", cw);
+        return r;
+    }
+
+    /** Bit columns of the weight ROM that are not the same in every word (Yosys drops the others). */
+    static int weightColumns(Program p, Engine e) {
+        int lanes = e.lanes(), ww = e.ww();
+        if (p.weightWords().isEmpty()) return 0;
+        long[] and = new long[lanes], or = new long[lanes];
+        java.util.Arrays.fill(and, -1L);
+        long mask = ww >= 64 ? -1L : (1L << ww) - 1;
+        for (long[] word : p.weightWords()) {
+            for (int j = 0; j < lanes; j++) {
+                long v = (j < word.length ? word[j] : 0) & mask;
+                and[j] &= v;
+                or[j] |= v;
+            }
+        }
+        int cols = 0;
+        for (int j = 0; j < lanes; j++) cols += Long.bitCount((and[j] ^ or[j]) & mask);
+        return cols;
+    }
+
+    /** Bit columns of the parameter ROM ({m1, m2, c, shift} per entry) that vary. */
+    static int paramColumns(Program p, Engine e) {
+        if (p.params().isEmpty()) return 0;
+        int[] widths = {e.m1(), e.m2(), e.c(), e.sh()};
+        int cols = 0;
+        for (int f = 0; f < 4; f++) {
+            long mask = widths[f] >= 64 ? -1L : (1L << widths[f]) - 1;
+            long and = -1L, or = 0;
+            for (long[] entry : p.params()) {
+                long v = entry[f] & mask;
+                and &= v;
+                or |= v;
+            }
+            cols += Long.bitCount((and ^ or) & mask);
+        }
+        return cols;
+    }
+}

@@ -1,0 +1,87 @@
+package org.tfq.passes.resources;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Resources of a design or of one of its units, counted as Yosys' {@code synth_xilinx} and
+ * Vivado's utilization report count them: {@code lut} is every LUT (logic and memory),
+ * {@code lutram} the part of it used as distributed RAM or shift register, {@code ff} the
+ * flip-flops, {@code dsp} DSP48E1 slices, {@code bram36} and {@code bram18} block RAMs (a
+ * RAMB18 is half a 36 Kb tile).
+ */
+public record Resources(int lut, int lutram, int ff, int dsp, int bram36, int bram18) {
+
+    public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0);
+
+    public Resources {
+        if (lut < 0 || lutram < 0 || ff < 0 || dsp < 0 || bram36 < 0 || bram18 < 0 || lutram > lut) {
+            throw new IllegalArgumentException("bad resource counts: " + lut + " " + lutram + " " + ff + " " + dsp + " " + bram36 + " " + bram18);
+        }
+    }
+
+    public static Resources logic(int lut, int ff) {
+        return new Resources(lut, 0, ff, 0, 0, 0);
+    }
+
+    public Resources plus(Resources o) {
+        return new Resources(lut + o.lut, lutram + o.lutram, ff + o.ff, dsp + o.dsp, bram36 + o.bram36, bram18 + o.bram18);
+    }
+
+    public Resources times(int n) {
+        return new Resources(lut * n, lutram * n, ff * n, dsp * n, bram36 * n, bram18 * n);
+    }
+
+    /** Block RAM in 36 Kb tiles, as Vivado's "Block RAM Tile" counts it. */
+    public double bram36Tiles() {
+        return bram36 + bram18 / 2.0;
+    }
+
+    /**
+     * Whether these resources fit {@code c} with at most {@code maxLutFraction} of its LUTs, and
+     * at most all of its flip-flops, DSPs and block RAM.
+     */
+    public boolean fits(Capacity c, double maxLutFraction) {
+        return lut <= maxLutFraction * c.luts() && ff <= c.ffs() && dsp <= c.dsps() && bram36Tiles() <= c.bram36();
+    }
+
+    /** "LUT 1,234 (15.4%), FF ..., DSP ..., BRAM ..." against {@code c}. */
+    public String summary(Capacity c) {
+        return String.format(Locale.ROOT, "LUT %,d (%.1f%%), FF %,d (%.1f%%), DSP %d (%.0f%%), BRAM %s (%.0f%%)", lut,
+                pct(lut, c.luts()), ff, pct(ff, c.ffs()), dsp, pct(dsp, c.dsps()), tiles(), pct(bram36Tiles(), c.bram36()));
+    }
+
+    /** Keys lut, lutram, ff, dsp, bram36, bram18, bram_tiles; with {@code c} also the percentages. */
+    public Map<String, Object> json(Capacity c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lut", lut);
+        m.put("lutram", lutram);
+        m.put("ff", ff);
+        m.put("dsp", dsp);
+        m.put("bram36", bram36);
+        m.put("bram18", bram18);
+        m.put("bram_tiles", bram36Tiles());
+        if (c != null) {
+            m.put("lut_percent", round(pct(lut, c.luts())));
+            m.put("ff_percent", round(pct(ff, c.ffs())));
+            m.put("dsp_percent", round(pct(dsp, c.dsps())));
+            m.put("bram_percent", round(pct(bram36Tiles(), c.bram36())));
+        }
+        return m;
+    }
+
+    String tiles() {
+        return BigDecimal.valueOf(bram36Tiles()).stripTrailingZeros().toPlainString();
+    }
+
+    static double pct(double used, int available) {
+        return available <= 0 ? (used > 0 ? Double.POSITIVE_INFINITY : 0) : 100.0 * used / available;
+    }
+
+    private static double round(double v) {
+        return Double.isFinite(v) ? BigDecimal.valueOf(v).setScale(2, RoundingMode.HALF_UP).doubleValue() : v;
+    }
+}
