@@ -64,9 +64,10 @@ final class CompileCommand extends TfqCommand {
     @Mixin
     VivadoOutput vivado = new VivadoOutput();
 
-    @Option(names = "--lanes", paramLabel = "N", defaultValue = "16",
-            description = "Multiply-accumulate lanes of the engine (default: ${DEFAULT-VALUE}).")
-    int lanes;
+    @Option(names = "--lanes", paramLabel = "N", defaultValue = "auto",
+            description = "Multiply-accumulate lanes of the engine, or auto: the fastest that tfq's resource model says fits"
+                    + " --part within --max-utilization (default: ${DEFAULT-VALUE}).")
+    String lanes;
 
     @Option(names = "--activations", paramLabel = "MEMORY", defaultValue = "auto",
             description = "Activation memory: bram, lutram, or auto (block RAM when larger than 4 kbit; default).")
@@ -88,7 +89,6 @@ final class CompileCommand extends TfqCommand {
     @Override
     protected int run() throws Exception {
         requireBatch(batch);
-        if (lanes < 1) throw new CliException("--lanes " + lanes + ": the engine needs at least 1 lane");
         if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
         InterfaceOutput.check(iface);
         vivado.options(); // an unknown part, a bad clock or a missing XDC fails before any work
@@ -121,7 +121,7 @@ final class CompileCommand extends TfqCommand {
             if (samples == null && quantization.calibration != null) {
                 samples = SampleFiles.inputs(Npy.read(quantization.calibration), r.inputs().get(0), quantization.calibration);
             }
-            HardwareOutput.Written hw = HardwareOutput.write(r, im, lanes, memory, samples, vectors, checkLayers, out.file("rtl"),
+            HardwareOutput.Written hw = HardwareOutput.write(r, im, vivado.lanes(lanes, im, memory), memory, samples, vectors, checkLayers, out.file("rtl"),
                     out.file("sim"), Main.Version.version());
             InterfaceOutput.write(iface, hw, im, model, out, Main.Version.version()); // --interface spi, README.md
             vivado.write(out, report, hw); // vivado/, Makefile, "part" and "clock_mhz"
@@ -154,9 +154,19 @@ final class CompileCommand extends TfqCommand {
         @SuppressWarnings("unchecked")
         Map<String, Object> hw = (Map<String, Object>) report.get("hardware");
         if (hw != null) {
-            o.printf(java.util.Locale.ROOT, "  engine: %d lanes, %,d cycles per inference (%.1f us at 100 MHz), MAC-lane utilization %.0f%%%n",
-                    (Integer) hw.get("lanes"), (Long) hw.get("predicted_cycles"), (Long) hw.get("predicted_cycles") / 100.0,
-                    100 * (Double) hw.get("mac_lane_utilization"));
+            double mhz = report.get("clock_mhz") instanceof Number n ? n.doubleValue() : 100.0;
+            o.printf(java.util.Locale.ROOT, "  engine: %d lanes, %,d cycles per inference (%.1f us at %s MHz), MAC-lane utilization %.0f%%%n",
+                    (Integer) hw.get("lanes"), (Long) hw.get("predicted_cycles"), (Long) hw.get("predicted_cycles") / mhz,
+                    mhz == Math.rint(mhz) ? Long.toString((long) mhz) : Double.toString(mhz), 100 * (Double) hw.get("mac_lane_utilization"));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rm = (Map<String, Object>) report.get("resource_model");
+        if (rm != null) {
+            o.printf(java.util.Locale.ROOT, "  resource model (%s): %,d LUT (%.0f%%), %,d FF, %d DSP48E1, %s BRAM36 on %s; %s%n",
+                    "auto".equals(rm.get("lanes_chosen_by")) ? "lanes chosen by --lanes auto" : "lanes from --lanes",
+                    ((Number) rm.get("lut")).intValue(), ((Number) rm.get("lut_percent")).doubleValue(), ((Number) rm.get("ff")).intValue(),
+                    ((Number) rm.get("dsp")).intValue(), rm.get("bram_tiles"), report.get("part"),
+                    Boolean.TRUE.equals(rm.get("fits")) ? "fits" : "DOES NOT FIT");
         }
         o.println("  wrote " + output.resolve("ir.txt") + ", " + output.resolve("report.json") + ", " + output.resolve("rtl")
                 + "/, " + output.resolve("sim") + "/");
