@@ -49,6 +49,10 @@ final class EvaluateCommand extends TfqCommand {
                     + " (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--per-layer", description = "With an integer model: also the error of every integer tensor against "
+            + "its float counterpart, in float units and in steps of its scale (where accuracy is lost).")
+    boolean perLayer;
+
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
@@ -76,6 +80,7 @@ final class EvaluateCommand extends TfqCommand {
         IntegerModel im = integer ? quantization.quantize(r) : null;
         Accuracy a = Accuracy.measure(r, im, x);
         Map<String, Object> fields = a.fields(t, r, im);
+        LayerErrors layers = perLayer && im != null ? LayerErrors.measure(r, im, x) : null;
 
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -86,6 +91,7 @@ final class EvaluateCommand extends TfqCommand {
             o.put("input", InspectCommand.json(in));
             o.put("output", InspectCommand.json(outSpec));
             o.putAll(fields);
+            if (layers != null) o.put("layers", layers.json());
             out().print(Json.write(o));
         } else {
             PrintWriter o = out();
@@ -109,6 +115,15 @@ final class EvaluateCommand extends TfqCommand {
                 o.println("rmse integer vs float: " + num((Double) fields.get("rmse_int_vs_float")));
                 Object q = fields.get("max_abs_diff_int_vs_onnxruntime");
                 if (q != null) o.println("max |integer - onnxruntime (QDQ graph)|: " + num((Double) q));
+            }
+            if (layers != null) {
+                o.println("per layer (integer dequantized vs float):");
+                o.printf(Locale.ROOT, "  %-40s %-14s %4s %11s %11s %7s %11s %11s %9s %9s%n", "tensor", "op", "bits", "scale", "rmse", "steps", "mean error",
+                        "float rms", "clipped", "off grid");
+                for (LayerErrors.Row l : layers.rows()) {
+                    o.printf(Locale.ROOT, "  %-40s %-14s %4d %11.4g %11.4g %7.2f %11.4g %11.4g %8.2f%% %8.3f%%%n", l.name(), l.op(), l.bits(), l.scale(),
+                            l.rmse(), l.rmseSteps(), l.mean(), l.floatRms(), 100 * l.clipped(), 100 * l.offByOne());
+                }
             }
         }
         out().flush();

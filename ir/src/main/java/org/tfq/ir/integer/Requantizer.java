@@ -82,7 +82,15 @@ public record Requantizer(int multiplier, int shift, long outZeroPoint, int outB
 
     /** The output code of an accumulator. */
     public long apply(long acc) {
-        long scaled = IntMath.roundShift(Math.multiplyExact(acc, (long) multiplier), shift);
+        return apply(acc, 0);
+    }
+
+    /**
+     * The output code of an accumulator with an offset added after the multiplier, in units of
+     * {@code 2^-shift} output codes: {@code saturate(roundShift(acc m + offset, shift) + Z)}.
+     */
+    public long apply(long acc, long offset) {
+        long scaled = IntMath.roundShift(Math.addExact(Math.multiplyExact(acc, (long) multiplier), offset), shift);
         return IntMath.saturate(Math.addExact(scaled, outZeroPoint), outBits, outSigned);
     }
 

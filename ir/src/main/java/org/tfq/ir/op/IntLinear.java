@@ -11,15 +11,22 @@ import org.tfq.ir.integer.Requantizer;
 
 /**
  * Integer Linear: the input x [..., K] is taken as rows x[r] of K raw codes (r over the product
- * of the leading dims), acc[r][o] = bias[o] + rowBias[r][o] + sum_i x[r][i] w[o][i], then y[r][o] =
- * requant_o(acc[r][o]), and max(y, Z_out) when a ReLU was fused. The input zero point is folded into
- * the bias (bias_o = round(b_o / (S_x S_w,o)) - Z_x sum_i w_oi) and the weight zero point into the
- * weights (w = q_w - Z_w), so the datapath is a plain multiply-accumulate of codes.
+ * of the leading dims), acc[r][o] = sum_i x[r][i] w[o][i], then
+ * <pre>
+ *   y[r][o] = saturate(Z_out + roundShift(acc[r][o] m_o + bias[o] + rowBias[r][o], shift_o))
+ * </pre>
+ * and max(y, Z_out) when a ReLU was fused ({@link Requantizer#apply(long, long)}). The bias is
+ * added after the multiplier, in units of 2^-shift_o output codes: bias_o = round(b_o 2^shift_o /
+ * S_y) - Z_x m_o sum_i w_oi. Rounded to the accumulator's step S_x S_w instead, a float bias that
+ * training never snapped to that grid would move a 4-bit output by up to a tenth of a code, and
+ * every such shift flips codes the trained model does not flip. The input zero point is folded
+ * into the bias and the weight zero point into the weights (w = q_w - Z_w), so the datapath is a
+ * plain multiply-accumulate of codes.
  *
  * <p>{@code rowBias} [rows, out] is null unless a constant C added to the Linear's output (a
- * positional encoding) was folded in: rowBias[r][o] = round(C[r][o] / (S_x S_w,o)), rounded like
- * the bias, so the sum is requantized once. {@code accBits} is the exact worst case over all input
- * codes, from the weights, bias and row bias themselves; the constructor refuses a narrower one.
+ * positional encoding) was folded in: rowBias[r][o] = round(C[r][o] 2^shift_o / S_y), in the
+ * bias's units, so the sum is requantized once. {@code accBits} is the exact worst case of the
+ * sum of products over all input codes; the constructor refuses a narrower one.
  */
 public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<Requantizer> requant, boolean relu, IntType in,
         IntType out, int weightBits, int accBits) implements IntOp {
@@ -34,7 +41,7 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
         if (rowBias != null && (rowBias.shape().rank() != 2 || rowBias.shape().dim(1) != bias.length)) {
             throw Op.error("int_linear", "row bias " + rowBias.shape() + " is not [rows, " + bias.length + "]");
         }
-        int needed = accumulatorBits(weight, bias, rowBias, in);
+        int needed = accumulatorBits(weight, in);
         if (accBits < needed) {
             throw Op.error("int_linear", "accumulator of " + accBits + " bits is narrower than its worst case, " + needed + " bits");
         }
@@ -55,27 +62,22 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
     public static IntLinear of(IntTensor weight, long[] bias, IntTensor rowBias, List<Requantizer> requant, boolean relu, IntType in,
             IntType out) {
         int wBits = new IntRange(Math.min(0, weight.min()), Math.max(0, weight.max())).signedBits();
-        return new IntLinear(weight, bias, rowBias, requant, relu, in, out, wBits, accumulatorBits(weight, bias, rowBias, in));
+        return new IntLinear(weight, bias, rowBias, requant, relu, in, out, wBits, accumulatorBits(weight, in));
     }
 
-    /** Exact worst case of bias_o + sum_i x_i w_oi over x in the input's code range, widest row. */
-    public static int accumulatorBits(IntTensor weight, long[] bias, IntType in) {
-        return accumulatorBits(weight, bias, null, in);
-    }
-
-    /** Exact worst case of bias_o + rowBias_ro + sum_i x_i w_oi over every input code, row and output. */
-    public static int accumulatorBits(IntTensor weight, long[] bias, IntTensor rowBias, IntType in) {
+    /** Exact worst case of sum_i x_i w_oi over x in the input's code range, widest output. */
+    public static int accumulatorBits(IntTensor weight, IntType in) {
         IntRange all = IntRange.point(0);
-        for (IntRange r : accumulatorRanges(weight, bias, rowBias, in)) all = new IntRange(Math.min(all.min(), r.min()), Math.max(all.max(), r.max()));
+        for (IntRange r : accumulatorRanges(weight, in)) all = new IntRange(Math.min(all.min(), r.min()), Math.max(all.max(), r.max()));
         return all.signedBits();
     }
 
-    /** Per output feature, the exact range of its accumulator over every input code. */
-    public static IntRange[] accumulatorRanges(IntTensor weight, long[] bias, IntType in) {
+    /** Per output feature, the exact range of sum_i x_i w_oi over every input code. */
+    public static IntRange[] accumulatorRanges(IntTensor weight, IntType in) {
         int outF = weight.shape().dim(0), inF = weight.shape().dim(1);
         IntRange[] ranges = new IntRange[outF];
         for (int o = 0; o < outF; o++) {
-            long rowLo = bias[o], rowHi = bias[o];
+            long rowLo = 0, rowHi = 0;
             for (int i = 0; i < inF; i++) {
                 long w = weight.data()[o * inF + i];
                 long a = Math.multiplyExact(w, in.min()), b = Math.multiplyExact(w, in.max());
@@ -87,25 +89,14 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
         return ranges;
     }
 
-    /**
-     * Per output feature, the exact range of its accumulator over every input code and every row:
-     * the union over rows r of each row's exact range, which the row bias rowBias[r][o] shifts
-     * (rowBias null: {@link #accumulatorRanges(IntTensor, long[], IntType)}).
-     */
-    public static IntRange[] accumulatorRanges(IntTensor weight, long[] bias, IntTensor rowBias, IntType in) {
-        IntRange[] ranges = accumulatorRanges(weight, bias, in);
-        if (rowBias == null) return ranges;
-        int outF = ranges.length, rows = rowBias.shape().dim(0);
-        for (int o = 0; o < outF; o++) {
-            long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
-            for (int r = 0; r < rows; r++) {
-                long c = rowBias.data()[r * outF + o];
-                lo = Math.min(lo, c);
-                hi = Math.max(hi, c);
-            }
-            if (rows > 0) ranges[o] = new IntRange(Math.addExact(ranges[o].min(), lo), Math.addExact(ranges[o].max(), hi));
-        }
-        return ranges;
+    /** The requantizer of output feature {@code o}. */
+    public Requantizer requant(int o) {
+        return requant.get(requant.size() == 1 ? 0 : o);
+    }
+
+    /** bias[o] + rowBias[r][o]: what row r of output o adds after the multiplier. */
+    public long offset(int r, int o) {
+        return rowBias == null ? bias[o] : Math.addExact(bias[o], rowBias.data()[r * outFeatures() + o]);
     }
 
     public int inFeatures() {
@@ -166,7 +157,15 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
 
     @Override
     public int datapathBits() {
-        return requant.get(0).productBits(accBits);
+        // acc m_o + offset before the rounding shift, over every output and row
+        int bits = 0;
+        int rows = rowBias == null ? 1 : rowBias.shape().dim(0);
+        for (int o = 0; o < outFeatures(); o++) {
+            for (int r = 0; r < rows; r++) {
+                bits = Math.max(bits, Math.max(requant(o).productBits(accBits), IntRange.point(offset(r, o)).signedBits()) + 1);
+            }
+        }
+        return bits;
     }
 
     @Override
@@ -181,9 +180,9 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
         long[] y = new long[rows * n];
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < n; o++) {
-                long acc = bias[o] + (rowBias == null ? 0 : rowBias.data()[r * n + o]);
+                long acc = 0;
                 for (int i = 0; i < k; i++) acc += x.data()[r * k + i] * w[o * k + i];
-                long q = requant.get(requant.size() == 1 ? 0 : o).apply(IntChecks.fits(acc, accBits, mnemonic()));
+                long q = requant(o).apply(IntChecks.fits(acc, accBits, mnemonic()), offset(r, o));
                 y[r * n + o] = relu ? Math.max(q, out.zeroPoint()) : q;
             }
         }

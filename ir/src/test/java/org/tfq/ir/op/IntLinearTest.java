@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -42,16 +43,26 @@ class IntLinearTest {
         return q;
     }
 
-    /** acc[r][o] = bias[o] + rowBias[r][o] + sum_i x[r][i] w[o][i], requantized per channel, ReLU'd. */
-    private static long[] direct(long[] x, long[] w, long[] bias, long[] rowBias, List<Requantizer> q, boolean relu, long zOut, int rows,
-            int inF, int outF) {
+    /**
+     * acc[r][o] = sum_i x[r][i] w[o][i]; y = saturate(Z + floor((acc m_o + bias[o] + rowBias[r][o]) / 2^s_o + 1/2)),
+     * ReLU'd: the op's semantics in exact rational arithmetic, not through the Requantizer.
+     */
+    private static long[] direct(long[] x, long[] w, long[] bias, long[] rowBias, List<Requantizer> q, boolean relu, IntType out,
+            int rows, int inF, int outF) {
         long[] y = new long[rows * outF];
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < outF; o++) {
-                long acc = bias[o] + (rowBias == null ? 0 : rowBias[r * outF + o]);
-                for (int i = 0; i < inF; i++) acc += x[r * inF + i] * w[o * inF + i];
-                long v = q.get(q.size() == 1 ? 0 : o).apply(acc);
-                y[r * outF + o] = relu ? Math.max(v, zOut) : v;
+                BigInteger acc = BigInteger.ZERO;
+                for (int i = 0; i < inF; i++) acc = acc.add(BigInteger.valueOf(x[r * inF + i] * w[o * inF + i]));
+                Requantizer rq = q.get(q.size() == 1 ? 0 : o);
+                BigInteger num = acc.multiply(BigInteger.valueOf(rq.multiplier()))
+                        .add(BigInteger.valueOf(bias[o] + (rowBias == null ? 0 : rowBias[r * outF + o])));
+                BigInteger twoS = BigInteger.ONE.shiftLeft(rq.shift());
+                // floor(num / 2^s + 1/2) = floor((2 num + 2^s) / 2^(s+1)); BigInteger.divide truncates
+                BigInteger[] qr = num.shiftLeft(1).add(twoS).divideAndRemainder(twoS.shiftLeft(1));
+                long v = qr[0].longValueExact() - (qr[1].signum() < 0 ? 1 : 0) + out.zeroPoint();
+                v = Math.max(out.min(), Math.min(out.max(), v));
+                y[r * outF + o] = relu ? Math.max(v, out.zeroPoint()) : v;
             }
         }
         return y;
@@ -65,8 +76,8 @@ class IntLinearTest {
             int inF = 1 + r.nextInt(9), outF = 1 + r.nextInt(9), batch = 1 + r.nextInt(3), n = 1 + r.nextInt(6), rows = batch * n;
             int wMax = 1 + r.nextInt(127);
             IntTensor w = random(r, -wMax, wMax, outF, inF);
-            long[] bias = random(r, -5000, 5000, outF).data();
-            IntTensor rowBias = trial % 5 == 0 ? null : random(r, -20000, 20000, rows, outF);
+            long[] bias = random(r, -5000000, 5000000, outF).data();
+            IntTensor rowBias = trial % 5 == 0 ? null : random(r, -20000000, 20000000, rows, outF);
             boolean relu = trial % 3 == 0;
             List<Requantizer> q = requant(r, outF, trial % 2 == 0, out);
             IntLinear op = IntLinear.of(w, bias, rowBias, q, relu, in, out);
@@ -75,14 +86,14 @@ class IntLinearTest {
                 IntTensor x = random(r, in.min(), in.max(), batch, n, inF);
                 IntTensor y = op.applyInt(List.of(x));
                 assertEquals(Shape.of(batch, n, outF), y.shape());
-                assertArrayEquals(direct(x.data(), w.data(), bias, rowBias == null ? null : rowBias.data(), q, relu, out.zeroPoint(), rows,
+                assertArrayEquals(direct(x.data(), w.data(), bias, rowBias == null ? null : rowBias.data(), q, relu, out, rows,
                         inF, outF), y.data());
             }
         }
     }
 
     @Test
-    void accumulatorWidthIsTheExactWorstCaseOverRowsAndOutputs() {
+    void accumulatorWidthIsTheExactWorstCaseOfTheSumOfProducts() {
         Random r = new Random(71);
         for (int trial = 0; trial < 80; trial++) {
             IntType in = randomType(r), out = randomType(r);
@@ -92,29 +103,21 @@ class IntLinearTest {
             long span = 1L << r.nextInt(20);
             IntTensor rowBias = random(r, -span, span, rows, outF);
             IntLinear op = IntLinear.of(w, bias, rowBias, requant(r, outF, true, out), false, in, out);
-            // brute force: per row and output, the input codes that push the sum furthest either way
+            // brute force: per output, the input codes that push the sum furthest either way
             IntRange all = IntRange.point(0);
-            IntRange[] ranges = IntLinear.accumulatorRanges(w, bias, rowBias, in);
-            IntRange[] plain = IntLinear.accumulatorRanges(w, bias, in);
+            IntRange[] ranges = IntLinear.accumulatorRanges(w, in);
             for (int o = 0; o < outF; o++) {
-                long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
-                for (int row = 0; row < rows; row++) {
-                    long a = bias[o] + rowBias.data()[row * outF + o], b = a;
-                    for (int i = 0; i < inF; i++) {
-                        long wi = w.data()[o * inF + i];
-                        a += Math.min(wi * in.min(), wi * in.max());
-                        b += Math.max(wi * in.min(), wi * in.max());
-                    }
-                    lo = Math.min(lo, a);
-                    hi = Math.max(hi, b);
+                long lo = 0, hi = 0;
+                for (int i = 0; i < inF; i++) {
+                    long wi = w.data()[o * inF + i];
+                    lo += Math.min(wi * in.min(), wi * in.max());
+                    hi += Math.max(wi * in.min(), wi * in.max());
                 }
                 assertEquals(new IntRange(lo, hi), ranges[o]);
                 all = new IntRange(Math.min(all.min(), lo), Math.max(all.max(), hi));
-                // the row bias only shifts the plain range
-                assertEquals(plain[o].min() + min(rowBias, o, outF), lo);
             }
             assertEquals(all.signedBits(), op.accBits());
-            assertEquals(op.accBits(), IntLinear.accumulatorBits(w, bias, rowBias, in));
+            assertEquals(op.accBits(), IntLinear.accumulatorBits(w, in));
             // reachable: the extreme input codes of the widest output do not throw
             for (long code : new long[] {in.min(), in.max()}) {
                 long[] x = new long[rows * inF];
@@ -127,23 +130,19 @@ class IntLinearTest {
         }
     }
 
-    private static long min(IntTensor rowBias, int o, int outF) {
-        long m = Long.MAX_VALUE;
-        for (int r = 0; r < rowBias.shape().dim(0); r++) m = Math.min(m, rowBias.data()[r * outF + o]);
-        return m;
-    }
-
     @Test
-    void aLargeRowBiasWidensTheAccumulator() {
+    void aLargeRowBiasWidensTheDatapathNotTheAccumulator() {
         IntType in = new IntType(8, true, 0.1, 0), out = new IntType(8, true, 0.1, 0);
         IntTensor w = new IntTensor(Shape.of(2, 2), new long[] {127, -127, 1, 1});
         long[] bias = {0, 0};
-        IntLinear plain = IntLinear.of(w, bias, List.of(Requantizer.of(0.01, out)), false, in, out);
-        IntTensor rb = new IntTensor(Shape.of(3, 2), new long[] {0, 0, 1 << 20, 0, 0, -5});
-        IntLinear biased = IntLinear.of(w, bias, rb, List.of(Requantizer.of(0.01, out)), false, in, out);
+        List<Requantizer> q = List.of(Requantizer.of(0.01, out));
+        IntLinear plain = IntLinear.of(w, bias, q, false, in, out);
+        IntTensor rb = new IntTensor(Shape.of(3, 2), new long[] {0, 0, 1L << 40, 0, 0, -5});
+        IntLinear biased = IntLinear.of(w, bias, rb, q, false, in, out);
         assertEquals(16, plain.accBits()); // 127 * 128 + 127 * 127 = 32385
-        assertEquals(22, biased.accBits()); // 2^20 + 32385
-        assertEquals(plain.accBits(), IntLinear.accumulatorBits(w, bias, in));
+        assertEquals(16, biased.accBits()); // the row bias is added after the multiplier
+        assertEquals(q.get(0).productBits(16) + 1, plain.datapathBits());
+        assertEquals(42 + 1, biased.datapathBits()); // 2^40 is a 42-bit signed number, plus the adder's carry
         assertNull(plain.rowBias());
         assertEquals(4 + 2, plain.parameters());
         assertEquals(4 + 2 + 6, biased.parameters());

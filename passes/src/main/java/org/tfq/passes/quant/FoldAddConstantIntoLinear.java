@@ -46,19 +46,38 @@ public final class FoldAddConstantIntoLinear {
         }
 
         /**
-         * The row bias [rows, out]: the constant broadcast to the Linear's output, in units of each
-         * output's accumulator scale S_x S_w,o, rounded as the bias is.
+         * The row bias [rows, out]: the constant broadcast to the Linear's output, in units of
+         * {@code unit[o]} (the real value of one unit of output o's bias), rounded as the bias is.
          */
-        public IntTensor rowBias(double[] accScale) {
+        public IntTensor rowBias(double[] unit) {
             Shape y = linear.output().type().shape();
-            FloatTensor c = ((AddConstant) addConstant.op()).constant();
+            FloatTensor c = constant();
             int outF = y.last();
             int rows = Math.toIntExact(y.size() / outF);
-            if (accScale.length != outF) throw new IllegalArgumentException(accScale.length + " scales for " + outF + " outputs");
+            if (unit.length != outF) throw new IllegalArgumentException(unit.length + " units for " + outF + " outputs");
             int[] from = Broadcast.offsets(c.shape(), y);
             long[] rb = new long[rows * outF];
-            for (int i = 0; i < rb.length; i++) rb[i] = Math.round(c.data()[from[i]] / accScale[i % outF]);
+            for (int i = 0; i < rb.length; i++) rb[i] = Math.round(c.data()[from[i]] / unit[i % outF]);
             return new IntTensor(Shape.of(rows, outF), rb);
+        }
+
+        /** Per output feature, the least and greatest value of the constant over the rows: {min, max}. */
+        public double[][] constantRange() {
+            Shape y = linear.output().type().shape();
+            FloatTensor c = constant();
+            int outF = y.last();
+            int[] from = Broadcast.offsets(c.shape(), y);
+            double[][] r = new double[outF][] ;
+            for (int i = 0; i < from.length; i++) {
+                double v = c.data()[from[i]];
+                int o = i % outF;
+                r[o] = r[o] == null ? new double[] {v, v} : new double[] {Math.min(r[o][0], v), Math.max(r[o][1], v)};
+            }
+            return r;
+        }
+
+        private FloatTensor constant() {
+            return ((AddConstant) addConstant.op()).constant();
         }
     }
 

@@ -223,10 +223,10 @@ public final class LowerToInteger {
     }
 
     /**
-     * acc_o = B_o + sum_i x_i w_oi on raw codes: w = q_w - Z_w and
-     * B_o = round(b_o / (S_x S_w,o)) - Z_x sum_i w_oi, so no zero point reaches the datapath. A
-     * folded add_const adds its row bias round(C_ro / (S_x S_w,o)) and the op computes the add's
-     * output, requantized once.
+     * acc_o = sum_i x_i w_oi on raw codes, w = q_w - Z_w, requantized with the bias added after the
+     * multiplier: B_o = round(b_o 2^s_o / S_y) - Z_x m_o sum_i w_oi, so no zero point reaches the
+     * datapath and the float bias keeps 2^-s_o of an output code. A folded add_const adds its row
+     * bias round(C_ro 2^s_o / S_y) and the op computes the add's output, requantized once.
      */
     private void linear(Node n, Linear lin, Value x) {
         IntType xt = x.type().intType();
@@ -244,30 +244,35 @@ public final class LowerToInteger {
         if (fuseRelu) fused.add(relu);
         int outF = lin.outFeatures(), inF = lin.inFeatures();
         long[] w = new long[outF * inF];
-        long[] bias = new long[outF];
+        long[] rowSum = new long[outF];
         double[] accScale = new double[outF];
         for (int c = 0; c < outF; c++) {
-            long rowSum = 0;
             for (int i = 0; i < inF; i++) {
                 w[c * inF + i] = wq.quantize(lin.weight().data()[c * inF + i], c) - wq.zeroPoint(c);
-                rowSum += w[c * inF + i];
+                rowSum[c] += w[c * inF + i];
             }
             accScale[c] = xt.scale() * wq.scale(c);
-            long b = lin.bias() == null ? 0 : Math.round(lin.bias().data()[c] / accScale[c]);
-            bias[c] = b - xt.zeroPoint() * rowSum;
         }
         IntTensor weights = new IntTensor(lin.weight().shape(), w);
-        IntTensor rowBias = fold == null ? null : fold.rowBias(accScale);
         Node producer = fold == null ? n : fold.addConstant();
         IntType o;
         if (plan.activation(y) != null) o = plan.activation(y).intType();
         else if (fuseRelu && plan.activation(result.name()) != null) o = plan.activation(result.name()).intType();
-        else if (isGraphOutput(y)) o = fullRangeOutput(weights, bias, rowBias, xt, accScale);
+        else if (isGraphOutput(y)) o = fullRangeOutput(weights, lin, fold, xt, accScale);
         else o = quant(producer, y);
         List<Requantizer> requant = new ArrayList<>();
         for (int c = 0; c < outF; c++) {
             if (c == 0 || !wq.perTensor()) requant.add(Requantizer.of(accScale[c] / o.scale(), o));
         }
+        long[] bias = new long[outF];
+        double[] offsetUnit = new double[outF];
+        for (int c = 0; c < outF; c++) {
+            Requantizer r = requant.get(requant.size() == 1 ? 0 : c);
+            offsetUnit[c] = Math.scalb(o.scale(), -r.shift());
+            long b = lin.bias() == null ? 0 : Math.round(lin.bias().data()[c] / offsetUnit[c]);
+            bias[c] = Math.subtractExact(b, Math.multiplyExact(Math.multiplyExact(xt.zeroPoint(), rowSum[c]), (long) r.multiplier()));
+        }
+        IntTensor rowBias = fold == null ? null : fold.rowBias(offsetUnit);
         emit(fold == null ? n.name() : fold.name(), IntLinear.of(weights, bias, rowBias, requant, fuseRelu, xt, o), List.of(x), y);
     }
 
@@ -275,12 +280,29 @@ public final class LowerToInteger {
         return g.outputs().stream().anyMatch(v -> v.name().equals(value));
     }
 
-    /** A symmetric outputBits-bit grid just wide enough for every value the accumulators can hold. */
-    private IntType fullRangeOutput(IntTensor weights, long[] bias, IntTensor rowBias, IntType in, double[] accScale) {
-        org.tfq.ir.integer.IntRange[] r = IntLinear.accumulatorRanges(weights, bias, rowBias, in);
+    /**
+     * A symmetric outputBits-bit grid just wide enough for every value the Linear can produce: the
+     * exact range of its sum of products, in real units, plus its bias and any folded constant.
+     */
+    private IntType fullRangeOutput(IntTensor weights, Linear lin, FoldAddConstantIntoLinear.Fold fold, IntType in, double[] accScale) {
+        org.tfq.ir.integer.IntRange[] r = IntLinear.accumulatorRanges(weights, in);
+        double[][] constant = fold == null ? null : fold.constantRange();
         double hi = 0;
-        for (int c = 0; c < r.length; c++) hi = Math.max(hi, Math.max(Math.abs((double) r[c].min()), Math.abs((double) r[c].max())) * accScale[c]);
+        for (int c = 0; c < r.length; c++) {
+            double shift = -in.zeroPoint() * rowSumOf(weights, c) * accScale[c]
+                    + (lin.bias() == null ? 0 : lin.bias().data()[c]);
+            double lo = r[c].min() * accScale[c] + shift + (constant == null ? 0 : constant[c][0]);
+            double up = r[c].max() * accScale[c] + shift + (constant == null ? 0 : constant[c][1]);
+            hi = Math.max(hi, Math.max(Math.abs(lo), Math.abs(up)));
+        }
         return new IntType(outputBits, true, hi / IntType.max(outputBits, true), 0);
+    }
+
+    private static long rowSumOf(IntTensor weights, int o) {
+        int inF = weights.shape().dim(1);
+        long s = 0;
+        for (int i = 0; i < inF; i++) s += weights.data()[o * inF + i];
+        return s;
     }
 
     private static FloatTensor scalar(float v) {

@@ -33,7 +33,8 @@ public final class Quantize {
         }
         for (String name : options.bitsFor().keySet()) {
             boolean matches = floatGraph.nodes().stream().anyMatch(n -> n.name().equals(name) || n.name().startsWith(name + "/")
-                    || n.name().startsWith(name + "."));
+                    || n.name().startsWith(name + "."))
+                    || floatGraph.inputs().stream().anyMatch(v -> v.name().equals(name));
             if (!matches) {
                 throw new QuantizationException("--bits-for " + name + ": no layer of that name; names are listed by tfq inspect --dump-ir (after '#')");
             }

@@ -268,20 +268,18 @@ public final class ScheduleProgram {
                 }
             }
             weightW = Math.max(weightW, op.weightBits());
-            // (acc + bias) m = acc m + bias m: the bias rides in the output unit's offset, per output or,
-            // with a folded positional encoding, per row and output (the table is then laid out like the output)
+            // the bias is the output unit's offset, per output or, with a folded positional encoding,
+            // per row and output (the table is then laid out like the output)
             int pBase = params.size();
-            long[] bias = op.bias();
             IntTensor rowBias = op.rowBias();
             int biasRows = rowBias == null ? 1 : rowBias.shape().dim(0);
             for (int row = 0; row < biasRows; row++) {
                 for (int o = 0; o < outF; o++) {
-                    Requantizer r = op.requant().get(op.requant().size() == 1 ? 0 : o);
-                    long b = rowBias == null ? bias[o] : Math.addExact(bias[o], rowBias.data()[row * outF + o]);
-                    params.add(new long[] {r.multiplier(), 0, Math.multiplyExact(b, (long) r.multiplier()), r.shift()});
+                    Requantizer r = op.requant(o);
+                    params.add(new long[] {r.multiplier(), 0, op.offset(row, o), r.shift()});
                 }
             }
-            IntRange[] ranges = IntLinear.accumulatorRanges(op.weight(), new long[outF], op.in());
+            IntRange[] ranges = IntLinear.accumulatorRanges(op.weight(), op.in());
             for (IntRange r : ranges) accW = Math.max(accW, r.signedBits());
             long xk = x.strides[x.strides.length - 1];
             Out o = out(n.output());

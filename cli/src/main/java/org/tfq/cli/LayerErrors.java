@@ -1,0 +1,138 @@
+package org.tfq.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.FloatInterpreter;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Graph;
+import org.tfq.ir.Value;
+import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.IntInterpreter;
+import org.tfq.ir.IntTensor;
+import org.tfq.ir.IntType;
+import org.tfq.ir.Node;
+import org.tfq.onnx.ImportResult;
+import org.tfq.onnx.ModelInput;
+import org.tfq.onnx.Samples;
+import org.tfq.passes.quant.IntegerModel;
+
+/**
+ * Where the integer model loses accuracy: every integer tensor that has a float counterpart of
+ * the same name, dequantized and compared with it over the samples. The error in units of the
+ * tensor's own step tells rounding (about 0.3 steps) from a range or arithmetic problem (more);
+ * the error in float units tells which layer costs the forecast most.
+ */
+record LayerErrors(List<Row> rows) {
+
+    /** One tensor: its error against float, in float units and in steps of its scale. */
+    record Row(String name, String op, int bits, double scale, double rmse, double mean, double maxAbs, double floatRms, double clipped, double offByOne) {
+        double rmseSteps() {
+            return rmse / scale;
+        }
+    }
+
+    static LayerErrors measure(ImportResult model, IntegerModel integer, FloatTensor x) {
+        ModelInput in = model.inputs().get(0);
+        int n = Samples.count(in, x);
+        Map<String, String> reference = references(model.graph(), integer.graph());
+        Map<String, IntType> types = new LinkedHashMap<>();
+        types.put(integer.graph().inputs().get(0).name(), integer.graph().inputs().get(0).type().intType());
+        Map<String, String> ops = new HashMap<>();
+        ops.put(integer.graph().inputs().get(0).name(), "input");
+        for (Node nd : integer.graph().nodes()) {
+            types.put(nd.output().name(), nd.output().type().intType());
+            ops.put(nd.output().name(), nd.op().mnemonic());
+        }
+        types.keySet().retainAll(reference.keySet());
+        Map<String, double[]> sums = new LinkedHashMap<>(); // name -> {sum d^2, max |d|, sum f^2, clipped, count, sum d, beyond half a step}
+        for (int from = 0; from < n; from += Samples.perRun(in)) {
+            FloatTensor bound = Samples.toBound(in, x, from);
+            Map<String, FloatTensor> f = FloatInterpreter.runAll(model.graph(), Map.of(model.graph().inputs().get(0).name(), bound));
+            Map<String, IntTensor> q = IntInterpreter.runAll(integer.graph(), integer.quantizeInput(bound));
+            for (Map.Entry<String, IntType> e : types.entrySet()) {
+                FloatTensor ref = f.get(reference.get(e.getKey()));
+                IntTensor got = q.get(e.getKey());
+                if (ref == null || !ref.shape().equals(got.shape())) continue;
+                long[] codes = got.data();
+                IntType t = e.getValue();
+                double[] s = sums.computeIfAbsent(e.getKey(), k -> new double[7]);
+                for (int i = 0; i < codes.length; i++) {
+                    double d = (codes[i] - t.zeroPoint()) * t.scale() - ref.data()[i];
+                    s[0] += d * d;
+                    s[1] = Math.max(s[1], Math.abs(d));
+                    s[2] += (double) ref.data()[i] * ref.data()[i];
+                    if (codes[i] == t.min() || codes[i] == t.max()) s[3]++;
+                    s[4]++;
+                    s[5] += d;
+                    if (Math.abs(d) > 0.5 * t.scale()) s[6]++;
+                }
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : sums.entrySet()) {
+            double[] s = e.getValue();
+            IntType t = types.get(e.getKey());
+            rows.add(new Row(e.getKey(), ops.get(e.getKey()), t.bits(), t.scale(), Math.sqrt(s[0] / s[4]), s[5] / s[4], s[1],
+                    Math.sqrt(s[2] / s[4]), s[3] / s[4], s[6] / s[4]));
+        }
+        return new LayerErrors(rows);
+    }
+
+    /**
+     * For each integer value, the float value it stands for. A fused integer node is named
+     * "first+...+last" after the float nodes it replaces and stands for the last one's output; a
+     * trained quantization point after a float value is part of that value (the integer code is
+     * the fake-quantized number). Values whose integer and float producers read different inputs
+     * (a layout op that a fold moved a BatchNorm across) have no counterpart and are left out.
+     */
+    static Map<String, String> references(Graph floatGraph, Graph intGraph) {
+        Map<String, Node> byName = new HashMap<>();
+        Map<String, List<Node>> consumers = new HashMap<>();
+        for (Node nd : floatGraph.nodes()) {
+            byName.put(nd.name(), nd);
+            for (Value v : nd.inputs()) consumers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(nd);
+        }
+        java.util.function.UnaryOperator<String> quantized = name -> {
+            String v = name;
+            for (List<Node> c = consumers.get(v); c != null && c.size() == 1 && c.get(0).op() instanceof FakeQuant; c = consumers.get(v)) {
+                v = c.get(0).output().name();
+            }
+            return v;
+        };
+        Map<String, String> ref = new HashMap<>();
+        String in = intGraph.inputs().get(0).name();
+        if (floatGraph.inputs().get(0).name().equals(in)) ref.put(in, quantized.apply(in));
+        for (Node nd : intGraph.nodes()) {
+            String[] parts = nd.name().split("\\+");
+            Node first = byName.get(parts[0]), last = byName.get(parts[parts.length - 1]);
+            if (first == null || last == null || first.inputs().isEmpty() || nd.inputs().isEmpty()) continue;
+            String readsInt = ref.get(nd.inputs().get(0).name());
+            if (readsInt == null || !readsInt.equals(quantized.apply(first.inputs().get(0).name()))) continue;
+            ref.put(nd.output().name(), quantized.apply(last.output().name()));
+        }
+        return ref;
+    }
+
+    List<Map<String, Object>> json() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("name", r.name());
+            o.put("op", r.op());
+            o.put("bits", r.bits());
+            o.put("scale", r.scale());
+            o.put("rmse", r.rmse());
+            o.put("rmse_steps", r.rmseSteps());
+            o.put("mean_error", r.mean());
+            o.put("max_abs", r.maxAbs());
+            o.put("float_rms", r.floatRms());
+            o.put("clipped_fraction", r.clipped());
+            o.put("differing_fraction", r.offByOne());
+            out.add(o);
+        }
+        return out;
+    }
+}
