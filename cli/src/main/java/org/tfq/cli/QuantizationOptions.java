@@ -23,7 +23,7 @@ final class QuantizationOptions {
 
     @Option(names = "--bits-for", paramLabel = "NAME=B",
             description = "Mixed precision: width for the layer NAME (a node name or module prefix as shown by "
-                    + "'tfq inspect --dump-ir'). Repeatable.")
+                    + "'tfq inspect --dump-ir', or the model input's name for the input codes). Repeatable.")
     Map<String, Integer> bitsFor = new LinkedHashMap<>();
 
     @Option(names = "--calibration", paramLabel = "C.npy",
