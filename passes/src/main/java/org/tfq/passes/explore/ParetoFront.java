@@ -16,27 +16,56 @@ public final class ParetoFront {
 
     /** Indices of the non-dominated rows of {@code points} ({@code points[i]} = objectives of point i), ascending. */
     public static List<Integer> indices(double[][] points) {
+        return indices(points, null);
+    }
+
+    /**
+     * The same, with secondary objectives that only break ties: among points whose objectives are
+     * all equal, one dominated in {@code tieBreak} is dropped too (a 2-D front of RMSE and latency
+     * keeps, of designs with the same RMSE and latency, those not worse in LUTs and energy).
+     * Points equal in both stay together.
+     */
+    public static List<Integer> indices(double[][] points, double[][] tieBreak) {
+        if (tieBreak != null && tieBreak.length != points.length) throw new IllegalArgumentException("tie-break rows: " + tieBreak.length + " for " + points.length + " points");
         List<Integer> front = new ArrayList<>();
         // O(n^2): explore tables have hundreds of rows at most
         for (int i = 0; i < points.length; i++) {
             boolean dominated = false;
             for (int j = 0; j < points.length && !dominated; j++) {
-                dominated = j != i && dominates(points[j], points[i]);
+                if (j == i) continue;
+                dominated = dominates(points[j], points[i])
+                        || tieBreak != null && equal(points[j], points[i]) && dominates(tieBreak[j], tieBreak[i]);
             }
             if (!dominated) front.add(i);
         }
         return front;
     }
 
+    /** {@link #of} with secondary objectives that break ties (see {@link #indices(double[][], double[][])}). */
+    public static <T> List<T> of(List<T> items, List<ToDoubleFunction<T>> objectives, List<ToDoubleFunction<T>> tieBreak) {
+        List<T> out = new ArrayList<>();
+        for (int i : indices(table(items, objectives), table(items, tieBreak))) out.add(items.get(i));
+        return out;
+    }
+
+    private static <T> double[][] table(List<T> items, List<ToDoubleFunction<T>> objectives) {
+        double[][] p = new double[items.size()][objectives.size()];
+        for (int i = 0; i < items.size(); i++) {
+            for (int k = 0; k < objectives.size(); k++) p[i][k] = objectives.get(k).applyAsDouble(items.get(i));
+        }
+        return p;
+    }
+
+    private static boolean equal(double[] a, double[] b) {
+        for (int k = 0; k < a.length; k++) if (Double.compare(key(a[k]), key(b[k])) != 0) return false;
+        return true;
+    }
+
     /** The non-dominated items, in their order, by the given objectives (all minimized). */
     @SafeVarargs
     public static <T> List<T> of(List<T> items, ToDoubleFunction<T>... objectives) {
-        double[][] p = new double[items.size()][objectives.length];
-        for (int i = 0; i < items.size(); i++) {
-            for (int k = 0; k < objectives.length; k++) p[i][k] = objectives[k].applyAsDouble(items.get(i));
-        }
         List<T> out = new ArrayList<>();
-        for (int i : indices(p)) out.add(items.get(i));
+        for (int i : indices(table(items, List.of(objectives)))) out.add(items.get(i));
         return out;
     }
 

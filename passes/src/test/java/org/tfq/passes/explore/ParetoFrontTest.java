@@ -36,6 +36,21 @@ class ParetoFrontTest {
         assertEquals(List.of("A", "B", "C", "D", "D2", "E"), front);
     }
 
+    /**
+     * Tie-breaking: X, Y and Z share (rmse, latency); Y uses more LUTs than X at the same energy,
+     * so it goes; Z trades LUTs for energy against X, so both stay; X2 equals X everywhere and
+     * stays; W is dominated on the primary objectives whatever its LUTs.
+     */
+    @Test
+    void tiesBrokenBySecondaryObjectives() {
+        double[][] primary = {{1, 10}, {1, 10}, {1, 10}, {1, 10}, {2, 20}, {0.5, 30}};
+        double[][] secondary = {{100, 5}, {150, 5}, {80, 7}, {100, 5}, {1, 1}, {300, 9}};
+        //                        X         Y          Z         X2        W        V
+        assertEquals(List.of(0, 2, 3, 5), ParetoFront.indices(primary, secondary));
+        assertEquals(List.of(0, 1, 2, 3, 5), ParetoFront.indices(primary));
+        assertThrows(IllegalArgumentException.class, () -> ParetoFront.indices(primary, new double[2][2]));
+    }
+
     @Test
     void singlePointAndEmptyTable() {
         assertEquals(List.of(0), ParetoFront.indices(new double[][] {{3, 4}}));
