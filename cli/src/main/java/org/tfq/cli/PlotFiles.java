@@ -29,6 +29,8 @@ final class PlotFiles {
     private static final Templates TEMPLATES = new Templates("/org/tfq/cli/explore");
     static final Color GREY = new Color(0x9a9a9a);
     static final Color RED = new Color(0xd62728);
+    /** Room a point label needs to the right of its point, in pixels. */
+    private static final double LABEL_ROOM = 90;
 
     static String svg(ScatterPlot p) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -61,7 +63,10 @@ final class PlotFiles {
             Map<String, Object> dm = new LinkedHashMap<>();
             dm.put("x", ScatterPlot.px(d.px()));
             dm.put("y", ScatterPlot.px(d.py()));
-            dm.put("labelX", ScatterPlot.px(d.px() + 7));
+            // near the right edge the label goes to the left of its point, inside the frame
+            boolean leftOf = d.px() > right - LABEL_ROOM;
+            dm.put("labelX", ScatterPlot.px(leftOf ? d.px() - 7 : d.px() + 7));
+            dm.put("labelAnchor", leftOf ? "end" : "start");
             dm.put("label", d.label());
             dm.put("pareto", d.pareto());
             dots.add(dm);
@@ -145,7 +150,9 @@ final class PlotFiles {
                 g.fill(c);
                 g.setColor(Color.BLACK);
                 g.draw(c);
-                g.drawString(d.label(), (float) (d.px() + 7), (float) (d.py() - 7));
+                boolean leftOf = d.px() > right - LABEL_ROOM;
+                int lw = g.getFontMetrics().stringWidth(d.label());
+                g.drawString(d.label(), (float) (leftOf ? d.px() - 7 - lw : d.px() + 7), (float) (d.py() - 7));
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             g.setColor(GREY);

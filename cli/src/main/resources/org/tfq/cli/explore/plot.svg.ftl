@@ -39,7 +39,7 @@
 <#list dots as d>
 <#if d.pareto>
     <circle class="point pareto" cx="${d.x}" cy="${d.y}" r="5.5" fill="#d62728" stroke="black" stroke-width="0.8"><title>${d.label?xml}</title></circle>
-    <text class="point-label" x="${d.labelX}" y="${d.y}" dy="-7" font-size="10">${d.label?xml}</text>
+    <text class="point-label" x="${d.labelX}" y="${d.y}" dy="-7" font-size="10" text-anchor="${d.labelAnchor}">${d.label?xml}</text>
 </#if>
 </#list>
   </g>
