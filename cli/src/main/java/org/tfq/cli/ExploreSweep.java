@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,13 +110,33 @@ final class ExploreSweep {
             }));
         }
         try {
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            if (!stopped()) throw e.getCause() instanceof RuntimeException r ? r : e;
+            await(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)));
         } finally {
             pool.shutdownNow();
         }
-        return mixed == null || stopped() ? null : mixed.join();
+        return mixed == null || stopped() ? null : mixed.getNow(null);
+    }
+
+    /**
+     * Waits for {@code done}, or until the sweep is stopped: then the tasks shutdownNow dropped
+     * from the queue never complete their futures, so waiting for them would never end.
+     */
+    private void await(CompletableFuture<Void> done) {
+        while (true) {
+            try {
+                done.get(100, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                if (stopped()) return;
+            } catch (InterruptedException e) {
+                stop();
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                if (stopped()) return;
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     private static int max(List<Integer> bits) {
