@@ -73,16 +73,16 @@ final class ExploreCommand extends TfqCommand {
             description = "Width of the forecast the accelerator outputs (default: ${DEFAULT-VALUE}).")
     int outputBits;
 
-    @Option(names = "--bits", paramLabel = "B[,B...]", split = ",", defaultValue = "4,6,8",
+    @Option(names = "--bits", paramLabel = "B", split = ",", splitSynopsisLabel = ",", defaultValue = "4,6,8",
             description = "Widths of weights and activations to try, 2..8 (default: ${DEFAULT-VALUE}).")
     List<Integer> bits;
 
-    @Option(names = "--lanes", paramLabel = "N[,N...]|auto", split = ",", defaultValue = "auto",
+    @Option(names = "--lanes", paramLabel = "N|auto", split = ",", splitSynopsisLabel = ",", defaultValue = "auto",
             description = "Lane counts to try; auto: every lane count --lanes auto of tfq compile chooses from"
                     + " (1, 2, 4, 8, 16, 24, ..., 64; default: ${DEFAULT-VALUE}).")
     List<String> lanes;
 
-    @Option(names = "--activations", paramLabel = "MEMORY[,MEMORY...]", split = ",", defaultValue = "bram,lutram",
+    @Option(names = "--activations", paramLabel = "MEMORY", split = ",", splitSynopsisLabel = ",", defaultValue = "bram,lutram",
             description = "Activation memories to try: bram, lutram, auto (default: ${DEFAULT-VALUE}).")
     List<String> activations;
 
@@ -112,12 +112,8 @@ final class ExploreCommand extends TfqCommand {
                     + " into DIR/explore.csv and explore.json in place of the estimates, and redraw the plots.")
     Path collect;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: every core, ${sys:tfq.cores}).")
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
     Integer threads;
-
-    static {
-        System.setProperty("tfq.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
-    }
 
     @Override
     protected int run() throws Exception {

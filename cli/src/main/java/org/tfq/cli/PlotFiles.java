@@ -31,6 +31,8 @@ final class PlotFiles {
     static final Color RED = new Color(0xd62728);
     /** Room a point label needs to the right of its point, in pixels. */
     private static final double LABEL_ROOM = 90;
+    /** Where the legend's second entry starts, right of the first. */
+    private static final double LEGEND_SECOND = 200;
 
     static String svg(ScatterPlot p) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -75,10 +77,12 @@ final class PlotFiles {
         StringBuilder front = new StringBuilder();
         for (double[] q : p.front()) front.append(front.length() == 0 ? "" : " ").append(ScatterPlot.px(q[0])).append(',').append(ScatterPlot.px(q[1]));
         m.put("front", front.toString());
-        m.put("legendX", ScatterPlot.px(right - 200));
-        m.put("legendTextX", ScatterPlot.px(right - 184));
-        m.put("legendY", ScatterPlot.px(top + 10));
-        m.put("legendY2", ScatterPlot.px(top + 28));
+        // the legend sits in one line between the title and the frame, where it cannot hide a point
+        m.put("legendX", ScatterPlot.px(left));
+        m.put("legendTextX", ScatterPlot.px(left + 16));
+        m.put("legendX2", ScatterPlot.px(left + LEGEND_SECOND));
+        m.put("legendTextX2", ScatterPlot.px(left + LEGEND_SECOND + 16));
+        m.put("legendY", ScatterPlot.px(top - 20));
         m.put("points", Integer.toString(p.dots().size()));
         m.put("paretoPoints", Integer.toString(p.paretoCount()));
         return TEMPLATES.render("plot.svg.ftl", m);
@@ -156,12 +160,12 @@ final class PlotFiles {
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             g.setColor(GREY);
-            g.fill(new java.awt.geom.Rectangle2D.Double(right - 200, top + 10, 10, 10));
+            g.fill(new java.awt.geom.Rectangle2D.Double(left, top - 20, 10, 10));
             g.setColor(RED);
-            g.fill(new java.awt.geom.Rectangle2D.Double(right - 200, top + 28, 10, 10));
+            g.fill(new java.awt.geom.Rectangle2D.Double(left + LEGEND_SECOND, top - 20, 10, 10));
             g.setColor(Color.BLACK);
-            g.drawString("fits the part (" + p.dots().size() + " points)", (float) (right - 184), (float) (top + 19));
-            g.drawString("Pareto front (" + p.paretoCount() + " points)", (float) (right - 184), (float) (top + 37));
+            g.drawString("fits the part (" + p.dots().size() + " points)", (float) (left + 16), (float) (top - 11));
+            g.drawString("Pareto front (" + p.paretoCount() + " points)", (float) (left + LEGEND_SECOND + 16), (float) (top - 11));
         } finally {
             g.dispose();
         }
@@ -174,6 +178,7 @@ final class PlotFiles {
         Path png = base.resolveSibling(base.getFileName() + ".png");
         Path tmp = java.nio.file.Files.createTempFile(png.getParent(), "." + png.getFileName(), ".tmp");
         try {
+            OutputDirectory.readableByAll(tmp);
             if (!ImageIO.write(png(p), "png", tmp.toFile())) throw new IOException("no PNG writer in this Java runtime");
             java.nio.file.Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {

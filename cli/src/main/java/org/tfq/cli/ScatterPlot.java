@@ -15,7 +15,7 @@ record ScatterPlot(String title, String xLabel, String yLabel, boolean xLog, boo
         List<Dot> dots, List<double[]> front) {
 
     static final int WIDTH = 800, HEIGHT = 520;
-    static final int LEFT = 90, RIGHT = 30, TOP = 50, BOTTOM = 70;
+    static final int LEFT = 90, RIGHT = 30, TOP = 64, BOTTOM = 70;
     static final double LOG_SPAN = 8;
 
     /** A point of the data. */

@@ -46,7 +46,7 @@
   <g class="legend" font-size="11">
     <rect x="${legendX}" y="${legendY}" width="10" height="10" fill="#9a9a9a"/>
     <text x="${legendTextX}" y="${legendY}" dy="9">fits the part (${points} points)</text>
-    <rect x="${legendX}" y="${legendY2}" width="10" height="10" fill="#d62728" stroke="black" stroke-width="0.8"/>
-    <text x="${legendTextX}" y="${legendY2}" dy="9">Pareto front (${paretoPoints} points)</text>
+    <rect x="${legendX2}" y="${legendY}" width="10" height="10" fill="#d62728" stroke="black" stroke-width="0.8"/>
+    <text x="${legendTextX2}" y="${legendY}" dy="9">Pareto front (${paretoPoints} points)</text>
   </g>
 </svg>
