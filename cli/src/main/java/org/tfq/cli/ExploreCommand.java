@@ -317,9 +317,10 @@ final class ExploreCommand extends TfqCommand {
             MixedPrecision.Result mixed, List<ExploreSweep.Skipped> skipped) {
         java.io.PrintWriter o = out();
         long fit = rows.stream().filter(ExploreRow::fits).count();
-        o.printf(Locale.ROOT, "explore %s -> %s: %d configurations in %.1f s on %d threads (%d widths%s x %d lane counts x %d activation memories)%n",
-                model.getFileName(), dir, rows.size(), seconds, nThreads, bits.size(), mixed != null && !mixed.bitsFor().isEmpty() ? " + 1 mixed" : "",
-                laneCounts().length, activations.size());
+        o.printf(Locale.ROOT, "explore %s -> %s: %s in %.1f s on %s (%s%s x %s x %s)%n",
+                model.getFileName(), dir, count(rows.size(), "configuration"), seconds, count(nThreads, "thread"), count(bits.size(), "width"),
+                mixed != null && !mixed.bitsFor().isEmpty() ? " + 1 mixed" : "", count(laneCounts().length, "lane count"),
+                count(activations.size(), "activation memory"));
         o.printf(Locale.ROOT, "  float RMSE %.4f on %d samples; %s at %s MHz; %d of %d fit within %s%% of its LUTs%n", rmseFloat, samples,
                 vivado.options().part(), plain(vivado.clockMhz), fit, rows.size(), plain(vivado.maxUtilization));
         if (mixed != null) {
@@ -333,6 +334,10 @@ final class ExploreCommand extends TfqCommand {
         o.println("  wrote " + dir.resolve(ExploreTable.CSV) + ", " + dir.resolve(ExploreTable.JSON) + ", " + dir.resolve(ExploreTable.PLOTS)
                 + "/{rmse-latency,rmse-energy,lut-latency}.{svg,png}");
         o.flush();
+    }
+
+    private static String count(int n, String what) {
+        return n + " " + (n == 1 ? what : what.endsWith("y") ? what.substring(0, what.length() - 1) + "ies" : what + "s");
     }
 
     private static String plain(double v) {
