@@ -181,6 +181,8 @@ final class ExploreCommand extends TfqCommand {
             header.put("status", "running");
             synchronized (lock) {
                 ExploreTable.write(dir, header, rows, false);
+                // the bar from the start: the first rows wait for quantization and the test-set run
+                progress.update(0, laneCounts.length * activations.size() * (bits.size() + (maxRmseIncrease == null ? 0 : 1)));
             }
             mixed = sweep.run(bits, maxRmseIncrease == null ? null : bound, row -> {
                 synchronized (lock) {
