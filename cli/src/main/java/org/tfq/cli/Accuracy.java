@@ -32,15 +32,19 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
             why = e.getMessage();
         }
         FloatTensor fl = FloatReference.runSamples(model, x);
-        FloatTensor q = null;
-        if (integer != null) {
-            float[] stack = Samples.newStack(out, n);
-            for (int from = 0; from < n; from += Samples.perRun(in)) {
-                Samples.fromBound(out, integer.run(Samples.toBound(in, x, from)), stack, n, from);
-            }
-            q = new FloatTensor(Samples.stackShape(out, n), stack);
+        return new Accuracy(n, ort, why, fl, integer == null ? null : integerOutputs(model, integer, x));
+    }
+
+    /** The integer golden model's forecasts of every sample, quantized in and dequantized out as the host would. */
+    static FloatTensor integerOutputs(ImportResult model, IntegerModel integer, FloatTensor x) {
+        ModelInput in = model.inputs().get(0);
+        ModelInput out = model.outputs().get(0);
+        int n = Samples.count(in, x);
+        float[] stack = Samples.newStack(out, n);
+        for (int from = 0; from < n; from += Samples.perRun(in)) {
+            Samples.fromBound(out, integer.run(Samples.toBound(in, x, from)), stack, n, from);
         }
-        return new Accuracy(n, ort, why, fl, q);
+        return new FloatTensor(Samples.stackShape(out, n), stack);
     }
 
     /** The JSON fields of evaluate and of compile's report; RMSEs only with targets. */

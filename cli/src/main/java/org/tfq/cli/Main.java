@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             CompileCommand.class,
             EvaluateCommand.class,
             ReportCommand.class,
+            ExploreCommand.class,
             EstimateCommand.class,
             SimulateCommand.class,
             CommandLine.HelpCommand.class,

@@ -33,15 +33,27 @@ final class QuantizationOptions {
     @Option(names = "--calibration-method", paramLabel = "METHOD", defaultValue = "minmax",
             description = "How ranges are read from calibration: minmax, percentile (99.99%%), mse (least error). "
                     + "Default: ${DEFAULT-VALUE}.")
-    String method;
+    String method = "minmax";
 
     @Option(names = "--weights", paramLabel = "GRANULARITY", defaultValue = "per-channel",
             description = "Weight scales: per-channel (one per output feature) or per-tensor. Default: ${DEFAULT-VALUE}.")
-    String weights;
+    String weights = "per-channel";
 
     @Option(names = "--output-bits", paramLabel = "B", defaultValue = "16",
             description = "Width of the forecast the accelerator outputs, for float models (default: ${DEFAULT-VALUE}).")
-    int outputBits;
+    int outputBits = org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS;
+
+    /** The same options with another --bits and --bits-for (tfq explore's configurations). */
+    QuantizationOptions withWidths(int width, Map<String, Integer> widthFor) {
+        QuantizationOptions o = new QuantizationOptions();
+        o.bits = width;
+        o.bitsFor = new LinkedHashMap<>(widthFor);
+        o.calibration = calibration;
+        o.method = method;
+        o.weights = weights;
+        o.outputBits = outputBits;
+        return o;
+    }
 
     boolean requested() {
         return bits != null || calibration != null || !bitsFor.isEmpty();

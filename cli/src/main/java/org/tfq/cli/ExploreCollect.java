@@ -1,0 +1,83 @@
+package org.tfq.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.io.Json;
+import org.tfq.passes.resources.Capacity;
+import org.tfq.vivado.PartDatabase;
+import org.tfq.vivado.VivadoReports;
+
+/**
+ * {@code tfq explore --collect DIR}: Vivado's results for the candidates that have them
+ * ({@code DIR/pareto/<configuration>/reports/summary.json}, written by {@code make report}) in
+ * place of the estimates: LUT, LUTRAM, FF, DSP and block RAM from the utilization report, power
+ * from report_power (energy = that power x the scheduler's latency), Fmax and WNS from the timing
+ * summary. Those rows say {@code vivado} in resource_source and energy_source; the Pareto fronts
+ * and plots are computed anew. RMSE and cycles do not change: they never were estimates.
+ */
+final class ExploreCollect {
+    private ExploreCollect() {}
+
+    static int run(Path dir, PrintWriter out) throws IOException {
+        OutputDirectory.requireFolder(dir);
+        Path json = dir.resolve(ExploreTable.JSON);
+        if (!Files.isRegularFile(json)) throw new CliException(dir + ": has no " + ExploreTable.JSON + "; run tfq explore -o " + dir + " first");
+        if (!(Json.read(Files.readString(json)) instanceof Map<?, ?> table) || !(table.get("configurations") instanceof List<?> list)) {
+            throw new CliException(json + ": not an explore table (no \"configurations\"); run tfq explore again");
+        }
+        Map<String, Object> header = new LinkedHashMap<>();
+        table.forEach((k, v) -> {
+            if (!List.of("configurations", "pareto", "pareto_candidates").contains(k)) header.put((String) k, v);
+        });
+        double lutCapacity = capacity(header).luts();
+        List<ExploreRow> rows = new ArrayList<>();
+        List<String> merged = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            ExploreRow r = ExploreRow.fromJson(i, (Map<?, ?>) list.get(i));
+            Path summary = dir.resolve(ParetoCandidates.DIR).resolve(r.name()).resolve(VivadoReports.SUMMARY);
+            if (Files.isRegularFile(summary)) {
+                r = merge(r, summary, lutCapacity);
+                merged.add(r.name());
+            }
+            rows.add(r);
+        }
+        header.put("collected_from_vivado", merged);
+        ExploreTable.write(dir, header, rows, true);
+        out.println("collected Vivado results of " + merged.size() + " configurations into " + json
+                + (merged.isEmpty() ? " (no " + ParetoCandidates.DIR + "/*/" + VivadoReports.SUMMARY + " yet: run make bitstream and make report in each candidate)" : ""));
+        out.print(ExploreTable.markdown(rows));
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private static ExploreRow merge(ExploreRow r, Path summary, double lutCapacity) throws IOException {
+        Object parsed = Json.read(Files.readString(summary));
+        if (!(parsed instanceof Map<?, ?> s)) throw new CliException(summary + ": not a tfq report summary; run make report again");
+        Map<?, ?> u = map(s.get("utilization")), t = map(s.get("timing")), p = map(s.get("power"));
+        return r.withVivado(integer(u, "lut"), integer(u, "lutram"), integer(u, "ff"), integer(u, "dsp"), dbl(u, "bram36"), lutCapacity,
+                dbl(p, "total_w"), dbl(t, "fmax_mhz"), dbl(t, "wns_ns"));
+    }
+
+    private static Map<?, ?> map(Object o) {
+        return o instanceof Map<?, ?> m ? m : Map.of();
+    }
+
+    private static Integer integer(Map<?, ?> m, String k) {
+        return m.get(k) instanceof Number n ? n.intValue() : null;
+    }
+
+    private static Double dbl(Map<?, ?> m, String k) {
+        return m.get(k) instanceof Number n ? n.doubleValue() : null;
+    }
+
+    private static Capacity capacity(Map<String, Object> header) {
+        Object part = header.get("part");
+        return VivadoOutput.capacity(PartDatabase.lookup(part == null ? PartDatabase.DEFAULT_PART : part.toString()));
+    }
+}

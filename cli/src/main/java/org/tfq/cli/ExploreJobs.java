@@ -1,0 +1,53 @@
+package org.tfq.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.verilog.Templates;
+
+/**
+ * {@code tfq explore --emit-jobs github|slurm}: the Vivado runs of the Pareto candidates for
+ * more machines than one, from the templates {@code vivado.yml.ftl} (a GitHub Actions matrix
+ * workflow with a final job that runs {@code tfq explore --collect}) and
+ * {@code vivado.slurm.ftl} (a Slurm array job).
+ */
+final class ExploreJobs {
+    private ExploreJobs() {}
+
+    static final String DIR = "jobs";
+    private static final Templates TEMPLATES = new Templates("/org/tfq/cli/explore");
+
+    static Path write(String kind, Path dir, List<ExploreRow> candidates, PrintWriter out) throws IOException {
+        if (candidates.isEmpty()) throw new CliException("--emit-jobs: no Pareto candidate fits the part, so there is nothing to build");
+        boolean github = kind.equals("github");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("candidates", candidates.stream().map(ExploreRow::name).toList());
+        m.put("count", Integer.toString(candidates.size()));
+        m.put("last", Integer.toString(candidates.size() - 1));
+        m.put("model", modelName(dir));
+        // GitHub checks the repository out anew: a path relative to it; Slurm runs on a shared file system: absolute
+        m.put("dir", github ? relative(dir) : dir.toAbsolutePath().normalize().toString());
+        Path file = dir.resolve(DIR).resolve(github ? "vivado.yml" : "vivado.slurm");
+        if (!github) Files.createDirectories(dir.resolve(DIR).resolve("logs"));
+        OutputDirectory.writeWhole(file, TEMPLATES.render(github ? "vivado.yml.ftl" : "vivado.slurm.ftl", m));
+        out.println("  wrote " + file + (github ? " (copy to .github/workflows/)" : " (sbatch " + file + ")"));
+        out.flush();
+        return file;
+    }
+
+    private static String modelName(Path dir) throws IOException {
+        Object j = org.tfq.ir.io.Json.read(Files.readString(dir.resolve(ExploreTable.JSON)));
+        return j instanceof Map<?, ?> m && m.get("model") != null ? m.get("model").toString() : "the model";
+    }
+
+    /** DIR relative to the current folder when it is inside it (the repository root, usually), else as given. */
+    static String relative(Path dir) {
+        Path here = Path.of("").toAbsolutePath().normalize();
+        Path abs = dir.toAbsolutePath().normalize();
+        return (abs.startsWith(here) ? here.relativize(abs) : abs).toString().replace('\\', '/');
+    }
+}

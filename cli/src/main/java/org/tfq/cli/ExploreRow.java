@@ -1,0 +1,117 @@
+package org.tfq.cli;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One configuration of {@code tfq explore} and what it costs: the integer golden model's RMSE,
+ * the scheduler's exact cycles, the resource model's (or, after {@code --collect}, Vivado's)
+ * resources and the power model's (or Vivado's) power and energy per inference. {@code order}
+ * is its place in the sweep, so tables come out in the same order however the threads finish.
+ */
+record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> bitsFor, int lanes, String activations,
+        double rmseFloat, double rmseInt, long cycles, double latencyUs, int lut, int lutram, int ff, int dsp, double bramTiles,
+        double lutPercent, boolean fits, String resourceSource, double powerW, double energyUj, String energySource,
+        Double fmaxMhz, Double wnsNs) {
+
+    static final String MODEL = "model";
+    static final String VIVADO = "vivado";
+
+    ExploreRow {
+        bitsFor = new TreeMap<>(bitsFor);
+    }
+
+    /** "b8-l16-bram", or "mix8-l16-bram" for a mixed-precision configuration with 8 bits where --bits-for says nothing. */
+    static String name(int bits, boolean mixed, int lanes, String activations) {
+        return (mixed ? "mix" : "b") + bits + "-l" + lanes + "-" + activations;
+    }
+
+    double rmseIncreasePercent() {
+        return 100 * (rmseInt / rmseFloat - 1);
+    }
+
+    /** --bits-for as one CSV-safe field: "/ff1=6;/q=4" (empty for a uniform width). */
+    String bitsForText() {
+        StringBuilder b = new StringBuilder();
+        bitsFor.forEach((k, v) -> b.append(b.length() == 0 ? "" : ";").append(k).append('=').append(v));
+        return b.toString();
+    }
+
+    static SortedMap<String, Integer> parseBitsFor(String text) {
+        SortedMap<String, Integer> m = new TreeMap<>();
+        if (text == null || text.isEmpty()) return m;
+        for (String kv : text.split(";")) {
+            int eq = kv.lastIndexOf('=');
+            m.put(kv.substring(0, eq), Integer.parseInt(kv.substring(eq + 1)));
+        }
+        return m;
+    }
+
+    /** The row with Vivado's numbers in place of the models' (null fields of the summary keep the model's). */
+    ExploreRow withVivado(Integer vLut, Integer vLutram, Integer vFf, Integer vDsp, Double vBram, double lutCapacity,
+            Double totalW, Double fmax, Double wns) {
+        boolean res = vLut != null;
+        int l = res ? vLut : lut;
+        double p = totalW != null ? totalW : powerW;
+        return new ExploreRow(order, name, bits, bitsFor, lanes, activations, rmseFloat, rmseInt, cycles, latencyUs, l,
+                res && vLutram != null ? vLutram : lutram, res && vFf != null ? vFf : ff, res && vDsp != null ? vDsp : dsp,
+                res && vBram != null ? vBram : bramTiles, res ? 100.0 * l / lutCapacity : lutPercent, fits,
+                res ? VIVADO : resourceSource, p, totalW != null ? p * latencyUs : energyUj, totalW != null ? VIVADO : energySource,
+                fmax, wns);
+    }
+
+    /** The CSV and JSON columns, in order; {@code pareto} holds the front memberships computed for the table. */
+    Map<String, Object> fields(Map<String, Boolean> pareto) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("bits", bits);
+        m.put("bits_for", bitsForText());
+        m.put("lanes", lanes);
+        m.put("activations", activations);
+        m.put("rmse_int", sig(rmseInt));
+        m.put("rmse_float", sig(rmseFloat));
+        m.put("rmse_increase_percent", sig(rmseIncreasePercent()));
+        m.put("cycles", cycles);
+        m.put("latency_us", sig(latencyUs));
+        m.put("lut", lut);
+        m.put("lutram", lutram);
+        m.put("ff", ff);
+        m.put("dsp", dsp);
+        m.put("bram_tiles", bramTiles);
+        m.put("lut_percent", sig(lutPercent));
+        m.put("fits", fits);
+        m.put("resource_source", resourceSource);
+        m.put("power_w", sig(powerW));
+        m.put("energy_uj", sig(energyUj));
+        m.put("energy_source", energySource);
+        m.put("fmax_mhz", fmaxMhz);
+        m.put("wns_ns", wnsNs);
+        m.putAll(pareto);
+        return m;
+    }
+
+    /** A row of explore.json back, for --collect. */
+    static ExploreRow fromJson(int order, Map<?, ?> j) {
+        return new ExploreRow(order, (String) j.get("name"), num(j, "bits").intValue(), parseBitsFor((String) j.get("bits_for")),
+                num(j, "lanes").intValue(), (String) j.get("activations"), num(j, "rmse_float").doubleValue(),
+                num(j, "rmse_int").doubleValue(), num(j, "cycles").longValue(), num(j, "latency_us").doubleValue(),
+                num(j, "lut").intValue(), num(j, "lutram").intValue(), num(j, "ff").intValue(), num(j, "dsp").intValue(),
+                num(j, "bram_tiles").doubleValue(), num(j, "lut_percent").doubleValue(), Boolean.TRUE.equals(j.get("fits")),
+                (String) j.get("resource_source"), num(j, "power_w").doubleValue(), num(j, "energy_uj").doubleValue(),
+                (String) j.get("energy_source"), (Double) j.get("fmax_mhz"), (Double) j.get("wns_ns"));
+    }
+
+    private static Number num(Map<?, ?> j, String key) {
+        if (!(j.get(key) instanceof Number n)) throw new CliException("explore.json: configuration " + j.get("name") + " has no number " + key);
+        return n;
+    }
+
+    /** Six significant digits: enough for every column, short enough to read. */
+    static double sig(double v) {
+        return Double.isFinite(v) ? new BigDecimal(v).round(new MathContext(6)).doubleValue() : v;
+    }
+}
