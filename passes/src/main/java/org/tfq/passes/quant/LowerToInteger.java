@@ -106,7 +106,10 @@ public final class LowerToInteger {
             try {
                 lower(n);
             } catch (IrException | IllegalArgumentException | ArithmeticException e) {
-                throw new QuantizationException("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
+                // an overflow here means weights or scales far outside what a model can hold (corrupt or degenerate data)
+                String why = e instanceof ArithmeticException ? "integer overflow deriving its constants (" + e.getMessage()
+                        + "); its weights or quantization scales are out of range" : e.getMessage();
+                throw new QuantizationException("node " + n.name() + " (" + n.op().mnemonic() + "): " + why);
             }
         }
         if (!missing.isEmpty()) {
