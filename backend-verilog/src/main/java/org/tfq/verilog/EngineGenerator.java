@@ -1,5 +1,7 @@
 package org.tfq.verilog;
 
+import org.tfq.ir.io.SafeText;
+
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -194,14 +196,14 @@ public final class EngineGenerator {
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pcLiteral", pcW + "'d" + pc);
-            m.put("comment", pc + ": " + i.kind() + " " + sanitize(i.node()) + ", " + i.cycles() + " cycles");
+            m.put("comment", pc + ": " + i.kind() + " " + SafeText.verilogComment(i.node()) + ", " + i.cycles() + " cycles");
             m.put("fields", fields);
             instructions.add(m);
             pc++;
         }
 
         Map<String, Object> model = new LinkedHashMap<>();
-        model.put("modelName", sanitize(p.name()));
+        model.put("modelName", SafeText.verilogComment(p.name()));
         model.put("version", version);
         model.put("lanes", lanes);
         model.put("predictedCycles", p.predictedCycles());
@@ -293,13 +295,6 @@ public final class EngineGenerator {
 
     private static int bytes(int bits) {
         return 8 * ((bits + 7) / 8);
-    }
-
-    /** Identifiers from the model go into comments only, never into code; keep them on one line. */
-    static String sanitize(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char ch : s.toCharArray()) b.append(ch >= 0x20 && ch < 0x7f && ch != '*' ? ch : '_');
-        return b.toString();
     }
 
     private static List<long[]> rows(long[] values) {

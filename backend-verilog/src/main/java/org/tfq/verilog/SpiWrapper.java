@@ -1,5 +1,7 @@
 package org.tfq.verilog;
 
+import org.tfq.ir.io.SafeText;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +110,7 @@ public final class SpiWrapper {
         Map<String, Object> m = model(ports, version);
         m.put("vectors", vectors);
         m.put("predictedCycles", predictedCycles);
-        m.put("outputName", EngineTestbench.text(outputName));
+        m.put("outputName", SafeText.verilogString(outputName));
         // it runs in sim/spi/ (its own build folder next to sim/verilator/ of tb_tfq)
         m.put("memDir", "../../rtl/");
         m.put("vectorDir", "../");
