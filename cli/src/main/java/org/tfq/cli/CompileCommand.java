@@ -91,10 +91,15 @@ final class CompileCommand extends TfqCommand {
             + " options give byte-identical output, so builds can be compared and cached.")
     boolean stamp;
 
+    /** Each vector is thousands of simulated cycles: more would take hours to simulate, and the golden model runs each at compile time. */
+    static final int MAX_VECTORS = 65_536;
+
     @Override
     protected int run() throws Exception {
         requireBatch(batch);
-        if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
+        if (vectors < 1 || vectors > MAX_VECTORS) {
+            throw new CliException("--vectors " + vectors + ": give 1 to " + MAX_VECTORS + " test vectors");
+        }
         InterfaceOutput.check(iface);
         vivado.options(); // an unknown part, a bad clock or a missing XDC fails before any work
         EngineGenerator.Activations memory = activations(activations);

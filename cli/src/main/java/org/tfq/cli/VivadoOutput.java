@@ -44,6 +44,11 @@ final class VivadoOutput {
     /** The top module and its clock, as the engine template names them. */
     static final String TOP = EngineGenerator.TOP;
     static final String CLOCK = "clk";
+    /**
+     * Far beyond any 7 series part (the largest has 3,600 DSP48E1 slices, the XC7S15 20): a larger
+     * number is a typo, and would build a design of millions of lanes before saying so.
+     */
+    static final int MAX_LANES = 4096;
     /** Where compile writes the RTL and memory images, relative to OUTDIR. */
     static final String RTL_DIR = "rtl/";
 
@@ -121,7 +126,7 @@ final class VivadoOutput {
         } catch (NumberFormatException e) {
             throw new CliException("--lanes " + value + ": give a number of lanes or auto");
         }
-        if (n < 1) throw new CliException("--lanes " + n + ": the engine needs at least 1 lane");
+        if (n < 1 || n > MAX_LANES) throw new CliException("--lanes " + n + ": give 1 to " + MAX_LANES + " lanes, or auto");
         try {
             choice = LaneChooser.evaluate(schedule, cap, margin, memory, n);
         } catch (ScheduleProgram.ScheduleException e) {

@@ -224,7 +224,8 @@ class FuzzImportTest {
                 {"--batch", "0"}, {"--clock-mhz", "NaN"}, {"--clock-mhz", "-5"}, {"--part", "xc7s15[exec rm]"}, {"--activations", "sram"},
                 {"--interface", "pcie"}, {"--output-bits", "0"}, {"--max-utilization", "0"}, {"--bits-for", "nope"},
                 {"--bits-for", "x=99"}, {"--calibration-method", "magic"}, {"--xdc", "/no/such.xdc"}, {"--weights", "both"},
-                {"--no-such-option", "1"}, {"--vectors", "99999999999"}};
+                {"--no-such-option", "1"}, {"--vectors", "99999999999"}, {"--vectors", "100000000"}, {"--lanes", "1000000"},
+                {"--batch", "100000000"}, {"--max-utilization", "1e-300"}, {"--clock-mhz", "1e308"}};
             String[] o = bad[r.nextInt(bad.length)];
             a.addAll(List.of(o));
             mutation = "option " + String.join(" ", o);

@@ -179,6 +179,12 @@ public final class OnnxImporter {
             throw new OnnxImportException(where + " has " + symbolic.size() + " symbolic dimensions " + symbolic
                     + "; tfq binds only the batch axis, so export with a fixed window length and feature count");
         }
+        long size = 1;
+        for (int d : dims) size = Math.min(size * d, TensorDecoder.MAX_ELEMENTS + 1); // saturates: each d is at most the limit
+        if (size > TensorDecoder.MAX_ELEMENTS) {
+            throw new OnnxImportException(where + " bound to " + java.util.Arrays.toString(dims) + " has more than tfq's limit of "
+                    + TensorDecoder.MAX_ELEMENTS + " elements" + (symbolic.isEmpty() ? "" : "; give a smaller --batch"));
+        }
         Shape s = new Shape(dims);
         if (!symbolic.isEmpty()) return new ModelInput(vi.getName(), s, symbolic.get(0), true);
         return new ModelInput(vi.getName(), s, staticBatchAxis(dims), false);
