@@ -1,7 +1,5 @@
 package org.tfq.verilog;
 
-import org.tfq.ir.io.SafeText;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +10,7 @@ import java.util.Objects;
 import org.tfq.ir.IntType;
 import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Value;
+import org.tfq.ir.io.SafeText;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.schedule.Program;
 

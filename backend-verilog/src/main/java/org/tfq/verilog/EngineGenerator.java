@@ -1,7 +1,5 @@
 package org.tfq.verilog;
 
-import org.tfq.ir.io.SafeText;
-
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tfq.ir.integer.IntMath;
+import org.tfq.ir.io.SafeText;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;

@@ -1,7 +1,5 @@
 package org.tfq.verilog;
 
-import org.tfq.ir.io.SafeText;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.tfq.ir.io.SafeText;
 import org.tfq.passes.schedule.Program;
 
 /**

@@ -98,6 +98,20 @@ class HostileNamesTest {
         }
     }
 
+    @Test
+    void aHostileNameInAnErrorStaysOnItsLine() throws IOException {
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(Cli.model("qat_n12_d16_m3_b4_qcdq.onnx")));
+        GraphProto.Builder g = m.getGraph().toBuilder();
+        g.setNode(3, g.getNode(3).toBuilder().setName("x\ntfq: error: forged").setOpType("Foo\nBar"));
+        Path model = Files.write(tmp.resolve("one.onnx"), m.toBuilder().setGraph(g).build().toByteArray());
+        Cli c = Cli.run("inspect", model.toString());
+        assertEquals(1, c.exit(), c.err());
+        // one line a problem, then the count: no line is the rest of a name
+        List<String> lines = c.err().strip().lines().toList();
+        for (String l : lines) assertTrue(l.contains(": node '") || l.contains("node(s) not supported"), "a name broke the line:\n" + c.err());
+        assertTrue(lines.get(0).contains("node 'x_tfq: error: forged' (op Foo_Bar"), c.err());
+    }
+
     /** The model with every graph, node and tensor name replaced by a hostile one, consistently. */
     static ModelProto renamed(ModelProto m) {
         Map<String, String> names = new LinkedHashMap<>();
