@@ -21,6 +21,7 @@ import org.tfq.verilog.EngineGenerator;
 import org.tfq.vivado.Part;
 import org.tfq.vivado.PartDatabase;
 import org.tfq.vivado.VivadoDesign;
+import org.tfq.vivado.VivadoException;
 import org.tfq.vivado.VivadoFlow;
 import org.tfq.vivado.VivadoOptions;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,12 +86,23 @@ final class VivadoOutput {
      */
     VivadoOptions options() {
         if (options == null) {
-            options = new VivadoOptions(part, clockMhz, xdc, allowTimingViolation);
+            // one option at a time from valid defaults, so that the error names the option that is wrong
+            VivadoOptions withPart = checked("--part", () -> VivadoOptions.defaults().withPart(part));
+            VivadoOptions withClock = checked("--clock-mhz", () -> withPart.withClockMhz(clockMhz));
+            options = checked("--xdc", () -> withClock.withUserXdc(xdc)).withAllowTimingViolation(allowTimingViolation);
             if (!(maxUtilization > 0 && maxUtilization <= 100)) {
                 throw new CliException("--max-utilization " + num(maxUtilization) + ": a percentage of the part's LUTs, above 0 and at most 100");
             }
         }
         return options;
+    }
+
+    private static VivadoOptions checked(String option, java.util.function.Supplier<VivadoOptions> withOption) {
+        try {
+            return withOption.get();
+        } catch (VivadoException e) {
+            throw new CliException(option + ": " + e.getMessage());
+        }
     }
 
     /** The device of {@code --part}. */

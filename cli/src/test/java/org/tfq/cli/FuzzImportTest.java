@@ -120,9 +120,9 @@ class FuzzImportTest {
         System.out.print(b);
         assertTrue(failures.isEmpty(), failures.size() + " distinct failures:\n\n" + String.join("\n\n", failures.values()));
         assertEquals(COUNT, outcomes.entrySet().stream().filter(e -> e.getKey().startsWith("all: ")).mapToInt(Map.Entry::getValue).sum());
-        // a harness whose mutations never get past the parser, or never fail, tests nothing
-        assertTrue(outcomes.getOrDefault("all: success", 0) > COUNT / 50, b.toString());
-        assertTrue(outcomes.getOrDefault("all: user error (exit 1)", 0) > COUNT / 4, b.toString());
+        // a harness whose mutations never get past the parser, or never fail, tests nothing (checked on full runs only)
+        if (COUNT >= 1000) assertTrue(outcomes.getOrDefault("all: success", 0) > COUNT / 50, b.toString());
+        if (COUNT >= 1000) assertTrue(outcomes.getOrDefault("all: user error (exit 1)", 0) > COUNT / 4, b.toString());
     }
 
     /** A huge declared size is refused from the header alone, with the file's name, and nothing that size is allocated. */
@@ -262,7 +262,8 @@ class FuzzImportTest {
         if (result.exit() == 1) {
             assertTrue(result.err().startsWith("tfq: error: "), why);
             // where: the message names one of the files or options it was given
-            assertTrue(c.args().stream().map(a -> a.startsWith("--") ? a : Path.of(a).getFileName().toString())
+            assertTrue(c.args().stream().filter(a -> a.startsWith("--") || a.contains("/"))
+                    .map(a -> a.startsWith("--") ? a : Path.of(a).getFileName().toString())
                     .anyMatch(result.err()::contains), why + "\nthe message names none of the files or options given");
         }
         if (c.command().equals("compile")) {
