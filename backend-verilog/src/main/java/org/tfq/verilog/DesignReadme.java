@@ -10,6 +10,7 @@ import java.util.Objects;
 import org.tfq.ir.IntType;
 import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Value;
+import org.tfq.ir.io.SafeText;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.schedule.Program;
 
@@ -174,8 +175,8 @@ public final class DesignReadme {
     Map<String, Object> model() {
         Map<String, Object> m = new LinkedHashMap<>();
         String stem = model.endsWith(".onnx") ? model.substring(0, model.length() - 5) : model;
-        m.put("title", stem);
-        m.put("model", model);
+        m.put("title", SafeText.printable(stem));
+        m.put("model", SafeText.markdownCode(model));
         m.put("version", version);
         m.put("spi", spi);
         m.put("spiTestbench", spiTestbench);
@@ -183,11 +184,11 @@ public final class DesignReadme {
         m.put("vivado", vivado);
         m.put("makefile", makefile);
         m.put("part", part);
-        m.put("inputName", inputName);
-        m.put("outputName", outputName);
+        m.put("inputName", SafeText.markdownCode(inputName));
+        m.put("outputName", SafeText.markdownCode(outputName));
         m.put("inputShape", shapeText(inputShape));
         m.put("outputShape", shapeText(outputShape));
-        m.put("inputOrder", order(inputName, inputShape));
+        m.put("inputOrder", order(SafeText.markdownCode(inputName), inputShape));
         ports.putInto(m);
         m.put("lanes", lanes);
         m.put("cyclesText", String.format(Locale.ROOT, "%,d", cycles));

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tfq.ir.integer.IntMath;
+import org.tfq.ir.io.SafeText;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
@@ -194,14 +195,14 @@ public final class EngineGenerator {
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pcLiteral", pcW + "'d" + pc);
-            m.put("comment", pc + ": " + i.kind() + " " + sanitize(i.node()) + ", " + i.cycles() + " cycles");
+            m.put("comment", pc + ": " + i.kind() + " " + SafeText.verilogComment(i.node()) + ", " + i.cycles() + " cycles");
             m.put("fields", fields);
             instructions.add(m);
             pc++;
         }
 
         Map<String, Object> model = new LinkedHashMap<>();
-        model.put("modelName", sanitize(p.name()));
+        model.put("modelName", SafeText.verilogComment(p.name()));
         model.put("version", version);
         model.put("lanes", lanes);
         model.put("predictedCycles", p.predictedCycles());
@@ -293,13 +294,6 @@ public final class EngineGenerator {
 
     private static int bytes(int bits) {
         return 8 * ((bits + 7) / 8);
-    }
-
-    /** Identifiers from the model go into comments only, never into code; keep them on one line. */
-    static String sanitize(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char ch : s.toCharArray()) b.append(ch >= 0x20 && ch < 0x7f && ch != '*' ? ch : '_');
-        return b.toString();
     }
 
     private static List<long[]> rows(long[] values) {

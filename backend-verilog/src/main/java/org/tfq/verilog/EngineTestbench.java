@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.tfq.ir.io.SafeText;
 import org.tfq.passes.schedule.Program;
 
 /**
@@ -52,7 +53,7 @@ public final class EngineTestbench {
         SpiWrapper.Ports ports = SpiWrapper.Ports.of(p);
         int inTw = ports.inTw(), outTw = ports.outTw();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("modelName", EngineGenerator.sanitize(p.name()));
+        m.put("modelName", SafeText.verilogComment(p.name()));
         m.put("version", version);
         m.put("vectors", inputs.size());
         m.put("inputCount", p.inputCount());
@@ -60,7 +61,7 @@ public final class EngineTestbench {
         m.put("inTw", inTw);
         m.put("outTw", outTw);
         m.put("predictedCycles", p.predictedCycles());
-        m.put("outputName", text(outputName));
+        m.put("outputName", SafeText.verilogString(outputName));
         m.put("memDir", "../rtl/");
         m.put("checkLayers", layers != null);
         if (layers != null) {
@@ -73,8 +74,8 @@ public final class EngineTestbench {
                 cm.put("count", c.count());
                 cm.put("offset", off);
                 cm.put("output", c.output() ? 1 : 0);
-                cm.put("value", text(c.value()));
-                cm.put("node", text(c.node()));
+                cm.put("value", SafeText.verilogString(c.value()));
+                cm.put("node", SafeText.verilogString(c.node()));
                 checks.add(cm);
                 off += c.count();
             }
@@ -95,11 +96,6 @@ public final class EngineTestbench {
         Templates.standard().render("engine/tb_tfq.v.ftl", m, simDir.resolve(FILE));
         TextFiles.write(simDir.resolve(INPUTS), words(inputs, inTw, p.inputCount()));
         TextFiles.write(simDir.resolve(EXPECTED), words(expected, outTw, p.outputCount()));
-    }
-
-    /** A model's name inside a Verilog string literal: printable, no quotes, backslashes or format characters. */
-    static String text(String s) {
-        return EngineGenerator.sanitize(s).replace('"', '_').replace('\\', '_').replace('%', '_');
     }
 
     private static String words(List<long[]> vectors, int width, int count) {

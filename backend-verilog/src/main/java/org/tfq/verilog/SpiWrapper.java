@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.tfq.ir.io.SafeText;
 import org.tfq.passes.schedule.Program;
 
 /**
@@ -108,7 +109,7 @@ public final class SpiWrapper {
         Map<String, Object> m = model(ports, version);
         m.put("vectors", vectors);
         m.put("predictedCycles", predictedCycles);
-        m.put("outputName", EngineTestbench.text(outputName));
+        m.put("outputName", SafeText.verilogString(outputName));
         // it runs in sim/spi/ (its own build folder next to sim/verilator/ of tb_tfq)
         m.put("memDir", "../../rtl/");
         m.put("vectorDir", "../");

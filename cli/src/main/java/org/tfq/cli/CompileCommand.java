@@ -86,10 +86,20 @@ final class CompileCommand extends TfqCommand {
             + " start/busy/done; default) or spi (also rtl/tfq_spi_top.v, an SPI slave for a microcontroller host).") // InterfaceOutput
     String iface;
 
+    @Option(names = "--stamp", description = "Record when the output was made: the UTC time in report.json (\"stamp\") and next to"
+            + " the tfq version in the header of every generated Verilog file and README.md. Without it the same model and"
+            + " options give byte-identical output, so builds can be compared and cached.")
+    boolean stamp;
+
+    /** Each vector is thousands of simulated cycles: more would take hours to simulate, and the golden model runs each at compile time. */
+    static final int MAX_VECTORS = 65_536;
+
     @Override
     protected int run() throws Exception {
         requireBatch(batch);
-        if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
+        if (vectors < 1 || vectors > MAX_VECTORS) {
+            throw new CliException("--vectors " + vectors + ": give 1 to " + MAX_VECTORS + " test vectors");
+        }
         InterfaceOutput.check(iface);
         vivado.options(); // an unknown part, a bad clock or a missing XDC fails before any work
         EngineGenerator.Activations memory = activations(activations);
@@ -100,12 +110,16 @@ final class CompileCommand extends TfqCommand {
             if (inputs == null) throw new CliException("--targets needs --inputs");
         }
         // refuse a foreign output folder before any work
-        try (OutputDirectory out = OutputDirectory.open(output, force)) {
+        try (OutputDirectory out = OutputDirectory.open(output, force, java.util.Arrays.asList(model, inputs, targets, quantization.calibration, vivado.xdc))) {
             ImportResult r = OnnxImporter.load(model, new ImportOptions(batch));
             IntegerModel im = quantization.quantize(r);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", model.getFileName().toString());
             report.put("tfq_version", Main.Version.version());
+            // the only thing that differs between two compiles of the same input, and only when asked for
+            String when = stamp ? java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString() : null;
+            if (when != null) report.put("stamp", when);
+            String version = when == null ? Main.Version.version() : Main.Version.version() + ", " + when;
             report.put("input", quantizationJson(im.input().intType()));
             report.put("output", quantizationJson(im.output().intType()));
             report.put("macs_per_inference", im.graph().macs());
@@ -122,8 +136,8 @@ final class CompileCommand extends TfqCommand {
                 samples = SampleFiles.inputs(Npy.read(quantization.calibration), r.inputs().get(0), quantization.calibration);
             }
             HardwareOutput.Written hw = HardwareOutput.write(r, im, vivado.lanes(lanes, im, memory), memory, samples, vectors, checkLayers, out.file("rtl"),
-                    out.file("sim"), Main.Version.version());
-            InterfaceOutput.write(iface, hw, im, model, out, Main.Version.version()); // --interface spi, README.md
+                    out.file("sim"), version);
+            InterfaceOutput.write(iface, hw, im, model, out, version); // --interface spi, README.md
             vivado.write(out, report, hw); // vivado/, Makefile, "part" and "clock_mhz"
             report.put("hardware", hw.report());
             report.put("cycles_per_inference", hw.program().predictedCycles());

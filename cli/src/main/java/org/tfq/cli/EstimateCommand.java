@@ -70,7 +70,13 @@ final class EstimateCommand extends TfqCommand {
             throw new CliException(outdir + ": not an output folder of tfq compile (no " + COMPILE_REPORT + ")");
         }
         String partName = part != null ? part : partOf(compileReport);
-        Part device = PartDatabase.lookup(partName);
+        Part device;
+        try {
+            device = PartDatabase.lookup(partName);
+        } catch (org.tfq.vivado.VivadoException e) {
+            // name where the part came from: the option, or the compiled design's report
+            throw new CliException((part != null ? "--part" : compileReport + " \"part\"") + ": " + e.getMessage());
+        }
         String shownPart = device.hasPackagePart(partName) ? PartDatabase.fullPartName(partName) : device.name();
         List<Path> sources = sources(outdir.resolve(RTL));
 

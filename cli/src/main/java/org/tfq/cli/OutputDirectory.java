@@ -63,9 +63,20 @@ final class OutputDirectory implements AutoCloseable {
         }
     }
 
-    static OutputDirectory open(Path target, boolean force) {
+    /**
+     * The output folder {@code target}, to be built in a temporary sibling. Refused: a file; a
+     * folder holding files tfq did not write (unless {@code force}); and, even with
+     * {@code force}, a folder that holds one of the command's {@code inputs} (the model, its
+     * samples, the XDC), since replacing it would delete what the user compiled from.
+     */
+    static OutputDirectory open(Path target, boolean force, List<Path> inputs) {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");
+        for (Path in : inputs) {
+            if (in != null && in.toAbsolutePath().normalize().startsWith(abs)) {
+                throw new CliException(target + ": holds " + in + ", an input of this compile, and would be replaced; choose another -o");
+            }
+        }
         if (Files.isDirectory(abs) && !force && !isOurs(abs)) {
             throw new CliException(target + ": exists and holds files tfq did not write; choose another -o, or pass --force to replace it");
         }
@@ -112,7 +123,12 @@ final class OutputDirectory implements AutoCloseable {
             old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (old != null) Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // the previous output back under its name
+            throw e;
+        }
         committed = true;
         if (old != null) delete(old);
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tfq.ir.FloatTensor;
+import org.tfq.ir.IrException;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.Samples;
@@ -81,10 +82,22 @@ final class QuantizationOptions {
         if (calibration != null) {
             TfqCommand.requireFile(calibration, "--calibration");
             FloatTensor c = SampleFiles.inputs(Npy.read(calibration), model.inputs().get(0), calibration);
+            // ranges come from these values: one NaN or infinity would make every scale after it meaningless
+            for (float v : c.data()) {
+                if (!Float.isFinite(v)) throw new CliException(calibration + ": holds " + v + "; calibration samples must be finite numbers");
+            }
             cal = new java.util.ArrayList<>();
             int n = Samples.count(model.inputs().get(0), c);
             for (int i = 0; i < n; i += Samples.perRun(model.inputs().get(0))) cal.add(Samples.toBound(model.inputs().get(0), c, i));
         }
-        return Quantize.run(model.graph(), o, bits != null, cal);
+        try {
+            return Quantize.run(model.graph(), o, bits != null, cal);
+        } catch (CliException e) {
+            throw e; // names its option already
+        } catch (IrException e) {
+            // where: the model, and the calibration its ranges came from
+            throw new CliException(model.source() + (calibration == null ? "" : " (calibrated on " + calibration + ")")
+                    + ": cannot quantize: " + e.getMessage());
+        }
     }
 }

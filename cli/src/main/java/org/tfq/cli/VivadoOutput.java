@@ -21,6 +21,7 @@ import org.tfq.verilog.EngineGenerator;
 import org.tfq.vivado.Part;
 import org.tfq.vivado.PartDatabase;
 import org.tfq.vivado.VivadoDesign;
+import org.tfq.vivado.VivadoException;
 import org.tfq.vivado.VivadoFlow;
 import org.tfq.vivado.VivadoOptions;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +45,11 @@ final class VivadoOutput {
     /** The top module and its clock, as the engine template names them. */
     static final String TOP = EngineGenerator.TOP;
     static final String CLOCK = "clk";
+    /**
+     * Far beyond any 7 series part (the largest has 3,600 DSP48E1 slices, the XC7S15 20): a larger
+     * number is a typo, and would build a design of millions of lanes before saying so.
+     */
+    static final int MAX_LANES = 4096;
     /** Where compile writes the RTL and memory images, relative to OUTDIR. */
     static final String RTL_DIR = "rtl/";
 
@@ -80,12 +86,23 @@ final class VivadoOutput {
      */
     VivadoOptions options() {
         if (options == null) {
-            options = new VivadoOptions(part, clockMhz, xdc, allowTimingViolation);
+            // one option at a time from valid defaults, so that the error names the option that is wrong
+            VivadoOptions withPart = checked("--part", () -> VivadoOptions.defaults().withPart(part));
+            VivadoOptions withClock = checked("--clock-mhz", () -> withPart.withClockMhz(clockMhz));
+            options = checked("--xdc", () -> withClock.withUserXdc(xdc)).withAllowTimingViolation(allowTimingViolation);
             if (!(maxUtilization > 0 && maxUtilization <= 100)) {
                 throw new CliException("--max-utilization " + num(maxUtilization) + ": a percentage of the part's LUTs, above 0 and at most 100");
             }
         }
         return options;
+    }
+
+    private static VivadoOptions checked(String option, java.util.function.Supplier<VivadoOptions> withOption) {
+        try {
+            return withOption.get();
+        } catch (VivadoException e) {
+            throw new CliException(option + ": " + e.getMessage());
+        }
     }
 
     /** The device of {@code --part}. */
@@ -121,7 +138,7 @@ final class VivadoOutput {
         } catch (NumberFormatException e) {
             throw new CliException("--lanes " + value + ": give a number of lanes or auto");
         }
-        if (n < 1) throw new CliException("--lanes " + n + ": the engine needs at least 1 lane");
+        if (n < 1 || n > MAX_LANES) throw new CliException("--lanes " + n + ": give 1 to " + MAX_LANES + " lanes, or auto");
         try {
             choice = LaneChooser.evaluate(schedule, cap, margin, memory, n);
         } catch (ScheduleProgram.ScheduleException e) {

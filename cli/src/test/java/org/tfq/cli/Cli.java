@@ -58,6 +58,21 @@ record Cli(int exit, String out, String err) {
                 "tfq: error: " + absent + ": no such folder (the output folder of tfq compile)", r.err().strip());
     }
 
+    /**
+     * Every file below {@code dir} by its relative path, its bytes as ISO-8859-1 text (one char a
+     * byte): two folders are byte-identical when these maps are equal, and a failed comparison
+     * shows which file differs.
+     */
+    static java.util.SortedMap<String, String> files(Path dir) throws java.io.IOException {
+        java.util.SortedMap<String, String> m = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(dir.relativize(p).toString().replace('\\', '/'), new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return m;
+    }
+
     void assertNoStackTrace() {
         org.junit.jupiter.api.Assertions.assertFalse(err.contains("\tat "), "stack trace on stderr:\n" + err);
     }

@@ -107,23 +107,12 @@ class VivadoOutputTest {
         Path xdc = Files.writeString(tmp.resolve("pins.xdc"), "set_property IOSTANDARD LVCMOS33 [get_ports clk]\n");
         Path out = tmp.resolve("out");
         assertEquals(0, compile(out, "--lanes", "2", "--xdc", xdc.toString()).exit());
-        // Vivado's commands as stubs that log their name; the timing query reports met timing
-        Path log = tmp.resolve("calls.txt");
-        String stubs = "set ::log [open {" + log + "} w]\n"
-                + "proc get_timing_paths {args} { puts $::log get_timing_paths; return {path0} }\n"
-                + "proc get_property {args} { return 0.250 }\n"
-                + "proc get_ports {args} { return $args }\n"
-                + "proc get_drc_checks {args} { return $args }\n"
-                + "proc unknown {args} { puts $::log [lindex $args 0]; return {} }\n";
         for (String f : List.of("vivado/build.tcl", "vivado/constraints.xdc", "vivado/user.xdc")) {
-            Path script = tmp.resolve("run-" + f.replace('/', '-') + ".tcl");
-            Files.writeString(script, stubs + "source {" + out.resolve(f) + "}\nclose $::log\n");
-            Files.deleteIfExists(log);
-            Run r = run(tmp, List.of(tclsh, script.toString()));
-            assertEquals(0, r.exit(), f + "\n" + r.output());
-            List<String> calls = Files.readAllLines(log);
+            Stubbed r = sourceWithVivadoStubs(tclsh, tmp, out.resolve(f));
+            assertEquals(0, r.run().exit(), f + "\n" + r.run().output());
+            List<String> calls = r.calls();
             if (f.equals("vivado/build.tcl")) {
-                assertTrue(r.output().contains("tfq: wrote " + out.toRealPath().resolve("build/tfq_top.bit")), r.output());
+                assertTrue(r.run().output().contains("tfq: wrote " + out.toRealPath().resolve("build/tfq_top.bit")), r.run().output());
                 assertEquals(List.of("synth_design", "opt_design", "place_design", "phys_opt_design", "route_design", "write_bitstream"),
                         calls.stream().filter(x -> x.endsWith("_design") || x.equals("write_bitstream")).toList());
             } else {
@@ -202,7 +191,31 @@ class VivadoOutputTest {
 
     record Run(int exit, String output) {}
 
-    private static Run run(Path dir, List<String> command) throws IOException, InterruptedException {
+    /** What tclsh printed sourcing a file with Vivado's commands stubbed, and the commands it called, in order. */
+    record Stubbed(Run run, List<String> calls) {}
+
+    /**
+     * Sources {@code tcl} in plain tclsh with Vivado's commands as stubs that log their name (the
+     * timing query reports met timing), from {@code work}, where the script and log are written.
+     */
+    static Stubbed sourceWithVivadoStubs(String tclsh, Path work, Path tcl) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(work, "calls", ".txt");
+        String stubs = "set ::log [open {" + log + "} w]\n"
+                + "proc get_timing_paths {args} { puts $::log get_timing_paths; return {path0} }\n"
+                + "proc get_property {args} { return 0.250 }\n"
+                + "proc get_ports {args} { return $args }\n"
+                + "proc get_drc_checks {args} { return $args }\n"
+                + "proc unknown {args} { puts $::log [lindex $args 0]; return {} }\n";
+        Path script = Files.createTempFile(work, "run-" + tcl.getFileName(), ".tcl");
+        Files.writeString(script, stubs + "source {" + tcl + "}\nclose $::log\n");
+        Run r = run(work, List.of(tclsh, script.toString()));
+        List<String> calls = Files.readAllLines(log);
+        Files.delete(script);
+        Files.delete(log);
+        return new Stubbed(r, calls);
+    }
+
+    static Run run(Path dir, List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().remove("MAKEFLAGS");
         pb.environment().remove("MAKELEVEL");

@@ -15,6 +15,7 @@ import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.Value;
+import org.tfq.ir.io.SafeText;
 import org.tfq.ir.op.Add;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.BatchNorm;
@@ -128,7 +129,9 @@ final class GraphBuilder {
 
     String describe(NodeProto n) {
         String domain = n.getDomain().isEmpty() ? "ai.onnx" : n.getDomain();
-        return file + ": node '" + n.getName() + "' (op " + n.getOpType() + ", domain " + domain + ", opset " + opset + ")";
+        // the name and op come from the file: printable, so that the message stays one line per problem
+        return file + ": node '" + SafeText.printable(n.getName()) + "' (op " + SafeText.printable(n.getOpType()) + ", domain "
+                + SafeText.printable(domain) + ", opset " + opset + ")";
     }
 
     // ---------------------------------------------------------------- constants

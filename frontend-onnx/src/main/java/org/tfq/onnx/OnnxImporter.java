@@ -19,6 +19,7 @@ import org.tfq.ir.IrException;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.Value;
+import org.tfq.ir.io.SafeText;
 import org.tfq.onnx.proto.Onnx.GraphProto;
 import org.tfq.onnx.proto.Onnx.ModelProto;
 import org.tfq.onnx.proto.Onnx.NodeProto;
@@ -48,7 +49,7 @@ public final class OnnxImporter {
         TensorDecoder decoder = new TensorDecoder(model);
         Map<String, Const> initializers = new HashMap<>();
         for (TensorProto t : gp.getInitializerList()) {
-            initializers.put(t.getName(), decoder.decode(t, "initializer '" + t.getName() + "'"));
+            initializers.put(t.getName(), decoder.decode(t, "initializer '" + SafeText.printable(t.getName()) + "'"));
         }
         List<ValueInfoProto> graphInputs = gp.getInputList().stream().filter(v -> !initializers.containsKey(v.getName())).toList();
         if (graphInputs.isEmpty()) throw new OnnxImportException(file + ": the graph has no inputs");
@@ -76,7 +77,7 @@ public final class OnnxImporter {
             Value v = b.activation(vi.getName());
             if (v == null) {
                 if (!b.isPoisoned(vi.getName())) {
-                    problems.add(file + ": graph output '" + vi.getName() + "' does not depend on the input; tfq compiles models whose outputs are computed from their inputs");
+                    problems.add(file + ": graph output '" + SafeText.printable(vi.getName()) + "' does not depend on the input; tfq compiles models whose outputs are computed from their inputs");
                 }
                 continue;
             }
@@ -155,7 +156,7 @@ public final class OnnxImporter {
     }
 
     private static ModelInput bindInput(ValueInfoProto vi, ImportOptions options, String file) {
-        String where = file + ": input '" + vi.getName() + "'";
+        String where = file + ": input '" + SafeText.printable(vi.getName()) + "'";
         if (!vi.getType().hasTensorType()) throw new OnnxImportException(where + " is not a tensor");
         int elem = vi.getType().getTensorType().getElemType();
         if (!DataTypes.isFloat(elem)) {
@@ -178,6 +179,12 @@ public final class OnnxImporter {
         if (symbolic.size() > 1) {
             throw new OnnxImportException(where + " has " + symbolic.size() + " symbolic dimensions " + symbolic
                     + "; tfq binds only the batch axis, so export with a fixed window length and feature count");
+        }
+        long size = 1;
+        for (int d : dims) size = Math.min(size * d, TensorDecoder.MAX_ELEMENTS + 1); // saturates: each d is at most the limit
+        if (size > TensorDecoder.MAX_ELEMENTS) {
+            throw new OnnxImportException(where + " bound to " + java.util.Arrays.toString(dims) + " has more than tfq's limit of "
+                    + TensorDecoder.MAX_ELEMENTS + " elements" + (symbolic.isEmpty() ? "" : "; give a smaller --batch"));
         }
         Shape s = new Shape(dims);
         if (!symbolic.isEmpty()) return new ModelInput(vi.getName(), s, symbolic.get(0), true);

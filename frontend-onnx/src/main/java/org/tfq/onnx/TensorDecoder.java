@@ -163,6 +163,15 @@ final class TensorDecoder {
         if (!Files.isRegularFile(target)) {
             throw new OnnxImportException(file + ": " + what + ": external data file '" + location + "' not found beside the model");
         }
+        try {
+            // a link beside the model may point anywhere: what is read must lie inside the model's folder too
+            if (!target.toRealPath().startsWith(modelDir.toRealPath())) {
+                throw new OnnxImportException(file + ": " + what + ": external data file '" + location
+                        + "' is a link that leaves the model's folder; tfq reads external data only from files beside the model");
+            }
+        } catch (IOException e) {
+            throw new OnnxImportException(file + ": " + what + ": cannot read external data '" + location + "': " + e.getMessage());
+        }
         try (RandomAccessFile f = new RandomAccessFile(target.toFile(), "r")) {
             if (offset < 0 || offset + length > f.length()) {
                 throw new OnnxImportException(file + ": " + what + ": external data file '" + location + "' is too short ("

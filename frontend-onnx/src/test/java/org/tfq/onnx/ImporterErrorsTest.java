@@ -122,6 +122,9 @@ class ImporterErrorsTest {
         assertEquals(1, msg.lines().count());
         msg = fail(externalModel(dir.resolve("secret.bin").toString()).write(sub, "abs.onnx"));
         assertTrue(msg.contains("leaves the model's folder"), msg);
+        Files.createSymbolicLink(sub.resolve("link.bin"), dir.resolve("secret.bin"));
+        msg = fail(externalModel("link.bin").write(sub, "link.onnx"));
+        assertTrue(msg.contains("'link.bin' is a link that leaves the model's folder"), msg);
     }
 
     @Test

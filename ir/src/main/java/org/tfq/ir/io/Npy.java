@@ -22,12 +22,22 @@ public final class Npy {
     private Npy() {}
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    /** No test file needs more; a larger declared size is a corrupt or hostile header. */
-    public static final long MAX_ELEMENTS = 1L << 28;
+    /**
+     * 2^26 elements, 256 MiB as float32: far more samples than any forecasting data set tfq is
+     * given; a larger declared size is a corrupt or hostile header and is refused before allocation.
+     */
+    public static final long MAX_ELEMENTS = 1L << 26;
+    /** The largest file the limit allows: every element as float64, plus a generous header. */
+    private static final long MAX_FILE_BYTES = MAX_ELEMENTS * 8 + (1 << 20);
 
     public static FloatTensor read(Path path) {
         byte[] bytes;
         try {
+            // checked before reading: a file of several GB would not fit in the heap
+            if (Files.size(path) > MAX_FILE_BYTES) {
+                throw new IrException(path + ": " + Files.size(path) + " bytes is larger than tfq accepts for a .npy ("
+                        + (MAX_ELEMENTS >> 20) + "M elements)");
+            }
             bytes = Files.readAllBytes(path);
         } catch (IOException e) {
             throw new IrException(path + ": cannot read (" + e.getMessage() + ")");
@@ -61,7 +71,6 @@ public final class Npy {
         if (fortran.equals("True")) throw new IrException(where + ": Fortran-order arrays are not supported; save with np.ascontiguousarray");
         Shape shape = parseShape(field(header, "shape", "\\(([^)]*)\\)", where), where);
         long n = shape.size();
-        if (n > MAX_ELEMENTS) throw new IrException(where + ": array of " + n + " elements is larger than tfq accepts");
         ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         String kind = descr.replaceFirst("^[<>|=]", "");
         int width = switch (kind) {
@@ -102,16 +111,26 @@ public final class Npy {
         return m.group(1);
     }
 
+    /** The header's shape, refused when a dimension is negative or the element count is over {@link #MAX_ELEMENTS}. */
     private static Shape parseShape(String s, String where) {
         List<Integer> dims = new ArrayList<>();
+        long n = 1;
         for (String part : s.split(",")) {
             String p = part.trim();
             if (p.isEmpty()) continue;
+            long d;
             try {
-                dims.add(Integer.parseInt(p.replace("L", "")));
+                d = Long.parseLong(p.replace("L", ""));
             } catch (NumberFormatException e) {
                 throw new IrException(where + ": bad .npy shape (" + s + ")");
             }
+            if (d < 0) throw new IrException(where + ": bad .npy shape (" + s + "): negative dimension");
+            n *= Math.min(d, MAX_ELEMENTS + 1); // saturates instead of overflowing
+            if (n > MAX_ELEMENTS) {
+                throw new IrException(where + ": shape (" + s + ") declares more than " + MAX_ELEMENTS
+                        + " elements, larger than tfq accepts; the file is corrupt or not a sample file");
+            }
+            dims.add((int) d);
         }
         return new Shape(dims.stream().mapToInt(Integer::intValue).toArray());
     }

@@ -20,6 +20,7 @@ import org.tfq.ir.integer.IntLayerNorm;
 import org.tfq.ir.integer.IntSoftmax;
 import org.tfq.ir.integer.Lut;
 import org.tfq.ir.integer.Requantizer;
+import org.tfq.ir.io.SafeText;
 import org.tfq.ir.op.Add;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.BatchNorm;
@@ -106,7 +107,10 @@ public final class LowerToInteger {
             try {
                 lower(n);
             } catch (IrException | IllegalArgumentException | ArithmeticException e) {
-                throw new QuantizationException("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
+                // an overflow here means weights or scales far outside what a model can hold (corrupt or degenerate data)
+                String why = e instanceof ArithmeticException ? "integer overflow deriving its constants (" + e.getMessage()
+                        + "); its weights or quantization scales are out of range" : e.getMessage();
+                throw new QuantizationException("node " + SafeText.printable(n.name()) + " (" + n.op().mnemonic() + "): " + why);
             }
         }
         if (!missing.isEmpty()) {
