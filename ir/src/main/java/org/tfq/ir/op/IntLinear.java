@@ -45,6 +45,10 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
         if (accBits < needed) {
             throw Op.error("int_linear", "accumulator of " + accBits + " bits is narrower than its worst case, " + needed + " bits");
         }
+        // acc m + offset must stay a long (the interpreter's exact arithmetic, and far beyond any datapath)
+        if (datapathBitsOf(bias, rowBias, requant, accBits) > 63) {
+            throw Op.error("int_linear", "bias or multiplier out of range: acc * m + bias needs more than 63 bits");
+        }
     }
 
     /** The op without a row bias, as it was before row biases existed. */
@@ -87,6 +91,22 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
             ranges[o] = new IntRange(rowLo, rowHi);
         }
         return ranges;
+    }
+
+    /** Width of acc m_o + bias[o] + rowBias[r][o] before the rounding shift, over every output and row. */
+    private static int datapathBitsOf(long[] bias, IntTensor rowBias, List<Requantizer> requant, int accBits) {
+        int bits = 0;
+        int rows = rowBias == null ? 1 : rowBias.shape().dim(0);
+        for (int o = 0; o < bias.length; o++) {
+            Requantizer q = requant.get(requant.size() == 1 ? 0 : o);
+            for (int r = 0; r < rows; r++) {
+                long off = rowBias == null ? bias[o] : bias[o] + rowBias.data()[r * bias.length + o];
+                boolean overflow = rowBias != null && ((bias[o] ^ off) & (rowBias.data()[r * bias.length + o] ^ off)) < 0;
+                int offBits = overflow ? 65 : IntRange.point(off).signedBits();
+                bits = Math.max(bits, Math.max(q.productBits(accBits), offBits) + 1);
+            }
+        }
+        return bits;
     }
 
     /** The requantizer of output feature {@code o}. */
@@ -157,15 +177,7 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
 
     @Override
     public int datapathBits() {
-        // acc m_o + offset before the rounding shift, over every output and row
-        int bits = 0;
-        int rows = rowBias == null ? 1 : rowBias.shape().dim(0);
-        for (int o = 0; o < outFeatures(); o++) {
-            for (int r = 0; r < rows; r++) {
-                bits = Math.max(bits, Math.max(requant(o).productBits(accBits), IntRange.point(offset(r, o)).signedBits()) + 1);
-            }
-        }
-        return bits;
+        return datapathBitsOf(bias, rowBias, requant, accBits);
     }
 
     @Override

@@ -143,6 +143,10 @@ class IntLinearTest {
         assertEquals(16, biased.accBits()); // the row bias is added after the multiplier
         assertEquals(q.get(0).productBits(16) + 1, plain.datapathBits());
         assertEquals(42 + 1, biased.datapathBits()); // 2^40 is a 42-bit signed number, plus the adder's carry
+        // a bias or row bias whose sum leaves a long is refused, not wrapped
+        assertThrows(IrException.class, () -> IntLinear.of(w, new long[] {Long.MAX_VALUE / 2, 0}, q, false, in, out));
+        assertThrows(IrException.class, () -> IntLinear.of(w, new long[] {Long.MAX_VALUE - 1, 0},
+                new IntTensor(Shape.of(1, 2), new long[] {2, 0}), q, false, in, out));
         assertNull(plain.rowBias());
         assertEquals(4 + 2, plain.parameters());
         assertEquals(4 + 2 + 6, biased.parameters());
