@@ -224,9 +224,19 @@ final class VivadoOutput {
         Capacity cap = capacity(device());
         LaneChooser.Candidate least = c.candidates().get(0);
         StringBuilder b = new StringBuilder();
-        b.append("no lane count fits ").append(options().part()).append(" within ").append(num(maxUtilization))
-                .append("% of its LUTs; the resource model's estimate with ").append(least.lanes())
-                .append(least.lanes() == 1 ? " lane" : " lanes").append(":\n");
+        Resources need = least.estimate().total();
+        List<String> short_ = new ArrayList<>();
+        for (String r : least.estimate().over(cap, maxUtilization / 100.0)) {
+            short_.add(switch (r) {
+                case "LUT" -> need.lut() + " LUTs (" + num(maxUtilization) + "% of the part's " + cap.luts() + ")";
+                case "FF" -> need.ff() + " FFs of " + cap.ffs();
+                case "DSP" -> need.dsp() + " DSP48E1 of " + cap.dsps();
+                default -> num(need.bram36Tiles()) + " BRAM36 of " + cap.bram36();
+            });
+        }
+        b.append("no lane count fits ").append(options().part()).append(": even ").append(least.lanes())
+                .append(least.lanes() == 1 ? " lane needs " : " lanes need ").append(String.join(", ", short_))
+                .append("; the resource model's estimate:\n");
         b.append(least.estimate().table(cap));
         List<String> help = new ArrayList<>();
         Resources over = least.estimate().total();

@@ -136,11 +136,25 @@ public class ResourceModelTest {
         Cli c = Cli.run("compile", Cli.model("bench_n12_d32_m7.onnx").toString(), "--bits", "8", "--calibration",
                 Cli.model("bench_n12_d32_m7.calibration.npy").toString(), "-o", out.toString(), "--max-utilization", "5");
         assertEquals(1, c.exit(), c.err());
-        assertTrue(c.err().startsWith("tfq: error: no lane count fits xc7s15ftgb196-1 within 5% of its LUTs"), c.err());
+        assertTrue(c.err().startsWith("tfq: error: no lane count fits xc7s15ftgb196-1: even 1 lane needs "), c.err());
+        assertTrue(c.err().lines().findFirst().orElseThrow().endsWith("LUTs (5% of the part's 8000); the resource model's estimate:"), c.err());
         for (String s : List.of("MAC lanes", "divider", "weight ROM", "total", "xc7s15 has", "what would help:", "fewer bits (--bits 6)",
                 "a higher --max-utilization", "a larger part: xc7s")) {
             assertTrue(c.err().contains(s), s + " in\n" + c.err());
         }
+        assertFalse(Files.exists(out));
+    }
+
+    /** The reference design's n=12, d=64 at 6 bits: 298 kbit of weights, parameters and activations overflow the block RAM. */
+    @Test
+    void theFirstLineNamesTheResourceThatRunsOut() {
+        requireLanesWired();
+        Path out = tmp.resolve("out");
+        Cli c = Cli.run("compile", Cli.model("bench_n12_d64_m7.onnx").toString(), "--bits", "6", "--calibration",
+                Cli.model("bench_n12_d64_m7.calibration.npy").toString(), "-o", out.toString());
+        assertEquals(1, c.exit(), c.err());
+        String first = c.err().lines().findFirst().orElseThrow();
+        assertTrue(first.matches("tfq: error: no lane count fits xc7s15ftgb196-1: even 1 lane needs [0-9.]+ BRAM36 of 10; .*"), first);
         assertFalse(Files.exists(out));
     }
 
