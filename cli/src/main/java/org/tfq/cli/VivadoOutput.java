@@ -238,6 +238,7 @@ final class VivadoOutput {
                 .append(least.lanes() == 1 ? " lane needs " : " lanes need ").append(String.join(", ", short_))
                 .append("; the resource model's estimate:\n");
         b.append(least.estimate().table(cap));
+        b.append(memoryByLayer(im));
         List<String> help = new ArrayList<>();
         Resources over = least.estimate().total();
         if (over.bram36Tiles() > cap.bram36() || over.lut() > cap.luts() * maxUtilization / 100.0) {
@@ -248,10 +249,41 @@ final class VivadoOutput {
         if (actInLuts && over.lut() > cap.luts() * maxUtilization / 100.0) {
             help.add("--activations bram: activation memory in block RAM instead of LUTs");
         }
-        if (maxUtilization < 100) help.add("a higher --max-utilization (now " + num(maxUtilization) + "%), at the risk of a design that does not route");
+        boolean actInBram = least.estimate().units().stream().anyMatch(u -> u.name().equals("activation memory") && u.resources().bram36Tiles() > 0);
+        if (actInBram && over.bram36Tiles() > cap.bram36()) help.add("--activations lutram: activation memory in LUTs instead of block RAM");
+        if (maxUtilization < 100 && over.lut() > cap.luts() * maxUtilization / 100.0) {
+            help.add("a higher --max-utilization (now " + num(maxUtilization) + "%), at the risk of a design that does not route");
+        }
         String larger = largerPart(c);
         if (larger != null) help.add("a larger part: " + larger);
         b.append("what would help: ").append(help.isEmpty() ? "a larger part" : String.join("; ", help));
+        return b.toString();
+    }
+
+    /**
+     * What each linear layer stores, the largest first: its weights at the weight ROM's width (the
+     * widest layer's) and its parameter words (one per output, or per row and output with a folded
+     * positional encoding). The engine is shared, so memory is what a layer adds on its own; it
+     * says where --bits-for or a smaller layer would save block RAM.
+     */
+    static String memoryByLayer(IntegerModel im) {
+        record Layer(String name, long weights, long params) {}
+        List<Layer> layers = new ArrayList<>();
+        int width = 0;
+        for (org.tfq.ir.Node n : im.graph().nodes()) {
+            if (n.op() instanceof org.tfq.ir.op.IntLinear lin) {
+                width = Math.max(width, lin.weightBits());
+                long rows = lin.rowBias() == null ? 1 : lin.rowBias().shape().dim(0);
+                layers.add(new Layer(n.name(), (long) lin.inFeatures() * lin.outFeatures(), rows * lin.outFeatures()));
+            }
+        }
+        if (layers.isEmpty()) return "";
+        layers.sort(java.util.Comparator.comparingLong(Layer::weights).reversed().thenComparing(Layer::name));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "memory by layer (weights at %d bits):%n", width));
+        for (Layer l : layers) {
+            b.append(String.format(Locale.ROOT, "  %-40s %,9d weights (%,.0f kbit), %,6d parameter words%n",
+                    org.tfq.ir.io.SafeText.printable(l.name()), l.weights(), l.weights() * width / 1024.0, l.params()));
+        }
         return b.toString();
     }
 

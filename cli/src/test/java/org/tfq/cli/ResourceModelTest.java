@@ -155,6 +155,12 @@ public class ResourceModelTest {
         assertEquals(1, c.exit(), c.err());
         String first = c.err().lines().findFirst().orElseThrow();
         assertTrue(first.matches("tfq: error: no lane count fits xc7s15ftgb196-1: even 1 lane needs [0-9.]+ BRAM36 of 10; .*"), first);
+        // which layers hold the memory: the feed-forward weights, 16,384 6-bit weights each
+        assertTrue(c.err().contains("memory by layer (weights at 6 bits):"), c.err());
+        assertTrue(c.err().matches("(?s).*/ff1/MatMul +16,384 weights \\(96 kbit\\).*"), c.err());
+        // block RAM runs out, not LUTs: no advice about the LUT margin
+        assertTrue(c.err().contains("--activations lutram"), c.err());
+        assertFalse(c.err().contains("--max-utilization"), c.err());
         assertFalse(Files.exists(out));
     }
 
