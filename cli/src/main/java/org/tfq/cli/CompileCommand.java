@@ -102,6 +102,7 @@ final class CompileCommand extends TfqCommand {
         }
         InterfaceOutput.check(iface);
         vivado.options(); // an unknown part, a bad clock or a missing XDC fails before any work
+        VivadoOutput.fixedLanes(lanes); // so does a bad --lanes
         EngineGenerator.Activations memory = activations(activations);
         requireFile(model, "the model");
         if (inputs != null) requireFile(inputs, "--inputs");

@@ -58,13 +58,15 @@ record LayerErrors(List<Row> rows) {
                 if (ref == null || !ref.shape().equals(got.shape())) continue;
                 long[] codes = got.data();
                 IntType t = e.getValue();
+                // beyond half a step outside the grid: saturated, not rounded (a ReLU's zeros at the bottom code are not)
+                double lowest = (t.min() - t.zeroPoint() - 0.5) * t.scale(), highest = (t.max() - t.zeroPoint() + 0.5) * t.scale();
                 double[] s = sums.computeIfAbsent(e.getKey(), k -> new double[7]);
                 for (int i = 0; i < codes.length; i++) {
                     double d = (codes[i] - t.zeroPoint()) * t.scale() - ref.data()[i];
                     s[0] += d * d;
                     s[1] = Math.max(s[1], Math.abs(d));
                     s[2] += (double) ref.data()[i] * ref.data()[i];
-                    if (codes[i] == t.min() || codes[i] == t.max()) s[3]++;
+                    if (ref.data()[i] < lowest || ref.data()[i] > highest) s[3]++;
                     s[4]++;
                     s[5] += d;
                     if (Math.abs(d) > 0.5 * t.scale()) s[6]++;

@@ -205,7 +205,10 @@ class VivadoOutputTest {
                 + "proc get_property {args} { return 0.250 }\n"
                 + "proc get_ports {args} { return $args }\n"
                 + "proc get_drc_checks {args} { return $args }\n"
-                + "proc unknown {args} { puts $::log [lindex $args 0]; return {} }\n";
+                + "proc unknown {args} { puts $::log [lindex $args 0]; return {} }\n"
+                // exec is a Tcl builtin, so unknown never sees it: record it instead of running anything
+                + "rename exec tfq_real_exec\n"
+                + "proc exec {args} { puts $::log exec; return {} }\n";
         Path script = Files.createTempFile(work, "run-" + tcl.getFileName(), ".tcl");
         Files.writeString(script, stubs + "source {" + tcl + "}\nclose $::log\n");
         Run r = run(work, List.of(tclsh, script.toString()));

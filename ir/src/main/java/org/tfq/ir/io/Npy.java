@@ -125,6 +125,11 @@ public final class Npy {
                 throw new IrException(where + ": bad .npy shape (" + s + ")");
             }
             if (d < 0) throw new IrException(where + ": bad .npy shape (" + s + "): negative dimension");
+            // each dimension on its own too: after a 0 the product no longer grows
+            if (d > MAX_ELEMENTS) {
+                throw new IrException(where + ": shape (" + s + ") has a dimension of " + d + ", larger than tfq accepts ("
+                        + MAX_ELEMENTS + "); the file is corrupt or not a sample file");
+            }
             n *= Math.min(d, MAX_ELEMENTS + 1); // saturates instead of overflowing
             if (n > MAX_ELEMENTS) {
                 throw new IrException(where + ": shape (" + s + ") declares more than " + MAX_ELEMENTS

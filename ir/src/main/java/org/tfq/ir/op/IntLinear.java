@@ -98,25 +98,35 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
         int bits = 0;
         int rows = rowBias == null ? 1 : rowBias.shape().dim(0);
         for (int o = 0; o < bias.length; o++) {
-            Requantizer q = requant.get(requant.size() == 1 ? 0 : o);
             for (int r = 0; r < rows; r++) {
-                long off = rowBias == null ? bias[o] : bias[o] + rowBias.data()[r * bias.length + o];
-                boolean overflow = rowBias != null && ((bias[o] ^ off) & (rowBias.data()[r * bias.length + o] ^ off)) < 0;
-                int offBits = overflow ? 65 : IntRange.point(off).signedBits();
-                bits = Math.max(bits, Math.max(q.productBits(accBits), offBits) + 1);
+                int offBits;
+                try {
+                    offBits = IntRange.point(offsetOf(bias, rowBias, r, o)).signedBits();
+                } catch (ArithmeticException e) {
+                    offBits = 65; // the sum itself leaves a long
+                }
+                bits = Math.max(bits, Math.max(requantOf(requant, o).productBits(accBits), offBits) + 1);
             }
         }
         return bits;
     }
 
+    private static Requantizer requantOf(List<Requantizer> requant, int o) {
+        return requant.get(requant.size() == 1 ? 0 : o);
+    }
+
+    private static long offsetOf(long[] bias, IntTensor rowBias, int r, int o) {
+        return rowBias == null ? bias[o] : Math.addExact(bias[o], rowBias.data()[r * bias.length + o]);
+    }
+
     /** The requantizer of output feature {@code o}. */
     public Requantizer requant(int o) {
-        return requant.get(requant.size() == 1 ? 0 : o);
+        return requantOf(requant, o);
     }
 
     /** bias[o] + rowBias[r][o]: what row r of output o adds after the multiplier. */
     public long offset(int r, int o) {
-        return rowBias == null ? bias[o] : Math.addExact(bias[o], rowBias.data()[r * outFeatures() + o]);
+        return offsetOf(bias, rowBias, r, o);
     }
 
     public int inFeatures() {

@@ -262,7 +262,7 @@ public final class LowerToInteger {
         IntType o;
         if (plan.activation(y) != null) o = plan.activation(y).intType();
         else if (fuseRelu && plan.activation(result.name()) != null) o = plan.activation(result.name()).intType();
-        else if (isGraphOutput(y)) o = fullRangeOutput(weights, lin, fold, xt, accScale);
+        else if (isGraphOutput(y)) o = fullRangeOutput(weights, rowSum, lin, fold, xt, accScale);
         else o = quant(producer, y);
         List<Requantizer> requant = new ArrayList<>();
         for (int c = 0; c < outF; c++) {
@@ -288,25 +288,19 @@ public final class LowerToInteger {
      * A symmetric outputBits-bit grid just wide enough for every value the Linear can produce: the
      * exact range of its sum of products, in real units, plus its bias and any folded constant.
      */
-    private IntType fullRangeOutput(IntTensor weights, Linear lin, FoldAddConstantIntoLinear.Fold fold, IntType in, double[] accScale) {
+    private IntType fullRangeOutput(IntTensor weights, long[] rowSum, Linear lin, FoldAddConstantIntoLinear.Fold fold, IntType in,
+            double[] accScale) {
         org.tfq.ir.integer.IntRange[] r = IntLinear.accumulatorRanges(weights, in);
         double[][] constant = fold == null ? null : fold.constantRange();
         double hi = 0;
         for (int c = 0; c < r.length; c++) {
-            double shift = -in.zeroPoint() * rowSumOf(weights, c) * accScale[c]
+            double shift = -in.zeroPoint() * rowSum[c] * accScale[c]
                     + (lin.bias() == null ? 0 : lin.bias().data()[c]);
             double lo = r[c].min() * accScale[c] + shift + (constant == null ? 0 : constant[c][0]);
             double up = r[c].max() * accScale[c] + shift + (constant == null ? 0 : constant[c][1]);
             hi = Math.max(hi, Math.max(Math.abs(lo), Math.abs(up)));
         }
         return new IntType(outputBits, true, hi / IntType.max(outputBits, true), 0);
-    }
-
-    private static long rowSumOf(IntTensor weights, int o) {
-        int inF = weights.shape().dim(1);
-        long s = 0;
-        for (int i = 0; i < inF; i++) s += weights.data()[o * inF + i];
-        return s;
     }
 
     private static FloatTensor scalar(float v) {
