@@ -237,7 +237,7 @@ final class ExploreCommand extends TfqCommand {
         if (emitJobs != null && !emitJobs.equals("github") && !emitJobs.equals("slurm")) {
             throw new CliException("--emit-jobs " + emitJobs + ": use github (a GitHub Actions workflow) or slurm (a Slurm array job)");
         }
-        if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
+        CompileCommand.checkVectors(vectors);
         if (threads != null && threads < 1) throw new CliException("--threads " + threads + ": at least 1");
         if (maxRmseIncrease != null && !(maxRmseIncrease >= 0)) {
             throw new CliException("--max-rmse-increase " + maxRmseIncrease + ": a percentage of the float model's RMSE, 0 or more");
@@ -252,23 +252,20 @@ final class ExploreCommand extends TfqCommand {
                 for (int c : LaneChooser.CANDIDATES) n.add(c);
                 continue;
             }
-            try {
-                n.add(Integer.parseInt(s.strip()));
-            } catch (NumberFormatException e) {
-                throw new CliException("--lanes " + s + ": give lane counts (1,2,4,...) or auto");
-            }
-            if (n.get(n.size() - 1) < 1) throw new CliException("--lanes " + s + ": the engine needs at least 1 lane");
+            n.add(VivadoOutput.laneCount(s));
         }
         return n.stream().distinct().sorted().mapToInt(Integer::intValue).toArray();
     }
 
     /**
-     * DIR, ready for a new sweep: created if absent; refused when it holds files explore did not
-     * write (unless --force); the previous sweep's results, plots, candidates and jobs removed, so
-     * nothing stale is mixed with the new ones.
+     * DIR, ready for a new sweep: created if absent; refused, even with --force, when it holds one
+     * of the inputs; refused without --force when it holds files explore did not write, or
+     * candidates with results under reports/ (Vivado's, not yet collected); then the previous
+     * sweep's plots, candidates and jobs removed, so nothing stale is mixed with the new ones.
      */
     private Path prepare(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new CliException(dir + ": exists and is not a folder; choose another -o");
+        OutputDirectory.refuseHoldingInputs(dir, Arrays.asList(model, inputs, targets, calibration), "explore");
         if (Files.isDirectory(dir) && !force && !Files.isRegularFile(dir.resolve(ExploreTable.JSON))) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.findAny().isPresent()) {
@@ -276,9 +273,31 @@ final class ExploreCommand extends TfqCommand {
                 }
             }
         }
+        long withResults = withResults(dir.resolve(ParetoCandidates.DIR));
+        if (withResults > 0 && !force) {
+            throw new CliException(dir + ": " + withResults + (withResults == 1 ? " Pareto candidate has" : " Pareto candidates have")
+                    + " Vivado results in " + ParetoCandidates.DIR + "/*/reports/ that a new sweep would delete; run tfq explore --collect "
+                    + dir + " first, or pass --force");
+        }
         Files.createDirectories(dir);
         for (String f : List.of(ExploreTable.PLOTS, ParetoCandidates.DIR, ExploreJobs.DIR)) OutputDirectory.delete(dir.resolve(f));
         return dir;
+    }
+
+    /** How many candidate folders under {@code pareto} hold any file under their reports/. */
+    private static long withResults(Path pareto) throws IOException {
+        if (!Files.isDirectory(pareto)) return 0;
+        long n = 0;
+        try (Stream<Path> candidates = Files.list(pareto)) {
+            for (Path c : candidates.toList()) {
+                Path reports = c.resolve(EstimateCommand.REPORTS);
+                if (!Files.isDirectory(reports)) continue;
+                try (Stream<Path> s = Files.walk(reports)) {
+                    if (s.anyMatch(Files::isRegularFile)) n++;
+                }
+            }
+        }
+        return n;
     }
 
     private Map<String, Object> header(double rmseFloat, int samples, int nThreads) {

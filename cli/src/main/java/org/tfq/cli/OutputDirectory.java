@@ -72,11 +72,7 @@ final class OutputDirectory implements AutoCloseable {
     static OutputDirectory open(Path target, boolean force, List<Path> inputs) {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");
-        for (Path in : inputs) {
-            if (in != null && in.toAbsolutePath().normalize().startsWith(abs)) {
-                throw new CliException(target + ": holds " + in + ", an input of this compile, and would be replaced; choose another -o");
-            }
-        }
+        refuseHoldingInputs(target, inputs, "compile");
         if (Files.isDirectory(abs) && !force && !isOurs(abs)) {
             throw new CliException(target + ": exists and holds files tfq did not write; choose another -o, or pass --force to replace it");
         }
@@ -87,6 +83,20 @@ final class OutputDirectory implements AutoCloseable {
             return new OutputDirectory(abs, staging);
         } catch (IOException e) {
             throw new CliException(target + ": cannot create the output folder: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses an output folder {@code target} that holds one of the command's {@code inputs}
+     * of tfq {@code command} (null entries are skipped), even with --force: replacing it would delete what the user
+     * works from.
+     */
+    static void refuseHoldingInputs(Path target, List<Path> inputs, String command) {
+        Path abs = target.toAbsolutePath().normalize();
+        for (Path in : inputs) {
+            if (in != null && in.toAbsolutePath().normalize().startsWith(abs)) {
+                throw new CliException(target + ": holds " + in + ", an input of this " + command + ", and would be replaced; choose another -o");
+            }
         }
     }
 

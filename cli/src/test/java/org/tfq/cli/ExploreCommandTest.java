@@ -193,10 +193,39 @@ class ExploreCommandTest {
         String text = Files.readString(script);
         assertTrue(text.contains("#SBATCH --array=0-2\n"), text);
         for (ExploreRow r : rows) assertTrue(text.contains("\n  " + r.name() + "\n"), r.name());
-        assertTrue(text.contains("tfq explore --collect " + tmp.toAbsolutePath().normalize()), text);
-        Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertTrue(text.contains("tfq explore --collect ."), text);
+        assertEquals(tmp.toAbsolutePath().normalize().toString(), explore(script));
+    }
+
+    /** A folder name with a space, quotes, $ and a backtick: the script still parses, EXPLORE is the exact path, the comments stay comments. */
+    @Test
+    void slurmAndGithubJobsQuoteTheFolder() throws Exception {
+        Path odd = Files.createDirectories(tmp.resolve("my run 'a' \"b\" $HOME `x`; y"));
+        Files.writeString(odd.resolve("explore.json"), "{\"model\": \"m\\n#SBATCH --mem=1T.onnx\", \"configurations\": []}");
+        List<ExploreRow> rows = ExplorePlotTest.table().subList(0, 2);
+        java.io.PrintWriter quiet = new java.io.PrintWriter(new java.io.StringWriter());
+        Path script = ExploreJobs.write("slurm", odd, rows, quiet);
+        assertEquals(odd.toAbsolutePath().normalize().toString(), explore(script));
+        String text = Files.readString(script);
+        assertFalse(text.contains("\n#SBATCH --mem=1T"), text);
+        assertTrue(text.contains("#SBATCH --output=jobs/logs/"), text);
+        Path yml = ExploreJobs.write("github", odd, rows, quiet);
+        String line = Files.readAllLines(yml).stream().filter(l -> l.startsWith("  EXPLORE: ")).findFirst().orElseThrow();
+        String expected = ExploreJobs.relative(odd);
+        assertEquals("  EXPLORE: \"" + expected.replace("\\", "\\\\").replace("\"", "\\\"") + "\"", line);
+    }
+
+    /** Checks the script with bash -n, then runs its EXPLORE= line in bash and returns the value. */
+    private static String explore(Path script) throws Exception {
+        Process n = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertTrue(n.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, n.exitValue(), new String(n.getInputStream().readAllBytes()));
+        String assign = Files.readAllLines(script).stream().filter(l -> l.startsWith("EXPLORE=")).findFirst().orElseThrow();
+        Process p = new ProcessBuilder("bash", "-c", assign + "\nprintf %s \"$EXPLORE\"").redirectErrorStream(true).start();
+        String value = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        assertEquals(0, p.exitValue(), value);
+        return value;
     }
 
     @Test
@@ -205,6 +234,15 @@ class ExploreCommandTest {
         Cli.run(args("--emit-jobs", "lsf", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--bits", "9", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--lanes", "0", "-o", out).toArray(String[]::new)).assertOneLineError();
+        Cli lanes = Cli.run(args("--lanes", "4,1000000", "-o", out).toArray(String[]::new));
+        lanes.assertOneLineError();
+        assertTrue(lanes.err().contains("give 1 to 4096 lanes"), lanes.err());
+        for (String v : List.of("0", "100000000")) {
+            Cli vectors = Cli.run(args("--vectors", v, "-o", out).toArray(String[]::new));
+            vectors.assertOneLineError();
+            assertTrue(vectors.err().contains("give 1 to 65536 test vectors"), vectors.err());
+        }
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing written for bad options");
         Cli.run(args("--activations", "sram", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--max-rmse-increase", "-5", "-o", out).toArray(String[]::new)).assertOneLineError();
         Path foreign = Files.createDirectories(tmp.resolve("mine"));
@@ -217,6 +255,45 @@ class ExploreCommandTest {
         assertEquals(2, usage.exit(), usage.err());
         assertNotEquals("", usage.err());
         usage.assertNoStackTrace();
+    }
+
+    /** A DIR that holds the model or its samples is refused, even with --force, and keeps them. */
+    @Test
+    void outputHoldingAnInputIsRefused() throws IOException {
+        Path own = Files.createDirectories(tmp.resolve("own"));
+        for (String f : List.of(".onnx", ".inputs.npy", ".targets.npy", ".calibration.npy")) Files.copy(Cli.model(M + f), own.resolve(M + f));
+        Files.createDirectories(own.resolve("pareto/x"));
+        Files.writeString(own.resolve("pareto/x/keep.txt"), "mine");
+        Files.writeString(own.resolve("explore.json"), "{}");
+        for (String in : List.of(".onnx", ".inputs.npy", ".targets.npy", ".calibration.npy")) {
+            List<String> a = args("-o", own.toString(), "--force");
+            a.set(a.indexOf(Cli.model(M + in).toString()), own.resolve(M + in).toString());
+            Cli r = Cli.run(a.toArray(String[]::new));
+            r.assertOneLineError();
+            assertTrue(r.err().contains("holds " + own.resolve(M + in) + ", an input of this explore"), r.err());
+        }
+        for (String f : List.of(".onnx", ".inputs.npy", ".targets.npy", ".calibration.npy")) assertTrue(Files.isRegularFile(own.resolve(M + f)), f);
+        assertEquals("mine", Files.readString(own.resolve("pareto/x/keep.txt")));
+        assertEquals("{}", Files.readString(own.resolve("explore.json")));
+    }
+
+    /** A rerun into a DIR whose candidates have Vivado results not yet collected is refused without --force, and keeps them. */
+    @Test
+    void rerunKeepsUncollectedVivadoResults() throws IOException {
+        Path copy = tmp.resolve("ex");
+        copyTree(dir, copy);
+        String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
+        Path summary = copy.resolve("pareto/" + c + "/reports/summary.json");
+        Files.createDirectories(summary.getParent());
+        Files.writeString(summary, "{\"utilization\": {\"lut\": 1}}");
+        String before = Files.readString(copy.resolve("explore.json"));
+        Cli r = Cli.run(args("--bits", "4", "--lanes", "4", "--activations", "bram", "-o", copy.toString()).toArray(String[]::new));
+        r.assertOneLineError();
+        assertTrue(r.err().contains("1 Pareto candidate has Vivado results"), r.err());
+        assertTrue(r.err().contains("tfq explore --collect " + copy) && r.err().contains("--force"), r.err());
+        assertEquals("{\"utilization\": {\"lut\": 1}}", Files.readString(summary));
+        assertEquals(before, Files.readString(copy.resolve("explore.json")));
+        for (String f : List.of("plots/rmse-latency.svg", "jobs/vivado.yml", "pareto/" + c + "/Makefile")) assertTrue(Files.isRegularFile(copy.resolve(f)), f);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
