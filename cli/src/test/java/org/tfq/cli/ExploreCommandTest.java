@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfq.ir.io.Json;
-import org.tfq.passes.explore.ParetoFront;
 
 /**
  * tfq explore on ref_n12_d16_m3 with a small sweep (4 and 8 bits, 4 and 8 lanes, block RAM):
@@ -107,7 +106,11 @@ class ExploreCommandTest {
                 boolean on = Boolean.TRUE.equals(r.get(f[0]));
                 if (on) {
                     flagged++;
-                    for (Map<?, ?> q : fit) assertFalse(ParetoFront.dominates(new double[] {num(q, f[1]), num(q, f[2])}, p), f[0] + " " + r);
+                    for (Map<?, ?> q : fit) {
+                        double[] o = {num(q, f[1]), num(q, f[2])};
+                        boolean dominates = o[0] <= p[0] && o[1] <= p[1] && (o[0] < p[0] || o[1] < p[1]);
+                        assertFalse(dominates, f[0] + ": " + r.get("name") + " flagged but dominated by " + q.get("name"));
+                    }
                 } else {
                     assertTrue(fit.stream().anyMatch(q -> Boolean.TRUE.equals(q.get(f[0])) && num(q, f[1]) <= p[0] && num(q, f[2]) <= p[1]),
                             f[0] + ": " + r.get("name") + " dropped but not dominated");
@@ -183,6 +186,28 @@ class ExploreCommandTest {
         }
         assertTrue(Files.readAllLines(copy.resolve("explore.csv")).stream().anyMatch(l -> l.startsWith(c + ",") && l.contains(",vivado,")));
         assertTrue(Files.readString(copy.resolve("plots/rmse-energy.svg")).contains("Vivado results"));
+    }
+
+    /** --collect with Vivado's resources over the part (XC7S15: 20 DSPs, 10 block RAM tiles): the row no longer fits and leaves every front. */
+    @Test
+    void collectJudgesFitFromVivadoResources() throws IOException {
+        Path copy = tmp.resolve("ex");
+        copyTree(dir, copy);
+        String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
+        Files.createDirectories(copy.resolve("pareto/" + c + "/reports"));
+        Files.writeString(copy.resolve("pareto/" + c + "/reports/summary.json"), """
+                {"utilization": {"lut": 1234, "ff": 999, "lutram": 12, "dsp": 30, "bram36": 12.5, "ramb18": 1},
+                 "timing": {"wns_ns": 1.25, "fmax_mhz": 114.3}, "power": {"total_w": 0.071}}
+                """);
+        Cli r = Cli.run("explore", "--collect", copy.toString());
+        assertEquals(0, r.exit(), r.err());
+        Map<?, ?> after = (Map<?, ?>) Json.read(Files.readString(copy.resolve("explore.json")));
+        Map<?, ?> row = ((List<?>) after.get("configurations")).stream().map(o -> (Map<?, ?>) o).filter(o -> o.get("name").equals(c))
+                .findFirst().orElseThrow();
+        assertEquals(true, rows().stream().filter(o -> o.get("name").equals(c)).findFirst().orElseThrow().get("fits"), "fit by the model");
+        assertEquals(false, row.get("fits"), row.toString());
+        for (String f : List.of("pareto_rmse_latency", "pareto_rmse_energy", "pareto_lut_latency", "pareto")) assertEquals(false, row.get(f), f);
+        assertFalse(((List<?>) after.get("pareto_candidates")).contains(c), after.get("pareto_candidates").toString());
     }
 
     @Test
