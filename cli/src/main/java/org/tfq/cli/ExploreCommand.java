@@ -61,17 +61,8 @@ final class ExploreCommand extends TfqCommand {
             description = "Typical input windows for post-training quantization, shaped like --inputs (default: --inputs).")
     Path calibration;
 
-    @Option(names = "--calibration-method", paramLabel = "METHOD", defaultValue = "minmax",
-            description = "How ranges are read from calibration: minmax, percentile, mse (default: ${DEFAULT-VALUE}).")
-    String method;
-
-    @Option(names = "--weights", paramLabel = "GRANULARITY", defaultValue = "per-channel",
-            description = "Weight scales: per-channel or per-tensor (default: ${DEFAULT-VALUE}).")
-    String weights;
-
-    @Option(names = "--output-bits", paramLabel = "B", defaultValue = "16",
-            description = "Width of the forecast the accelerator outputs (default: ${DEFAULT-VALUE}).")
-    int outputBits;
+    @Mixin
+    QuantizationOptions.Scales scales = new QuantizationOptions.Scales();
 
     @Option(names = "--bits", paramLabel = "B", split = ",", splitSynopsisLabel = ",", defaultValue = "4,6,8",
             description = "Widths of weights and activations to try, 2..8 (default: ${DEFAULT-VALUE}).")
@@ -125,6 +116,7 @@ final class ExploreCommand extends TfqCommand {
         if (output == null) throw usage("Missing required option: '--output=DIR'");
         if (inputs == null || targets == null) throw usage("Missing required options: '--inputs=X.npy' and '--targets=Y.npy' (the RMSE is measured on them)");
         checkOptions();
+        quantization(); // a bad --bits, --calibration-method, --weights or --output-bits fails before any work
         int[] laneCounts = laneCounts();
         vivado.options();
         requireFile(model, "the model");
@@ -141,12 +133,7 @@ final class ExploreCommand extends TfqCommand {
         FloatTensor x = SampleFiles.inputs(Npy.read(inputs), r.inputs().get(0), inputs);
         float[] t = SampleFiles.targets(Npy.read(targets), x.shape().dim(0), r.outputs().get(0), targets);
         double rmseFloat = Accuracy.rmse(FloatReference.runSamples(r, x).data(), t);
-        QuantizationOptions q = new QuantizationOptions();
-        q.calibration = calibration != null ? calibration : inputs;
-        q.method = method;
-        q.weights = weights;
-        q.outputBits = outputBits;
-        q.options(); // a bad --calibration-method or --weights fails before the sweep
+        QuantizationOptions q = quantization();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         double bound = maxRmseIncrease == null ? Double.NaN : rmseFloat * (1 + maxRmseIncrease / 100);
         ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(r, x, t, rmseFloat, q, VivadoOutput.capacity(vivado.device()),
@@ -230,7 +217,6 @@ final class ExploreCommand extends TfqCommand {
 
     private void checkOptions() {
         if (bits.isEmpty()) throw usage("--bits: give at least one width");
-        for (int b : bits) if (b < 2 || b > 8) throw new CliException("--bits " + b + ": widths are 2..8 bits");
         bits = bits.stream().distinct().sorted().toList();
         for (String a : activations) CompileCommand.activations(a);
         activations = activations.stream().distinct().toList();
@@ -242,6 +228,15 @@ final class ExploreCommand extends TfqCommand {
         if (maxRmseIncrease != null && !(maxRmseIncrease >= 0)) {
             throw new CliException("--max-rmse-increase " + maxRmseIncrease + ": a percentage of the float model's RMSE, 0 or more");
         }
+    }
+
+    /** The quantization options every configuration shares; each of --bits checked as compile checks its --bits. */
+    private QuantizationOptions quantization() {
+        QuantizationOptions q = new QuantizationOptions();
+        q.calibration = calibration != null ? calibration : inputs;
+        q.scales = scales;
+        for (int b : bits) q.withWidths(b, Map.of()).options();
+        return q;
     }
 
     /** --lanes: numbers, or auto for every lane count LaneChooser considers. */
@@ -369,8 +364,8 @@ final class ExploreCommand extends TfqCommand {
     List<String> compileArgs(ExploreRow r, Path out) {
         List<String> a = new ArrayList<>(List.of("compile", model.toString(), "-o", out.toString(), "--bits", Integer.toString(r.bits())));
         r.bitsFor().forEach((k, v) -> a.addAll(List.of("--bits-for", k + "=" + v)));
-        a.addAll(List.of("--calibration", (calibration != null ? calibration : inputs).toString(), "--calibration-method", method,
-                "--weights", weights, "--output-bits", Integer.toString(outputBits), "--lanes", Integer.toString(r.lanes()),
+        a.addAll(List.of("--calibration", (calibration != null ? calibration : inputs).toString(), "--calibration-method", scales.method,
+                "--weights", scales.weights, "--output-bits", Integer.toString(scales.outputBits), "--lanes", Integer.toString(r.lanes()),
                 "--activations", r.activations(), "--inputs", inputs.toString(), "--targets", targets.toString(),
                 "--part", vivado.options().part(), "--clock-mhz", Double.toString(vivado.clockMhz),
                 "--max-utilization", Double.toString(vivado.maxUtilization), "--vectors", Integer.toString(vectors)));

@@ -43,11 +43,16 @@ final class OutputDirectory implements AutoCloseable {
      * moved into place: a reader never sees half a file.
      */
     static void writeWhole(Path file, String text) throws IOException {
+        writeWhole(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #writeWhole(Path, String)} for bytes (an image). */
+    static void writeWhole(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
         try {
             readableByAll(tmp);
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.write(tmp, bytes);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

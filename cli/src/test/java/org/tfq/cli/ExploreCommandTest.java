@@ -157,19 +157,13 @@ class ExploreCommandTest {
     /** --collect: a candidate with Vivado's summary gets its numbers; the others keep the estimates. */
     @Test
     void collectReplacesEstimatesWithVivadoResults() throws IOException {
-        Path copy = tmp.resolve("ex");
-        copyTree(dir, copy);
         String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
-        Files.createDirectories(copy.resolve("pareto/" + c + "/reports"));
-        Files.writeString(copy.resolve("pareto/" + c + "/reports/summary.json"), """
+        Path copy = copyWithSummary(c, """
                 {"sources": [], "utilization": {"lut": 1234, "ff": 999, "lutram": 12, "dsp": 3, "bram36": 1.5, "ramb18": 1},
                  "timing": {"wns_ns": 1.25, "fmax_mhz": 114.3}, "power": {"total_w": 0.071, "static_w": 0.03, "dynamic_w": 0.041},
                  "cycles_per_inference": null, "latency_ms": null, "energy_per_inference_mj": null, "notes": []}
                 """);
-        Cli r = Cli.run("explore", "--collect", copy.toString());
-        assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith("collected Vivado results of 1 configurations"), r.out());
-        Map<?, ?> after = (Map<?, ?>) Json.read(Files.readString(copy.resolve("explore.json")));
+        Map<?, ?> after = collect(copy);
         for (Object o : (List<?>) after.get("configurations")) {
             Map<?, ?> row = (Map<?, ?>) o;
             if (row.get("name").equals(c)) {
@@ -191,17 +185,11 @@ class ExploreCommandTest {
     /** --collect with Vivado's resources over the part (XC7S15: 20 DSPs, 10 block RAM tiles): the row no longer fits and leaves every front. */
     @Test
     void collectJudgesFitFromVivadoResources() throws IOException {
-        Path copy = tmp.resolve("ex");
-        copyTree(dir, copy);
         String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
-        Files.createDirectories(copy.resolve("pareto/" + c + "/reports"));
-        Files.writeString(copy.resolve("pareto/" + c + "/reports/summary.json"), """
+        Map<?, ?> after = collect(copyWithSummary(c, """
                 {"utilization": {"lut": 1234, "ff": 999, "lutram": 12, "dsp": 30, "bram36": 12.5, "ramb18": 1},
                  "timing": {"wns_ns": 1.25, "fmax_mhz": 114.3}, "power": {"total_w": 0.071}}
-                """);
-        Cli r = Cli.run("explore", "--collect", copy.toString());
-        assertEquals(0, r.exit(), r.err());
-        Map<?, ?> after = (Map<?, ?>) Json.read(Files.readString(copy.resolve("explore.json")));
+                """));
         Map<?, ?> row = ((List<?>) after.get("configurations")).stream().map(o -> (Map<?, ?>) o).filter(o -> o.get("name").equals(c))
                 .findFirst().orElseThrow();
         assertEquals(true, rows().stream().filter(o -> o.get("name").equals(c)).findFirst().orElseThrow().get("fits"), "fit by the model");
@@ -258,6 +246,8 @@ class ExploreCommandTest {
         String out = tmp.resolve("o").toString();
         Cli.run(args("--emit-jobs", "lsf", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--bits", "9", "-o", out).toArray(String[]::new)).assertOneLineError();
+        Cli.run(args("--calibration-method", "magic", "-o", out).toArray(String[]::new)).assertOneLineError();
+        Cli.run(args("--output-bits", "0", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--lanes", "0", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli lanes = Cli.run(args("--lanes", "4,1000000", "-o", out).toArray(String[]::new));
         lanes.assertOneLineError();
@@ -305,12 +295,9 @@ class ExploreCommandTest {
     /** A rerun into a DIR whose candidates have Vivado results not yet collected is refused without --force, and keeps them. */
     @Test
     void rerunKeepsUncollectedVivadoResults() throws IOException {
-        Path copy = tmp.resolve("ex");
-        copyTree(dir, copy);
         String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
+        Path copy = copyWithSummary(c, "{\"utilization\": {\"lut\": 1}}");
         Path summary = copy.resolve("pareto/" + c + "/reports/summary.json");
-        Files.createDirectories(summary.getParent());
-        Files.writeString(summary, "{\"utilization\": {\"lut\": 1}}");
         String before = Files.readString(copy.resolve("explore.json"));
         Cli r = Cli.run(args("--bits", "4", "--lanes", "4", "--activations", "bram", "-o", copy.toString()).toArray(String[]::new));
         r.assertOneLineError();
@@ -319,6 +306,24 @@ class ExploreCommandTest {
         assertEquals("{\"utilization\": {\"lut\": 1}}", Files.readString(summary));
         assertEquals(before, Files.readString(copy.resolve("explore.json")));
         for (String f : List.of("plots/rmse-latency.svg", "jobs/vivado.yml", "pareto/" + c + "/Makefile")) assertTrue(Files.isRegularFile(copy.resolve(f)), f);
+    }
+
+    /** A copy of the sweep in tmp/ex with {@code summary} as candidate {@code c}'s Vivado summary (what make report writes). */
+    private Path copyWithSummary(String c, String summary) throws IOException {
+        Path copy = tmp.resolve("ex");
+        copyTree(dir, copy);
+        Path file = copy.resolve("pareto/" + c + "/reports/summary.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, summary);
+        return copy;
+    }
+
+    /** Runs tfq explore --collect on {@code copy} (one candidate has a summary) and returns its explore.json. */
+    private static Map<?, ?> collect(Path copy) throws IOException {
+        Cli r = Cli.run("explore", "--collect", copy.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("collected Vivado results of 1 configurations"), r.out());
+        return (Map<?, ?>) Json.read(Files.readString(copy.resolve("explore.json")));
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
