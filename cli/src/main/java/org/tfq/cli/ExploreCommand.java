@@ -48,7 +48,8 @@ final class ExploreCommand extends TfqCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output folder.")
     Path output;
 
-    @Option(names = "--force", description = "Write into DIR even if it holds files tfq did not write.")
+    @Option(names = "--force", description = "Write into DIR even if it holds files tfq did not write, or Pareto candidates"
+            + " with Vivado results in their reports/ (they are deleted). A DIR holding an input is refused all the same.")
     boolean force;
 
     @Option(names = "--inputs", paramLabel = "X.npy", description = "Test samples the RMSE is measured on.")
