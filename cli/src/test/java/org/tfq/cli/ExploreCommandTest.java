@@ -308,10 +308,17 @@ class ExploreCommandTest {
         for (String f : List.of("plots/rmse-latency.svg", "jobs/vivado.yml", "pareto/" + c + "/Makefile")) assertTrue(Files.isRegularFile(copy.resolve(f)), f);
     }
 
-    /** A copy of the sweep in tmp/ex with {@code summary} as candidate {@code c}'s Vivado summary (what make report writes). */
+    /**
+     * A copy of the sweep in tmp/ex with {@code summary} as candidate {@code c}'s Vivado summary
+     * (what make report writes) and no other reports/ (paretoCandidatesSimulateBitExact may have
+     * written simulation reports into the shared sweep).
+     */
     private Path copyWithSummary(String c, String summary) throws IOException {
         Path copy = tmp.resolve("ex");
         copyTree(dir, copy);
+        try (Stream<Path> s = Files.list(copy.resolve("pareto"))) {
+            for (Path candidate : s.toList()) OutputDirectory.delete(candidate.resolve("reports"));
+        }
         Path file = copy.resolve("pareto/" + c + "/reports/summary.json");
         Files.createDirectories(file.getParent());
         Files.writeString(file, summary);
