@@ -94,15 +94,20 @@ final class CompileCommand extends TfqCommand {
     /** Each vector is thousands of simulated cycles: more would take hours to simulate, and the golden model runs each at compile time. */
     static final int MAX_VECTORS = 65_536;
 
-    @Override
-    protected int run() throws Exception {
-        requireBatch(batch);
+    /** --vectors: 1 to {@link #MAX_VECTORS}, or a one-line error. */
+    static void checkVectors(int vectors) {
         if (vectors < 1 || vectors > MAX_VECTORS) {
             throw new CliException("--vectors " + vectors + ": give 1 to " + MAX_VECTORS + " test vectors");
         }
+    }
+
+    @Override
+    protected int run() throws Exception {
+        requireBatch(batch);
+        checkVectors(vectors);
         InterfaceOutput.check(iface);
         vivado.options(); // an unknown part, a bad clock or a missing XDC fails before any work
-        VivadoOutput.fixedLanes(lanes); // so does a bad --lanes
+        if (!"auto".equals(lanes)) VivadoOutput.laneCount(lanes); // so does a bad --lanes
         EngineGenerator.Activations memory = activations(activations);
         requireFile(model, "the model");
         if (inputs != null) requireFile(inputs, "--inputs");

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.tfq.ir.io.Json;
 import org.tfq.passes.resources.Capacity;
 import org.tfq.vivado.PartDatabase;
+import org.tfq.vivado.VivadoOptions;
 import org.tfq.vivado.VivadoReports;
 
 /**
@@ -18,7 +19,8 @@ import org.tfq.vivado.VivadoReports;
  * ({@code DIR/pareto/<configuration>/reports/summary.json}, written by {@code make report}) in
  * place of the estimates: LUT, LUTRAM, FF, DSP and block RAM from the utilization report, power
  * from report_power (energy = that power x the scheduler's latency), Fmax and WNS from the timing
- * summary. Those rows say {@code vivado} in resource_source and energy_source; the Pareto fronts
+ * summary; whether the row fits the part is judged anew from Vivado's resources, so a design over
+ * the part drops off the fronts. Those rows say {@code vivado} in resource_source and energy_source; the Pareto fronts
  * and plots are computed anew. RMSE and cycles do not change: they never were estimates.
  */
 final class ExploreCollect {
@@ -35,14 +37,15 @@ final class ExploreCollect {
         table.forEach((k, v) -> {
             if (!List.of("configurations", "pareto", "pareto_candidates").contains(k)) header.put((String) k, v);
         });
-        double lutCapacity = capacity(header).luts();
+        Capacity cap = capacity(header);
+        double clockMhz = header.get("clock_mhz") instanceof Number n && n.doubleValue() > 0 ? n.doubleValue() : VivadoOptions.DEFAULT_CLOCK_MHZ;
         List<ExploreRow> rows = new ArrayList<>();
         List<String> merged = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             ExploreRow r = ExploreRow.fromJson(i, (Map<?, ?>) list.get(i));
             Path summary = dir.resolve(ParetoCandidates.DIR).resolve(r.name()).resolve(VivadoReports.SUMMARY);
             if (Files.isRegularFile(summary)) {
-                r = merge(r, summary, lutCapacity);
+                r = merge(r, summary, cap, clockMhz);
                 merged.add(r.name());
             }
             rows.add(r);
@@ -56,12 +59,16 @@ final class ExploreCollect {
         return Main.EXIT_OK;
     }
 
-    private static ExploreRow merge(ExploreRow r, Path summary, double lutCapacity) throws IOException {
+    private static ExploreRow merge(ExploreRow r, Path summary, Capacity cap, double clockMhz) throws IOException {
         Object parsed = Json.read(Files.readString(summary));
         if (!(parsed instanceof Map<?, ?> s)) throw new CliException(summary + ": not a tfq report summary; run make report again");
         Map<?, ?> u = map(s.get("utilization")), t = map(s.get("timing")), p = map(s.get("power"));
-        return r.withVivado(integer(u, "lut"), integer(u, "lutram"), integer(u, "ff"), integer(u, "dsp"), dbl(u, "bram36"), lutCapacity,
-                dbl(p, "total_w"), dbl(t, "fmax_mhz"), dbl(t, "wns_ns"));
+        try {
+            return r.withVivado(integer(u, "lut"), integer(u, "lutram"), integer(u, "ff"), integer(u, "dsp"), dbl(u, "bram36"), cap, clockMhz,
+                    dbl(p, "total_w"), dbl(t, "fmax_mhz"), dbl(t, "wns_ns"));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(summary + ": " + e.getMessage() + "; run make report again");
+        }
     }
 
     private static Map<?, ?> map(Object o) {

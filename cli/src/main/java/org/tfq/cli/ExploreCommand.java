@@ -48,7 +48,8 @@ final class ExploreCommand extends TfqCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output folder.")
     Path output;
 
-    @Option(names = "--force", description = "Write into DIR even if it holds files tfq did not write.")
+    @Option(names = "--force", description = "Write into DIR even if it holds files tfq did not write, or Pareto candidates"
+            + " with Vivado results in their reports/ (they are deleted). A DIR holding an input is refused all the same.")
     boolean force;
 
     @Option(names = "--inputs", paramLabel = "X.npy", description = "Test samples the RMSE is measured on.")
@@ -61,17 +62,8 @@ final class ExploreCommand extends TfqCommand {
             description = "Typical input windows for post-training quantization, shaped like --inputs (default: --inputs).")
     Path calibration;
 
-    @Option(names = "--calibration-method", paramLabel = "METHOD", defaultValue = "minmax",
-            description = "How ranges are read from calibration: minmax, percentile, mse (default: ${DEFAULT-VALUE}).")
-    String method;
-
-    @Option(names = "--weights", paramLabel = "GRANULARITY", defaultValue = "per-channel",
-            description = "Weight scales: per-channel or per-tensor (default: ${DEFAULT-VALUE}).")
-    String weights;
-
-    @Option(names = "--output-bits", paramLabel = "B", defaultValue = "16",
-            description = "Width of the forecast the accelerator outputs (default: ${DEFAULT-VALUE}).")
-    int outputBits;
+    @Mixin
+    QuantizationOptions.Scales scales = new QuantizationOptions.Scales();
 
     @Option(names = "--bits", paramLabel = "B", split = ",", splitSynopsisLabel = ",", defaultValue = "4,6,8",
             description = "Widths of weights and activations to try, 2..8 (default: ${DEFAULT-VALUE}).")
@@ -125,6 +117,7 @@ final class ExploreCommand extends TfqCommand {
         if (output == null) throw usage("Missing required option: '--output=DIR'");
         if (inputs == null || targets == null) throw usage("Missing required options: '--inputs=X.npy' and '--targets=Y.npy' (the RMSE is measured on them)");
         checkOptions();
+        quantization(); // a bad --bits, --calibration-method, --weights or --output-bits fails before any work
         int[] laneCounts = laneCounts();
         vivado.options();
         requireFile(model, "the model");
@@ -141,12 +134,7 @@ final class ExploreCommand extends TfqCommand {
         FloatTensor x = SampleFiles.inputs(Npy.read(inputs), r.inputs().get(0), inputs);
         float[] t = SampleFiles.targets(Npy.read(targets), x.shape().dim(0), r.outputs().get(0), targets);
         double rmseFloat = Accuracy.rmse(FloatReference.runSamples(r, x).data(), t);
-        QuantizationOptions q = new QuantizationOptions();
-        q.calibration = calibration != null ? calibration : inputs;
-        q.method = method;
-        q.weights = weights;
-        q.outputBits = outputBits;
-        q.options(); // a bad --calibration-method or --weights fails before the sweep
+        QuantizationOptions q = quantization();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         double bound = maxRmseIncrease == null ? Double.NaN : rmseFloat * (1 + maxRmseIncrease / 100);
         ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(r, x, t, rmseFloat, q, VivadoOutput.capacity(vivado.device()),
@@ -230,18 +218,26 @@ final class ExploreCommand extends TfqCommand {
 
     private void checkOptions() {
         if (bits.isEmpty()) throw usage("--bits: give at least one width");
-        for (int b : bits) if (b < 2 || b > 8) throw new CliException("--bits " + b + ": widths are 2..8 bits");
         bits = bits.stream().distinct().sorted().toList();
         for (String a : activations) CompileCommand.activations(a);
         activations = activations.stream().distinct().toList();
         if (emitJobs != null && !emitJobs.equals("github") && !emitJobs.equals("slurm")) {
             throw new CliException("--emit-jobs " + emitJobs + ": use github (a GitHub Actions workflow) or slurm (a Slurm array job)");
         }
-        if (vectors < 1) throw new CliException("--vectors " + vectors + ": at least 1 test vector");
+        CompileCommand.checkVectors(vectors);
         if (threads != null && threads < 1) throw new CliException("--threads " + threads + ": at least 1");
         if (maxRmseIncrease != null && !(maxRmseIncrease >= 0)) {
             throw new CliException("--max-rmse-increase " + maxRmseIncrease + ": a percentage of the float model's RMSE, 0 or more");
         }
+    }
+
+    /** The quantization options every configuration shares; each of --bits checked as compile checks its --bits. */
+    private QuantizationOptions quantization() {
+        QuantizationOptions q = new QuantizationOptions();
+        q.calibration = calibration != null ? calibration : inputs;
+        q.scales = scales;
+        for (int b : bits) q.withWidths(b, Map.of()).options();
+        return q;
     }
 
     /** --lanes: numbers, or auto for every lane count LaneChooser considers. */
@@ -252,23 +248,20 @@ final class ExploreCommand extends TfqCommand {
                 for (int c : LaneChooser.CANDIDATES) n.add(c);
                 continue;
             }
-            try {
-                n.add(Integer.parseInt(s.strip()));
-            } catch (NumberFormatException e) {
-                throw new CliException("--lanes " + s + ": give lane counts (1,2,4,...) or auto");
-            }
-            if (n.get(n.size() - 1) < 1) throw new CliException("--lanes " + s + ": the engine needs at least 1 lane");
+            n.add(VivadoOutput.laneCount(s));
         }
         return n.stream().distinct().sorted().mapToInt(Integer::intValue).toArray();
     }
 
     /**
-     * DIR, ready for a new sweep: created if absent; refused when it holds files explore did not
-     * write (unless --force); the previous sweep's results, plots, candidates and jobs removed, so
-     * nothing stale is mixed with the new ones.
+     * DIR, ready for a new sweep: created if absent; refused, even with --force, when it holds one
+     * of the inputs; refused without --force when it holds files explore did not write, or
+     * candidates with results under reports/ (Vivado's, not yet collected); then the previous
+     * sweep's plots, candidates and jobs removed, so nothing stale is mixed with the new ones.
      */
     private Path prepare(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new CliException(dir + ": exists and is not a folder; choose another -o");
+        OutputDirectory.refuseHoldingInputs(dir, Arrays.asList(model, inputs, targets, calibration), "explore");
         if (Files.isDirectory(dir) && !force && !Files.isRegularFile(dir.resolve(ExploreTable.JSON))) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.findAny().isPresent()) {
@@ -276,9 +269,31 @@ final class ExploreCommand extends TfqCommand {
                 }
             }
         }
+        long withResults = withResults(dir.resolve(ParetoCandidates.DIR));
+        if (withResults > 0 && !force) {
+            throw new CliException(dir + ": " + withResults + (withResults == 1 ? " Pareto candidate has" : " Pareto candidates have")
+                    + " Vivado results in " + ParetoCandidates.DIR + "/*/reports/ that a new sweep would delete; run tfq explore --collect "
+                    + dir + " first, or pass --force");
+        }
         Files.createDirectories(dir);
         for (String f : List.of(ExploreTable.PLOTS, ParetoCandidates.DIR, ExploreJobs.DIR)) OutputDirectory.delete(dir.resolve(f));
         return dir;
+    }
+
+    /** How many candidate folders under {@code pareto} hold any file under their reports/. */
+    private static long withResults(Path pareto) throws IOException {
+        if (!Files.isDirectory(pareto)) return 0;
+        long n = 0;
+        try (Stream<Path> candidates = Files.list(pareto)) {
+            for (Path c : candidates.toList()) {
+                Path reports = c.resolve(EstimateCommand.REPORTS);
+                if (!Files.isDirectory(reports)) continue;
+                try (Stream<Path> s = Files.walk(reports)) {
+                    if (s.anyMatch(Files::isRegularFile)) n++;
+                }
+            }
+        }
+        return n;
     }
 
     private Map<String, Object> header(double rmseFloat, int samples, int nThreads) {
@@ -350,8 +365,8 @@ final class ExploreCommand extends TfqCommand {
     List<String> compileArgs(ExploreRow r, Path out) {
         List<String> a = new ArrayList<>(List.of("compile", model.toString(), "-o", out.toString(), "--bits", Integer.toString(r.bits())));
         r.bitsFor().forEach((k, v) -> a.addAll(List.of("--bits-for", k + "=" + v)));
-        a.addAll(List.of("--calibration", (calibration != null ? calibration : inputs).toString(), "--calibration-method", method,
-                "--weights", weights, "--output-bits", Integer.toString(outputBits), "--lanes", Integer.toString(r.lanes()),
+        a.addAll(List.of("--calibration", (calibration != null ? calibration : inputs).toString(), "--calibration-method", scales.method,
+                "--weights", scales.weights, "--output-bits", Integer.toString(scales.outputBits), "--lanes", Integer.toString(r.lanes()),
                 "--activations", r.activations(), "--inputs", inputs.toString(), "--targets", targets.toString(),
                 "--part", vivado.options().part(), "--clock-mhz", Double.toString(vivado.clockMhz),
                 "--max-utilization", Double.toString(vivado.maxUtilization), "--vectors", Integer.toString(vectors)));

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tfq.ir.io.Json;
+import org.tfq.ir.io.SafeText;
 import org.tfq.verilog.Templates;
 
 /**
@@ -28,9 +30,12 @@ final class ExploreJobs {
         m.put("candidates", candidates.stream().map(ExploreRow::name).toList());
         m.put("count", Integer.toString(candidates.size()));
         m.put("last", Integer.toString(candidates.size() - 1));
-        m.put("model", modelName(dir));
+        m.put("model", SafeText.printable(modelName(dir)));
         // GitHub checks the repository out anew: a path relative to it; Slurm runs on a shared file system: absolute
-        m.put("dir", github ? relative(dir) : dir.toAbsolutePath().normalize().toString());
+        String path = github ? relative(dir) : dir.toAbsolutePath().normalize().toString();
+        m.put("dirShell", shellQuoted(path));
+        m.put("dirYaml", Json.write(path).strip()); // a JSON string is a YAML double-quoted scalar
+        m.put("dirComment", SafeText.printable(github ? path : shellQuoted(path)));
         Path file = dir.resolve(DIR).resolve(github ? "vivado.yml" : "vivado.slurm");
         if (!github) Files.createDirectories(dir.resolve(DIR).resolve("logs"));
         OutputDirectory.writeWhole(file, TEMPLATES.render(github ? "vivado.yml.ftl" : "vivado.slurm.ftl", m));
@@ -39,8 +44,13 @@ final class ExploreJobs {
         return file;
     }
 
+    /** {@code s} as one shell word: single-quoted, each {@code '} as {@code '\''}. */
+    static String shellQuoted(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     private static String modelName(Path dir) throws IOException {
-        Object j = org.tfq.ir.io.Json.read(Files.readString(dir.resolve(ExploreTable.JSON)));
+        Object j = Json.read(Files.readString(dir.resolve(ExploreTable.JSON)));
         return j instanceof Map<?, ?> m && m.get("model") != null ? m.get("model").toString() : "the model";
     }
 

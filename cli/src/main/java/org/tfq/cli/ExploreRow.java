@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.tfq.passes.explore.PowerModel;
+import org.tfq.passes.resources.Capacity;
+import org.tfq.passes.resources.Resources;
 
 /**
  * One configuration of {@code tfq explore} and what it costs: the integer golden model's RMSE,
@@ -51,16 +54,24 @@ record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> b
         return m;
     }
 
-    /** The row with Vivado's numbers in place of the models' (null fields of the summary keep the model's). */
-    ExploreRow withVivado(Integer vLut, Integer vLutram, Integer vFf, Integer vDsp, Double vBram, double lutCapacity,
+    /**
+     * The row with Vivado's numbers in place of the models' (null fields of the summary keep the
+     * model's). With Vivado's resources, {@code fits} is judged anew from them against {@code cap}
+     * as the model's are ({@link Resources#fits}), with all of the part's LUTs: they are counts, not
+     * estimates that need a margin. Energy is Vivado's power over the row's cycles at {@code clockMhz}.
+     */
+    ExploreRow withVivado(Integer vLut, Integer vLutram, Integer vFf, Integer vDsp, Double vBram, Capacity cap, double clockMhz,
             Double totalW, Double fmax, Double wns) {
         boolean res = vLut != null;
         int l = res ? vLut : lut;
+        int lr = res && vLutram != null ? vLutram : lutram, f = res && vFf != null ? vFf : ff, d = res && vDsp != null ? vDsp : dsp;
+        double tiles = res && vBram != null ? vBram : bramTiles;
+        // Vivado counts block RAM in 36 Kb tiles (1.5 = one RAMB36 and one RAMB18): as RAMB18 halves
+        boolean fit = res ? new Resources(l, Math.min(lr, l), f, d, 0, (int) Math.round(2 * tiles)).fits(cap, 1.0) : fits;
         double p = totalW != null ? totalW : powerW;
-        return new ExploreRow(order, name, bits, bitsFor, lanes, activations, rmseFloat, rmseInt, cycles, latencyUs, l,
-                res && vLutram != null ? vLutram : lutram, res && vFf != null ? vFf : ff, res && vDsp != null ? vDsp : dsp,
-                res && vBram != null ? vBram : bramTiles, res ? 100.0 * l / lutCapacity : lutPercent, fits,
-                res ? VIVADO : resourceSource, p, totalW != null ? p * latencyUs : energyUj, totalW != null ? VIVADO : energySource,
+        return new ExploreRow(order, name, bits, bitsFor, lanes, activations, rmseFloat, rmseInt, cycles, latencyUs, l, lr, f, d, tiles,
+                res ? 100.0 * l / cap.luts() : lutPercent, fit, res ? VIVADO : resourceSource, p,
+                totalW != null ? PowerModel.energyMicrojoules(p, cycles, clockMhz) : energyUj, totalW != null ? VIVADO : energySource,
                 fmax, wns);
     }
 

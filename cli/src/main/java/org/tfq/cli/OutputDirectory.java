@@ -43,11 +43,16 @@ final class OutputDirectory implements AutoCloseable {
      * moved into place: a reader never sees half a file.
      */
     static void writeWhole(Path file, String text) throws IOException {
+        writeWhole(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #writeWhole(Path, String)} for bytes (an image). */
+    static void writeWhole(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
         try {
             readableByAll(tmp);
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.write(tmp, bytes);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
@@ -72,11 +77,7 @@ final class OutputDirectory implements AutoCloseable {
     static OutputDirectory open(Path target, boolean force, List<Path> inputs) {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");
-        for (Path in : inputs) {
-            if (in != null && in.toAbsolutePath().normalize().startsWith(abs)) {
-                throw new CliException(target + ": holds " + in + ", an input of this compile, and would be replaced; choose another -o");
-            }
-        }
+        refuseHoldingInputs(target, inputs, "compile");
         if (Files.isDirectory(abs) && !force && !isOurs(abs)) {
             throw new CliException(target + ": exists and holds files tfq did not write; choose another -o, or pass --force to replace it");
         }
@@ -88,6 +89,33 @@ final class OutputDirectory implements AutoCloseable {
         } catch (IOException e) {
             throw new CliException(target + ": cannot create the output folder: " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses an output folder {@code target} that holds one of the command's {@code inputs}
+     * of tfq {@code command} (null entries are skipped), even with --force: replacing it would delete what the user
+     * works from.
+     */
+    static void refuseHoldingInputs(Path target, List<Path> inputs, String command) {
+        Path abs = real(target);
+        for (Path in : inputs) {
+            if (in != null && real(in).startsWith(abs)) {
+                throw new CliException(target + ": holds " + in + ", an input of this " + command + ", and would be replaced; choose another -o");
+            }
+        }
+    }
+
+    /** The path with symbolic links resolved as far as it exists, so a link cannot hide an input inside OUTDIR. */
+    private static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        for (Path existing = abs; existing != null; existing = existing.getParent()) {
+            try {
+                return existing.toRealPath().resolve(existing.relativize(abs));
+            } catch (IOException e) {
+                // not there (yet): try its parent
+            }
+        }
+        return abs;
     }
 
     private static boolean isOurs(Path dir) {

@@ -29,8 +29,6 @@ final class PlotFiles {
     private static final Templates TEMPLATES = new Templates("/org/tfq/cli/explore");
     static final Color GREY = new Color(0x9a9a9a);
     static final Color RED = new Color(0xd62728);
-    /** Room a point label needs to the right of its point, in pixels. */
-    private static final double LABEL_ROOM = 90;
     /** Where the legend's second entry starts, right of the first. */
     private static final double LEGEND_SECOND = 200;
 
@@ -65,10 +63,8 @@ final class PlotFiles {
             Map<String, Object> dm = new LinkedHashMap<>();
             dm.put("x", ScatterPlot.px(d.px()));
             dm.put("y", ScatterPlot.px(d.py()));
-            // near the right edge the label goes to the left of its point, inside the frame
-            boolean leftOf = d.px() > right - LABEL_ROOM;
-            dm.put("labelX", ScatterPlot.px(leftOf ? d.px() - 7 : d.px() + 7));
-            dm.put("labelAnchor", leftOf ? "end" : "start");
+            dm.put("labelX", ScatterPlot.px(d.labelLeftOf() ? d.px() - 7 : d.px() + 7));
+            dm.put("labelAnchor", d.labelLeftOf() ? "end" : "start");
             dm.put("label", d.label());
             dm.put("pareto", d.pareto());
             dots.add(dm);
@@ -154,9 +150,8 @@ final class PlotFiles {
                 g.fill(c);
                 g.setColor(Color.BLACK);
                 g.draw(c);
-                boolean leftOf = d.px() > right - LABEL_ROOM;
                 int lw = g.getFontMetrics().stringWidth(d.label());
-                g.drawString(d.label(), (float) (leftOf ? d.px() - 7 - lw : d.px() + 7), (float) (d.py() - 7));
+                g.drawString(d.label(), (float) (d.labelLeftOf() ? d.px() - 7 - lw : d.px() + 7), (float) (d.py() - 7));
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             g.setColor(GREY);
@@ -175,14 +170,8 @@ final class PlotFiles {
     /** Writes {@code base}.svg and {@code base}.png, each whole or not at all. */
     static void write(ScatterPlot p, Path base) throws IOException {
         OutputDirectory.writeWhole(base.resolveSibling(base.getFileName() + ".svg"), svg(p));
-        Path png = base.resolveSibling(base.getFileName() + ".png");
-        Path tmp = java.nio.file.Files.createTempFile(png.getParent(), "." + png.getFileName(), ".tmp");
-        try {
-            OutputDirectory.readableByAll(tmp);
-            if (!ImageIO.write(png(p), "png", tmp.toFile())) throw new IOException("no PNG writer in this Java runtime");
-            java.nio.file.Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
-        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        if (!ImageIO.write(png(p), "png", png)) throw new IOException("no PNG writer in this Java runtime");
+        OutputDirectory.writeWhole(base.resolveSibling(base.getFileName() + ".png"), png.toByteArray());
     }
 }

@@ -12,6 +12,7 @@ import org.tfq.onnx.Samples;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.quant.Quantize;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The quantization options of evaluate, compile and explore, and what they turn a model into. */
@@ -31,18 +32,24 @@ final class QuantizationOptions {
             description = "Typical input windows for post-training quantization of a float model, shaped like --inputs.")
     Path calibration;
 
-    @Option(names = "--calibration-method", paramLabel = "METHOD", defaultValue = "minmax",
-            description = "How ranges are read from calibration: minmax, percentile (99.99%%), mse (least error). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String method = "minmax";
+    /** --calibration-method, --weights and --output-bits: the options every width shares, so tfq explore (whose --bits is a list) takes them too. */
+    static final class Scales {
+        @Option(names = "--calibration-method", paramLabel = "METHOD", defaultValue = "minmax",
+                description = "How ranges are read from calibration: minmax, percentile (99.99%%), mse (least error). "
+                        + "Default: ${DEFAULT-VALUE}.")
+        String method = "minmax";
 
-    @Option(names = "--weights", paramLabel = "GRANULARITY", defaultValue = "per-channel",
-            description = "Weight scales: per-channel (one per output feature) or per-tensor. Default: ${DEFAULT-VALUE}.")
-    String weights = "per-channel";
+        @Option(names = "--weights", paramLabel = "GRANULARITY", defaultValue = "per-channel",
+                description = "Weight scales: per-channel (one per output feature) or per-tensor. Default: ${DEFAULT-VALUE}.")
+        String weights = "per-channel";
 
-    @Option(names = "--output-bits", paramLabel = "B", defaultValue = "16",
-            description = "Width of the forecast the accelerator outputs, for float models (default: ${DEFAULT-VALUE}).")
-    int outputBits = org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS;
+        @Option(names = "--output-bits", paramLabel = "B", defaultValue = "16",
+                description = "Width of the forecast the accelerator outputs, for float models (default: ${DEFAULT-VALUE}).")
+        int outputBits = org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS;
+    }
+
+    @Mixin
+    Scales scales = new Scales();
 
     /** The same options with another --bits and --bits-for (tfq explore's configurations). */
     QuantizationOptions withWidths(int width, Map<String, Integer> widthFor) {
@@ -50,9 +57,7 @@ final class QuantizationOptions {
         o.bits = width;
         o.bitsFor = new LinkedHashMap<>(widthFor);
         o.calibration = calibration;
-        o.method = method;
-        o.weights = weights;
-        o.outputBits = outputBits;
+        o.scales = scales;
         return o;
     }
 
@@ -61,18 +66,18 @@ final class QuantizationOptions {
     }
 
     QuantOptions options() {
-        QuantOptions.RangeMethod m = switch (method) {
+        QuantOptions.RangeMethod m = switch (scales.method) {
             case "minmax" -> QuantOptions.RangeMethod.MINMAX;
             case "percentile" -> QuantOptions.RangeMethod.PERCENTILE;
             case "mse" -> QuantOptions.RangeMethod.MSE;
-            default -> throw new CliException("--calibration-method " + method + ": use minmax, percentile or mse");
+            default -> throw new CliException("--calibration-method " + scales.method + ": use minmax, percentile or mse");
         };
-        boolean perChannel = switch (weights) {
+        boolean perChannel = switch (scales.weights) {
             case "per-channel" -> true;
             case "per-tensor" -> false;
-            default -> throw new CliException("--weights " + weights + ": use per-channel or per-tensor");
+            default -> throw new CliException("--weights " + scales.weights + ": use per-channel or per-tensor");
         };
-        return new QuantOptions(bits == null ? 8 : bits, bitsFor, m, perChannel, outputBits);
+        return new QuantOptions(bits == null ? 8 : bits, bitsFor, m, perChannel, scales.outputBits);
     }
 
     /** The integer model of an imported model, quantized as the options say. */

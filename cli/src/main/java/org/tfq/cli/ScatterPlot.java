@@ -21,8 +21,16 @@ record ScatterPlot(String title, String xLabel, String yLabel, boolean xLog, boo
     /** A point of the data. */
     record Point(double x, double y, String label, boolean pareto) {}
 
+    /** Room a point label needs to the right of its point, in pixels. */
+    static final double LABEL_ROOM = 90;
+
     /** A point placed on the canvas. */
-    record Dot(double px, double py, String label, boolean pareto) {}
+    record Dot(double px, double py, String label, boolean pareto) {
+        /** Near the right edge the label goes to the left of its point, inside the frame. */
+        boolean labelLeftOf() {
+            return px > WIDTH - RIGHT - LABEL_ROOM;
+        }
+    }
 
     /** A tick: its pixel position on its axis and its text. */
     record Tick(double pos, String text) {}

@@ -117,19 +117,6 @@ final class VivadoOutput {
      * smallest configuration and what would help. A number whose design the model says does not
      * fit is built, with a warning on stderr: the model is an estimate.
      */
-    /** The number {@code --lanes VALUE} gives, or 0 for auto; a bad value is an error before any work. */
-    static int fixedLanes(String value) {
-        if (value == null || value.equals("auto")) return 0;
-        int n;
-        try {
-            n = Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw new CliException("--lanes " + value + ": give a number of lanes or auto");
-        }
-        if (n < 1 || n > MAX_LANES) throw new CliException("--lanes " + n + ": give 1 to " + MAX_LANES + " lanes, or auto");
-        return n;
-    }
-
     int lanes(String value, IntegerModel im, EngineGenerator.Activations activations) {
         options();
         IntFunction<Program> schedule = n -> ScheduleProgram.run(im, n, EngineGenerator.LATENCIES);
@@ -145,7 +132,7 @@ final class VivadoOutput {
             if (!choice.fits()) throw new CliException(doesNotFit(choice, im, activations));
             return choice.lanes();
         }
-        int n = fixedLanes(value);
+        int n = laneCount(value);
         try {
             choice = LaneChooser.evaluate(schedule, cap, margin, memory, n);
         } catch (ScheduleProgram.ScheduleException e) {
@@ -156,6 +143,18 @@ final class VivadoOutput {
                     + num(maxUtilization) + "% of its LUTs (" + choice.estimate().total().summary(cap)
                     + "); building it anyway: check with make estimate");
         }
+        return n;
+    }
+
+    /** {@code --lanes VALUE} other than auto: a number of lanes, 1 to {@link #MAX_LANES}, or a one-line error. */
+    static int laneCount(String value) {
+        int n;
+        try {
+            n = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new CliException("--lanes " + value + ": give a number of lanes or auto");
+        }
+        if (n < 1 || n > MAX_LANES) throw new CliException("--lanes " + n + ": give 1 to " + MAX_LANES + " lanes, or auto");
         return n;
     }
 

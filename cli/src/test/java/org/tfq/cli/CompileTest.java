@@ -86,6 +86,13 @@ class CompileTest {
         c.assertOneLineError();
         assertTrue(c.err().contains("an input of this compile"), c.err());
         assertTrue(Files.isRegularFile(model));
+        // the same folder reached through a symbolic link, and the model through another
+        Path link = Files.createSymbolicLink(dir.resolve("link"), out);
+        Path modelLink = Files.createSymbolicLink(dir.resolve("model-link.onnx"), model);
+        Cli l = Cli.run("compile", modelLink.toString(), "--calibration", m(".calibration.npy"), "--force", "-o", link.toString());
+        l.assertOneLineError();
+        assertTrue(l.err().contains("an input of this compile"), l.err());
+        assertTrue(Files.isRegularFile(model));
     }
 
     @Test

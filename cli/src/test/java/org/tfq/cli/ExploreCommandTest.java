@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfq.ir.io.Json;
-import org.tfq.passes.explore.ParetoFront;
 
 /**
  * tfq explore on ref_n12_d16_m3 with a small sweep (4 and 8 bits, 4 and 8 lanes, block RAM):
@@ -107,7 +106,11 @@ class ExploreCommandTest {
                 boolean on = Boolean.TRUE.equals(r.get(f[0]));
                 if (on) {
                     flagged++;
-                    for (Map<?, ?> q : fit) assertFalse(ParetoFront.dominates(new double[] {num(q, f[1]), num(q, f[2])}, p), f[0] + " " + r);
+                    for (Map<?, ?> q : fit) {
+                        double[] o = {num(q, f[1]), num(q, f[2])};
+                        boolean dominates = o[0] <= p[0] && o[1] <= p[1] && (o[0] < p[0] || o[1] < p[1]);
+                        assertFalse(dominates, f[0] + ": " + r.get("name") + " flagged but dominated by " + q.get("name"));
+                    }
                 } else {
                     assertTrue(fit.stream().anyMatch(q -> Boolean.TRUE.equals(q.get(f[0])) && num(q, f[1]) <= p[0] && num(q, f[2]) <= p[1]),
                             f[0] + ": " + r.get("name") + " dropped but not dominated");
@@ -154,19 +157,13 @@ class ExploreCommandTest {
     /** --collect: a candidate with Vivado's summary gets its numbers; the others keep the estimates. */
     @Test
     void collectReplacesEstimatesWithVivadoResults() throws IOException {
-        Path copy = tmp.resolve("ex");
-        copyTree(dir, copy);
         String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
-        Files.createDirectories(copy.resolve("pareto/" + c + "/reports"));
-        Files.writeString(copy.resolve("pareto/" + c + "/reports/summary.json"), """
+        Path copy = copyWithSummary(c, """
                 {"sources": [], "utilization": {"lut": 1234, "ff": 999, "lutram": 12, "dsp": 3, "bram36": 1.5, "ramb18": 1},
                  "timing": {"wns_ns": 1.25, "fmax_mhz": 114.3}, "power": {"total_w": 0.071, "static_w": 0.03, "dynamic_w": 0.041},
                  "cycles_per_inference": null, "latency_ms": null, "energy_per_inference_mj": null, "notes": []}
                 """);
-        Cli r = Cli.run("explore", "--collect", copy.toString());
-        assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith("collected Vivado results of 1 configurations"), r.out());
-        Map<?, ?> after = (Map<?, ?>) Json.read(Files.readString(copy.resolve("explore.json")));
+        Map<?, ?> after = collect(copy);
         for (Object o : (List<?>) after.get("configurations")) {
             Map<?, ?> row = (Map<?, ?>) o;
             if (row.get("name").equals(c)) {
@@ -185,6 +182,22 @@ class ExploreCommandTest {
         assertTrue(Files.readString(copy.resolve("plots/rmse-energy.svg")).contains("Vivado results"));
     }
 
+    /** --collect with Vivado's resources over the part (XC7S15: 20 DSPs, 10 block RAM tiles): the row no longer fits and leaves every front. */
+    @Test
+    void collectJudgesFitFromVivadoResources() throws IOException {
+        String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
+        Map<?, ?> after = collect(copyWithSummary(c, """
+                {"utilization": {"lut": 1234, "ff": 999, "lutram": 12, "dsp": 30, "bram36": 12.5, "ramb18": 1},
+                 "timing": {"wns_ns": 1.25, "fmax_mhz": 114.3}, "power": {"total_w": 0.071}}
+                """));
+        Map<?, ?> row = ((List<?>) after.get("configurations")).stream().map(o -> (Map<?, ?>) o).filter(o -> o.get("name").equals(c))
+                .findFirst().orElseThrow();
+        assertEquals(true, rows().stream().filter(o -> o.get("name").equals(c)).findFirst().orElseThrow().get("fits"), "fit by the model");
+        assertEquals(false, row.get("fits"), row.toString());
+        for (String f : List.of("pareto_rmse_latency", "pareto_rmse_energy", "pareto_lut_latency", "pareto")) assertEquals(false, row.get(f), f);
+        assertFalse(((List<?>) after.get("pareto_candidates")).contains(c), after.get("pareto_candidates").toString());
+    }
+
     @Test
     void slurmArrayScriptParsesAndListsEveryCandidate() throws Exception {
         Files.writeString(tmp.resolve("explore.json"), "{\"model\": \"m.onnx\", \"configurations\": []}");
@@ -193,10 +206,39 @@ class ExploreCommandTest {
         String text = Files.readString(script);
         assertTrue(text.contains("#SBATCH --array=0-2\n"), text);
         for (ExploreRow r : rows) assertTrue(text.contains("\n  " + r.name() + "\n"), r.name());
-        assertTrue(text.contains("tfq explore --collect " + tmp.toAbsolutePath().normalize()), text);
-        Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertTrue(text.contains("tfq explore --collect ."), text);
+        assertEquals(tmp.toAbsolutePath().normalize().toString(), explore(script));
+    }
+
+    /** A folder name with a space, quotes, $ and a backtick: the script still parses, EXPLORE is the exact path, the comments stay comments. */
+    @Test
+    void slurmAndGithubJobsQuoteTheFolder() throws Exception {
+        Path odd = Files.createDirectories(tmp.resolve("my run 'a' \"b\" $HOME `x`; y"));
+        Files.writeString(odd.resolve("explore.json"), "{\"model\": \"m\\n#SBATCH --mem=1T.onnx\", \"configurations\": []}");
+        List<ExploreRow> rows = ExplorePlotTest.table().subList(0, 2);
+        java.io.PrintWriter quiet = new java.io.PrintWriter(new java.io.StringWriter());
+        Path script = ExploreJobs.write("slurm", odd, rows, quiet);
+        assertEquals(odd.toAbsolutePath().normalize().toString(), explore(script));
+        String text = Files.readString(script);
+        assertFalse(text.contains("\n#SBATCH --mem=1T"), text);
+        assertTrue(text.contains("#SBATCH --output=jobs/logs/"), text);
+        Path yml = ExploreJobs.write("github", odd, rows, quiet);
+        String line = Files.readAllLines(yml).stream().filter(l -> l.startsWith("  EXPLORE: ")).findFirst().orElseThrow();
+        String expected = ExploreJobs.relative(odd);
+        assertEquals("  EXPLORE: \"" + expected.replace("\\", "\\\\").replace("\"", "\\\"") + "\"", line);
+    }
+
+    /** Checks the script with bash -n, then runs its EXPLORE= line in bash and returns the value. */
+    private static String explore(Path script) throws Exception {
+        Process n = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertTrue(n.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, n.exitValue(), new String(n.getInputStream().readAllBytes()));
+        String assign = Files.readAllLines(script).stream().filter(l -> l.startsWith("EXPLORE=")).findFirst().orElseThrow();
+        Process p = new ProcessBuilder("bash", "-c", assign + "\nprintf %s \"$EXPLORE\"").redirectErrorStream(true).start();
+        String value = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        assertEquals(0, p.exitValue(), value);
+        return value;
     }
 
     @Test
@@ -204,7 +246,18 @@ class ExploreCommandTest {
         String out = tmp.resolve("o").toString();
         Cli.run(args("--emit-jobs", "lsf", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--bits", "9", "-o", out).toArray(String[]::new)).assertOneLineError();
+        Cli.run(args("--calibration-method", "magic", "-o", out).toArray(String[]::new)).assertOneLineError();
+        Cli.run(args("--output-bits", "0", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--lanes", "0", "-o", out).toArray(String[]::new)).assertOneLineError();
+        Cli lanes = Cli.run(args("--lanes", "4,1000000", "-o", out).toArray(String[]::new));
+        lanes.assertOneLineError();
+        assertTrue(lanes.err().contains("give 1 to 4096 lanes"), lanes.err());
+        for (String v : List.of("0", "100000000")) {
+            Cli vectors = Cli.run(args("--vectors", v, "-o", out).toArray(String[]::new));
+            vectors.assertOneLineError();
+            assertTrue(vectors.err().contains("give 1 to 65536 test vectors"), vectors.err());
+        }
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing written for bad options");
         Cli.run(args("--activations", "sram", "-o", out).toArray(String[]::new)).assertOneLineError();
         Cli.run(args("--max-rmse-increase", "-5", "-o", out).toArray(String[]::new)).assertOneLineError();
         Path foreign = Files.createDirectories(tmp.resolve("mine"));
@@ -217,6 +270,67 @@ class ExploreCommandTest {
         assertEquals(2, usage.exit(), usage.err());
         assertNotEquals("", usage.err());
         usage.assertNoStackTrace();
+    }
+
+    /** A DIR that holds the model or its samples is refused, even with --force, and keeps them. */
+    @Test
+    void outputHoldingAnInputIsRefused() throws IOException {
+        Path own = Files.createDirectories(tmp.resolve("own"));
+        for (String f : List.of(".onnx", ".inputs.npy", ".targets.npy", ".calibration.npy")) Files.copy(Cli.model(M + f), own.resolve(M + f));
+        Files.createDirectories(own.resolve("pareto/x"));
+        Files.writeString(own.resolve("pareto/x/keep.txt"), "mine");
+        Files.writeString(own.resolve("explore.json"), "{}");
+        for (String in : List.of(".onnx", ".inputs.npy", ".targets.npy", ".calibration.npy")) {
+            List<String> a = args("-o", own.toString(), "--force");
+            a.set(a.indexOf(Cli.model(M + in).toString()), own.resolve(M + in).toString());
+            Cli r = Cli.run(a.toArray(String[]::new));
+            r.assertOneLineError();
+            assertTrue(r.err().contains("holds " + own.resolve(M + in) + ", an input of this explore"), r.err());
+        }
+        for (String f : List.of(".onnx", ".inputs.npy", ".targets.npy", ".calibration.npy")) assertTrue(Files.isRegularFile(own.resolve(M + f)), f);
+        assertEquals("mine", Files.readString(own.resolve("pareto/x/keep.txt")));
+        assertEquals("{}", Files.readString(own.resolve("explore.json")));
+    }
+
+    /** A rerun into a DIR whose candidates have Vivado results not yet collected is refused without --force, and keeps them. */
+    @Test
+    void rerunKeepsUncollectedVivadoResults() throws IOException {
+        String c = (String) ((List<?>) table.get("pareto_candidates")).get(0);
+        Path copy = copyWithSummary(c, "{\"utilization\": {\"lut\": 1}}");
+        Path summary = copy.resolve("pareto/" + c + "/reports/summary.json");
+        String before = Files.readString(copy.resolve("explore.json"));
+        Cli r = Cli.run(args("--bits", "4", "--lanes", "4", "--activations", "bram", "-o", copy.toString()).toArray(String[]::new));
+        r.assertOneLineError();
+        assertTrue(r.err().contains("1 Pareto candidate has Vivado results"), r.err());
+        assertTrue(r.err().contains("tfq explore --collect " + copy) && r.err().contains("--force"), r.err());
+        assertEquals("{\"utilization\": {\"lut\": 1}}", Files.readString(summary));
+        assertEquals(before, Files.readString(copy.resolve("explore.json")));
+        for (String f : List.of("plots/rmse-latency.svg", "jobs/vivado.yml", "pareto/" + c + "/Makefile")) assertTrue(Files.isRegularFile(copy.resolve(f)), f);
+    }
+
+    /**
+     * A copy of the sweep in tmp/ex with {@code summary} as candidate {@code c}'s Vivado summary
+     * (what make report writes) and no other reports/ (paretoCandidatesSimulateBitExact may have
+     * written simulation reports into the shared sweep).
+     */
+    private Path copyWithSummary(String c, String summary) throws IOException {
+        Path copy = tmp.resolve("ex");
+        copyTree(dir, copy);
+        try (Stream<Path> s = Files.list(copy.resolve("pareto"))) {
+            for (Path candidate : s.toList()) OutputDirectory.delete(candidate.resolve("reports"));
+        }
+        Path file = copy.resolve("pareto/" + c + "/reports/summary.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, summary);
+        return copy;
+    }
+
+    /** Runs tfq explore --collect on {@code copy} (one candidate has a summary) and returns its explore.json. */
+    private static Map<?, ?> collect(Path copy) throws IOException {
+        Cli r = Cli.run("explore", "--collect", copy.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("collected Vivado results of 1 configurations"), r.out());
+        return (Map<?, ?>) Json.read(Files.readString(copy.resolve("explore.json")));
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -2,7 +2,7 @@
 # matrix job each, then one job that merges Vivado's results into the explore table.
 #
 # Copy to .github/workflows/tfq-explore-vivado.yml in a repository that holds tfq at its root
-# (./tfq, as in examples/ci) and this explore folder at ${dir} (commit it, candidates included).
+# (./tfq, as in examples/ci) and this explore folder at ${dirComment} (commit it, candidates included).
 # The matrix jobs need a self-hosted runner with Vivado and Java 17, labelled "vivado"; set the
 # repository variable VIVADO to the vivado binary if it is not on the runner's PATH.
 name: tfq explore Vivado runs
@@ -11,7 +11,7 @@ on:
   workflow_dispatch:
 
 env:
-  EXPLORE: ${dir}
+  EXPLORE: ${dirYaml}
 
 jobs:
   vivado:
