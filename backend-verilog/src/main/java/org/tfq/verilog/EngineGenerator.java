@@ -9,6 +9,8 @@ import java.util.Map;
 import org.tfq.ir.integer.IntMath;
 import org.tfq.ir.io.SafeText;
 import org.tfq.passes.schedule.Instruction;
+import org.tfq.passes.schedule.EngineWidths;
+import org.tfq.passes.schedule.InstructionRegisters;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
 
@@ -82,36 +84,19 @@ public final class EngineGenerator {
     static Map<String, Object> model(Program p, Activations activations, String version) {
         Program.Widths w = p.widths();
         int lanes = p.lanes();
-        int aw = w.act();
-        int bw = Math.max(w.weight(), w.buffer() ? aw + 1 : 1) + 1;
+        EngineWidths ew = EngineWidths.of(p);
+        int aw = ew.aw(), bw = ew.bw(), accW = ew.accW(), tW = ew.tW(), dq = ew.dqW(), paW = ew.paW(), pyW = ew.pyW(), sqW = ew.sqW();
+        int lnnW = ew.lnnW(), lnsW = ew.lnsW(), lndW = ew.lndW(), ddW = ew.ddW(), dnW = ew.dnW();
+        int m1 = ew.m1(), m2 = ew.m2(), c = ew.c(), sh = ew.sh();
+        int ebDepth = ew.ebDepth();
+        boolean softmax = ew.softmax(), layernorm = ew.layernorm();
         int pw = aw + 1 + bw;
-        int accW = Math.max(w.acc(), pw) + 1;
-        int tW = tableWidth(w);
-        int dq = Math.max(w.divQuotient(), 1);
-        int paW = Math.max(Math.max(accW, aw + 1), Math.max(tW, dq + 1)) + 1;
-        int pyW = Math.max(aw, w.out()) + 1;
-        int sqW = Math.max(w.sqrtOperand(), 2);
-        int lnnW = w.normLength();
-        int lnsW = aw + lnnW;
-        int lndW = Math.max(aw + lnnW + 1, (sqW + 1) / 2 + 1);
-        int ddW = Math.max(Math.max(w.divDen(), tW + 1), (sqW + 1) / 2 + 1);
-        int dnW = Math.max(Math.max(w.divNum(), lndW), Math.max(Math.max(w.m1(), w.offset()), Math.max(ddW, tW + w.softmaxK()))) + 1;
-        int m1 = w.m1(), m2 = w.m2(), c = w.offset(), sh = w.shift();
-        int ebDepth = 1;
-        boolean softmax = false, layernorm = false;
-        for (Instruction i : p.instructions()) {
-            if (i.kind() == Instruction.Kind.SOFTMAX) {
-                softmax = true;
-                ebDepth = Math.max(ebDepth, i.kcount());
-            }
-            if (i.kind() == Instruction.Kind.LAYERNORM) layernorm = true;
-        }
         int inTw = bytes(p.inputType().bits() + (p.inputType().signed() ? 0 : 1));
         int outTw = bytes(w.out());
-        int actAw = addressBits(p.actDepth());
-        int inCw = actAw; // the input is stored in the activation memory, so its count fits an address
-        int outCw = addressBits(p.outputCount());
-        int pcW = addressBits(p.instructions().size());
+        int actAw = ew.actAw();
+        int inCw = ew.inCw(); // the input is stored in the activation memory, so its count fits an address
+        int outCw = ew.outCw();
+        int pcW = ew.pcW();
 
         List<Map<String, Object>> params = new ArrayList<>();
         param(params, "LANES", lanes);
@@ -134,25 +119,25 @@ public final class EngineGenerator {
         param(params, "ACT_DEPTH", p.actDepth());
         param(params, "ACT_AW", actAw);
         param(params, "OUT_DEPTH", p.outputCount());
-        param(params, "OUT_AW", addressBits(p.outputCount()));
+        param(params, "OUT_AW", EngineWidths.addressBits(p.outputCount()));
         param(params, "W_DEPTH", Math.max(1, p.weightWords().size()));
-        param(params, "W_AW", addressBits(p.weightWords().size()));
+        param(params, "W_AW", EngineWidths.addressBits(p.weightWords().size()));
         param(params, "P_DEPTH", Math.max(1, p.params().size()));
-        param(params, "P_AW", addressBits(p.params().size()));
+        param(params, "P_AW", EngineWidths.addressBits(p.params().size()));
         if (w.tableRom()) {
             param(params, "T_DEPTH", Math.max(1, p.table().length));
-            param(params, "T_AW", addressBits(p.table().length));
+            param(params, "T_AW", EngineWidths.addressBits(p.table().length));
         }
         if (w.buffer()) {
             param(params, "BB_DEPTH", p.bufferDepth());
-            param(params, "BB_AW", addressBits(p.bufferDepth()));
+            param(params, "BB_AW", EngineWidths.addressBits(p.bufferDepth()));
         }
         if (softmax) {
             param(params, "SMK_W", w.softmaxK());
             param(params, "EB_DEPTH", ebDepth);
-            param(params, "EB_AW", addressBits(ebDepth));
+            param(params, "EB_AW", EngineWidths.addressBits(ebDepth));
         }
-        param(params, "LANE_CW", addressBits(lanes));
+        param(params, "LANE_CW", EngineWidths.addressBits(lanes));
         param(params, "IN_TW", inTw);
         param(params, "OUT_TW", outTw);
         param(params, "IN_CW", inCw);
@@ -173,7 +158,7 @@ public final class EngineGenerator {
         }
         param(params, "POST_LAT", w.postLatency());
 
-        Map<String, Integer> widths = registerWidths(w, aw, pyW, sqW, sh);
+        Map<String, Integer> widths = InstructionRegisters.widths(w, aw, pyW, sqW, sh);
         List<Map<String, Object>> registers = new ArrayList<>();
         for (Map.Entry<String, Integer> e : widths.entrySet()) {
             // bases and loop counts are used at fetch only, straight from the program ROM
@@ -230,38 +215,6 @@ public final class EngineGenerator {
         return model;
     }
 
-    /** Register widths by field name; the order is the RTL's declaration order. */
-    static Map<String, Integer> registerWidths(Program.Widths w, int aw, int pyW, int sqW, int sh) {
-        Map<String, Integer> r = new LinkedHashMap<>();
-        int cw = w.counter(), a = w.address();
-        r.put("kind", 3);
-        for (String n : List.of("n0", "n1", "n2", "n3", "kcount", "extra")) r.put(n, cw);
-        for (String s : List.of("a", "b", "w", "p", "o")) {
-            r.put(s + "_base", a);
-            for (int l = 0; l < 4; l++) r.put(s + "_s" + l, a);
-        }
-        r.put("o_lane", a);
-        r.put("p_lane", a);
-        r.put("lanes_full", cw);
-        r.put("lanes_last", cw);
-        for (String f : List.of("from_bbuf", "to_out", "use_table", "post_const", "bb_write", "bb_swap")) r.put(f, 1);
-        r.put("post_sh", sh);
-        r.put("za", aw + 1);
-        r.put("zb", aw + 1);
-        r.put("z", pyW);
-        r.put("lo", pyW);
-        r.put("hi", pyW);
-        r.put("t_base", a);
-        r.put("t_mask", a);
-        r.put("sm_k", w.softmaxK());
-        r.put("sm_ks", 6);
-        r.put("ln_n", w.normLength());
-        r.put("ln_2p", 7);
-        r.put("ln_e", sqW);
-        r.put("tail", cw);
-        return r;
-    }
-
     static int tableWidth(Program.Widths w) {
         return Math.max(w.table(), 2);
     }
@@ -288,9 +241,6 @@ public final class EngineGenerator {
         return b.mod(mod).toString();
     }
 
-    static int addressBits(long depth) {
-        return Math.max(1, IntMath.unsignedBits(Math.max(1, depth - 1)));
-    }
 
     private static int bytes(int bits) {
         return 8 * ((bits + 7) / 8);

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import org.tfq.ir.integer.IntMath;
 import org.tfq.passes.schedule.Instruction;
+import org.tfq.passes.schedule.EngineWidths;
+import org.tfq.passes.schedule.InstructionRegisters;
 import org.tfq.passes.schedule.Program;
 
 /**
@@ -86,57 +88,6 @@ public final class ResourceModel {
         return b.features;
     }
 
-    /** The widths the Verilog backend derives from a program (EngineGenerator.model), which the units are built with. */
-    record Engine(int lanes, int aw, int ow, int ww, int bw, int accW, int m1, int m2, int c, int sh, int prmW, int paW, int pyW,
-            int tW, int cw, int addrW, int pcW, long actDepth, int actAw, int outDepth, int wDepth, int wAw, int pDepth, int pAw,
-            int tDepth, int bbDepth, int bbAw, int ebDepth, int inCw, int outCw, int dnW, int ddW, int dqW, int sqW, int smkW,
-            int lnnW, int lnsW, int lndW, boolean buffer, boolean tableRom, boolean divider, boolean softmax, boolean layernorm,
-            boolean sqrt) {
-
-        static Engine of(Program p) {
-            Program.Widths w = p.widths();
-            int lanes = p.lanes();
-            int aw = w.act();
-            int bw = Math.max(w.weight(), w.buffer() ? aw + 1 : 1) + 1;
-            int pw = aw + 1 + bw;
-            int accW = Math.max(w.acc(), pw) + 1;
-            int tW = Math.max(w.table(), 2);
-            int dq = Math.max(w.divQuotient(), 1);
-            int paW = Math.max(Math.max(accW, aw + 1), Math.max(tW, dq + 1)) + 1;
-            int pyW = Math.max(aw, w.out()) + 1;
-            int sqW = Math.max(w.sqrtOperand(), 2);
-            int lnnW = w.normLength();
-            int lnsW = aw + lnnW;
-            int lndW = Math.max(aw + lnnW + 1, (sqW + 1) / 2 + 1);
-            int ddW = Math.max(Math.max(w.divDen(), tW + 1), (sqW + 1) / 2 + 1);
-            int dnW = Math.max(Math.max(w.divNum(), lndW), Math.max(Math.max(w.m1(), w.offset()), Math.max(ddW, tW + w.softmaxK()))) + 1;
-            int ebDepth = 1;
-            boolean softmax = false, layernorm = false;
-            for (Instruction i : p.instructions()) {
-                if (i.kind() == Instruction.Kind.SOFTMAX) {
-                    softmax = true;
-                    ebDepth = Math.max(ebDepth, i.kcount());
-                }
-                if (i.kind() == Instruction.Kind.LAYERNORM) layernorm = true;
-            }
-            return new Engine(lanes, aw, w.out(), w.weight(), bw, accW, w.m1(), w.m2(), w.offset(), w.shift(),
-                    w.m1() + w.m2() + w.offset() + w.shift(), paW, pyW, tW, w.counter(), w.address(),
-                    addressBits(p.instructions().size()), p.actDepth(), addressBits(p.actDepth()), p.outputCount(),
-                    Math.max(1, p.weightWords().size()), addressBits(p.weightWords().size()), Math.max(1, p.params().size()),
-                    addressBits(p.params().size()), Math.max(1, p.table().length), p.bufferDepth(), addressBits(p.bufferDepth()),
-                    ebDepth, IntMath.unsignedBits(p.inputCount()) + 1, IntMath.unsignedBits(p.outputCount()) + 1, dnW, ddW, dq,
-                    sqW, w.softmaxK(), lnnW, lnsW, lndW, w.buffer(), w.tableRom(), w.divider(), softmax, layernorm, w.sqrt());
-        }
-
-        /** The address bits the engine's address streams really use: the widest memory they address. */
-        int usedAddressBits() {
-            return Math.max(actAw, Math.max(wAw, pAw));
-        }
-    }
-
-    static int addressBits(long depth) {
-        return Math.max(1, IntMath.unsignedBits(Math.max(1, depth - 1)));
-    }
 
     static int clog2(long x) {
         return Math.max(1, 64 - Long.numberOfLeadingZeros(Math.max(1, x) - 1));
@@ -151,7 +102,7 @@ public final class ResourceModel {
 
     private static final class Builder {
         final Program p;
-        final Engine e;
+        final EngineWidths e;
         final ActivationMemory activations;
         final List<ResourceEstimate.Unit> units = new ArrayList<>();
         /** Each calibrated coefficient's feature (what it multiplies), for calibration: {@link #features}. */
@@ -164,7 +115,7 @@ public final class ResourceModel {
 
         Builder(Program p, ActivationMemory activations) {
             this.p = p;
-            this.e = Engine.of(p);
+            this.e = EngineWidths.of(p);
             this.activations = activations;
         }
 
@@ -358,8 +309,8 @@ public final class ResourceModel {
      * a register bit each (for the fields the engine registers) and a LUT per distinct function.
      * The loop limits the engine derives at fetch (n - 1, n3 + extra - 1) count as fields.
      */
-    static ProgramBits programBits(Program p, Engine e) {
-        Map<String, Integer> widths = registerWidths(p.widths(), e);
+    static ProgramBits programBits(Program p, EngineWidths e) {
+        Map<String, Integer> widths = InstructionRegisters.widths(p.widths(), e.aw(), e.pyW(), e.sqW(), e.sh());
         List<Instruction> is = p.instructions();
         int n = is.size();
         boolean full = n == (1 << e.pcW());
@@ -421,40 +372,8 @@ public final class ResourceModel {
         return zero && one ? s.toString() : null;
     }
 
-    /** The engine's instruction-register widths by field (EngineGenerator.registerWidths). */
-    static Map<String, Integer> registerWidths(Program.Widths w, Engine e) {
-        Map<String, Integer> r = new LinkedHashMap<>();
-        int cw = w.counter(), a = w.address();
-        r.put("kind", 3);
-        for (String n : List.of("n0", "n1", "n2", "n3", "kcount", "extra")) r.put(n, cw);
-        for (String s : List.of("a", "b", "w", "p", "o")) {
-            r.put(s + "_base", a);
-            for (int l = 0; l < 4; l++) r.put(s + "_s" + l, a);
-        }
-        r.put("o_lane", a);
-        r.put("p_lane", a);
-        r.put("lanes_full", cw);
-        r.put("lanes_last", cw);
-        for (String f : List.of("from_bbuf", "to_out", "use_table", "post_const", "bb_write", "bb_swap")) r.put(f, 1);
-        r.put("post_sh", e.sh());
-        r.put("za", e.aw() + 1);
-        r.put("zb", e.aw() + 1);
-        r.put("z", e.pyW());
-        r.put("lo", e.pyW());
-        r.put("hi", e.pyW());
-        r.put("t_base", a);
-        r.put("t_mask", a);
-        r.put("sm_k", w.softmaxK());
-        r.put("sm_ks", 6);
-        r.put("ln_n", w.normLength());
-        r.put("ln_2p", 7);
-        r.put("ln_e", e.sqW());
-        r.put("tail", cw);
-        return r;
-    }
-
     /** Bit columns of the weight ROM that are not the same in every word (Yosys drops the others). */
-    static int weightColumns(Program p, Engine e) {
+    static int weightColumns(Program p, EngineWidths e) {
         int lanes = e.lanes(), ww = e.ww();
         if (p.weightWords().isEmpty()) return 0;
         long[] and = new long[lanes], or = new long[lanes];
@@ -473,7 +392,7 @@ public final class ResourceModel {
     }
 
     /** Bit columns of the parameter ROM ({m1, m2, c, shift} per entry) that vary. */
-    static int paramColumns(Program p, Engine e) {
+    static int paramColumns(Program p, EngineWidths e) {
         if (p.params().isEmpty()) return 0;
         int[] widths = {e.m1(), e.m2(), e.c(), e.sh()};
         int cols = 0;
