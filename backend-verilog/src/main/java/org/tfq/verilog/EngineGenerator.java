@@ -75,7 +75,7 @@ public final class EngineGenerator {
         TextFiles.write(dir.resolve(PARAMS), paramImage(p.params(), w));
         mems.add(PARAMS);
         if (w.tableRom()) {
-            TextFiles.write(dir.resolve(TABLES), memImage(p.table().length == 0 ? List.of() : rows(p.table()), tableWidth(w), 1));
+            TextFiles.write(dir.resolve(TABLES), memImage(p.table().length == 0 ? List.of() : rows(p.table()), EngineWidths.of(p).tW(), 1));
             mems.add(TABLES);
         }
         return new Files(List.copyOf(verilog), List.copyOf(mems));
@@ -213,10 +213,6 @@ public final class EngineGenerator {
         model.put("softmax", softmax);
         model.put("layernorm", layernorm);
         return model;
-    }
-
-    static int tableWidth(Program.Widths w) {
-        return Math.max(w.table(), 2);
     }
 
     private static String style(long bits) {

@@ -50,34 +50,36 @@ public final class FoldAddConstantIntoLinear {
          * {@code unit[o]} (the real value of one unit of output o's bias), rounded as the bias is.
          */
         public IntTensor rowBias(double[] unit) {
-            Shape y = linear.output().type().shape();
-            FloatTensor c = constant();
-            int outF = y.last();
-            int rows = Math.toIntExact(y.size() / outF);
+            int outF = linear.output().type().shape().last();
             if (unit.length != outF) throw new IllegalArgumentException(unit.length + " units for " + outF + " outputs");
-            int[] from = Broadcast.offsets(c.shape(), y);
-            long[] rb = new long[rows * outF];
-            for (int i = 0; i < rb.length; i++) rb[i] = Math.round(c.data()[from[i]] / unit[i % outF]);
-            return new IntTensor(Shape.of(rows, outF), rb);
+            float[] c = broadcastConstant();
+            long[] rb = new long[c.length];
+            for (int i = 0; i < rb.length; i++) rb[i] = Math.round(c[i] / unit[i % outF]);
+            return new IntTensor(Shape.of(rb.length / outF, outF), rb);
         }
 
         /** Per output feature, the least and greatest value of the constant over the rows: {min, max}. */
         public double[][] constantRange() {
-            Shape y = linear.output().type().shape();
-            FloatTensor c = constant();
-            int outF = y.last();
-            int[] from = Broadcast.offsets(c.shape(), y);
+            int outF = linear.output().type().shape().last();
             double[][] r = new double[outF][] ;
-            for (int i = 0; i < from.length; i++) {
-                double v = c.data()[from[i]];
-                int o = i % outF;
-                r[o] = r[o] == null ? new double[] {v, v} : new double[] {Math.min(r[o][0], v), Math.max(r[o][1], v)};
+            for (int o = 0; o < outF; o++) r[o] = new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+            float[] c = broadcastConstant();
+            for (int i = 0; i < c.length; i++) {
+                double[] range = r[i % outF];
+                range[0] = Math.min(range[0], c[i]);
+                range[1] = Math.max(range[1], c[i]);
             }
             return r;
         }
 
-        private FloatTensor constant() {
-            return ((AddConstant) addConstant.op()).constant();
+        /** The constant laid out like the Linear's output, row after row. */
+        private float[] broadcastConstant() {
+            Shape y = linear.output().type().shape();
+            FloatTensor c = ((AddConstant) addConstant.op()).constant();
+            int[] from = Broadcast.offsets(c.shape(), y);
+            float[] out = new float[from.length];
+            for (int i = 0; i < out.length; i++) out[i] = c.data()[from[i]];
+            return out;
         }
     }
 
