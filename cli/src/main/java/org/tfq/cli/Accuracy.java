@@ -60,7 +60,8 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
             boolean trained = PlanFromTraining.isTrained(model.graph());
             Double ri = targets == null ? null : rmse(this.integer.data(), targets);
             o.put("quantization", trained ? "trained" : "post-training");
-            o.put("bits", bitsOf(integer));
+            o.put("bits", weightBitsOf(integer));
+            o.put("activation_bits", bitsOf(integer));
             o.put("rmse_float", rf);
             o.put("rmse_int", ri);
             o.put("rmse_relative_increase", rf == null ? null : ri / rf - 1);
@@ -76,6 +77,15 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
         Map<Integer, Integer> count = new java.util.TreeMap<>();
         m.graph().nodes().forEach(n -> count.merge(n.output().type().intType().bits(), 1, Integer::sum));
         return count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** The most common weight width of the model's linear layers (its activation width when it has none). */
+    static int weightBitsOf(IntegerModel m) {
+        Map<Integer, Integer> count = new java.util.TreeMap<>();
+        m.graph().nodes().forEach(n -> {
+            if (n.op() instanceof org.tfq.ir.op.IntLinear l) count.merge(l.weightBits(), 1, Integer::sum);
+        });
+        return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(bitsOf(m));
     }
 
     static double maxAbsDiff(float[] a, float[] b) {

@@ -107,7 +107,8 @@ final class EvaluateCommand extends TfqCommand {
                 o.println("rmse float IR: " + num((Double) fields.get("rmse_float_ir")));
             }
             if (im != null) {
-                o.println("integer model: " + fields.get("quantization") + " quantization, " + fields.get("bits") + " bits");
+                o.println("integer model: " + fields.get("quantization") + " quantization, " + fields.get("bits") + " bits"
+                        + (fields.get("bits").equals(fields.get("activation_bits")) ? "" : ", " + fields.get("activation_bits") + "-bit activations"));
                 if (targets != null) {
                     o.println("rmse integer: " + num((Double) fields.get("rmse_int")) + " ("
                             + String.format(Locale.ROOT, "%+.2f%%", 100 * (Double) fields.get("rmse_relative_increase")) + " vs float)");

@@ -370,6 +370,9 @@ final class ExploreCommand extends TfqCommand {
                 "--activations", r.activations(), "--inputs", inputs.toString(), "--targets", targets.toString(),
                 "--part", vivado.options().part(), "--clock-mhz", Double.toString(vivado.clockMhz),
                 "--max-utilization", Double.toString(vivado.maxUtilization), "--vectors", Integer.toString(vectors)));
+        if (scales.activationBits != null) a.addAll(List.of("--activation-bits", Integer.toString(scales.activationBits)));
+        if (scales.rangeMarginPercent != 0) a.addAll(List.of("--range-margin", plain(scales.rangeMarginPercent)));
+        if (!scales.weightRounding.equals("nearest")) a.addAll(List.of("--weight-rounding", scales.weightRounding));
         if (vivado.xdc != null) a.addAll(List.of("--xdc", vivado.xdc.toString()));
         if (vivado.allowTimingViolation) a.add("--allow-timing-violation");
         return a;

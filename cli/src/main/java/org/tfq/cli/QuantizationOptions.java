@@ -32,7 +32,11 @@ final class QuantizationOptions {
             description = "Typical input windows for post-training quantization of a float model, shaped like --inputs.")
     Path calibration;
 
-    /** --calibration-method, --weights and --output-bits: the options every width shares, so tfq explore (whose --bits is a list) takes them too. */
+    /**
+     * --calibration-method, --weights, --output-bits, --activation-bits, --range-margin and
+     * --weight-rounding: the options every width shares, so tfq explore (whose --bits is a list)
+     * takes them too.
+     */
     static final class Scales {
         @Option(names = "--calibration-method", paramLabel = "METHOD", defaultValue = "minmax",
                 description = "How ranges are read from calibration: minmax, percentile (99.99%%), mse (least error). "
@@ -46,6 +50,21 @@ final class QuantizationOptions {
         @Option(names = "--output-bits", paramLabel = "B", defaultValue = "16",
                 description = "Width of the forecast the accelerator outputs, for float models (default: ${DEFAULT-VALUE}).")
         int outputBits = org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS;
+
+        @Option(names = "--activation-bits", paramLabel = "A",
+                description = "Float models: width of activations, 2..16, when wider than the weights' --bits "
+                        + "(e.g. --bits 8 --activation-bits 12). Default: as --bits.")
+        Integer activationBits;
+
+        @Option(names = "--range-margin", paramLabel = "PCT", defaultValue = "0",
+                description = "Float models: widen every calibrated range by PCT%% of its width, half at each end, "
+                        + "so inputs beyond the calibration data are not clipped. Default: ${DEFAULT-VALUE}.")
+        double rangeMarginPercent;
+
+        @Option(names = "--weight-rounding", paramLabel = "HOW", defaultValue = "nearest",
+                description = "Float models: nearest (each weight to its nearest code) or gptq (rounded and scaled "
+                        + "so each layer's output over the calibration data moves least). Default: ${DEFAULT-VALUE}.")
+        String weightRounding = "nearest";
     }
 
     @Mixin
@@ -77,7 +96,14 @@ final class QuantizationOptions {
             case "per-tensor" -> false;
             default -> throw new CliException("--weights " + scales.weights + ": use per-channel or per-tensor");
         };
-        return new QuantOptions(bits == null ? 8 : bits, bitsFor, m, perChannel, scales.outputBits);
+        QuantOptions.WeightRounding rounding = switch (scales.weightRounding) {
+            case "nearest" -> QuantOptions.WeightRounding.NEAREST;
+            case "gptq" -> QuantOptions.WeightRounding.GPTQ;
+            default -> throw new CliException("--weight-rounding " + scales.weightRounding + ": use nearest or gptq");
+        };
+        int b = bits == null ? 8 : bits;
+        return new QuantOptions(b, bitsFor, m, perChannel, scales.outputBits, scales.activationBits == null ? b : scales.activationBits,
+                scales.rangeMarginPercent / 100, rounding);
     }
 
     /** The integer model of an imported model, quantized as the options say. */

@@ -248,8 +248,12 @@ final class VivadoOutput {
         List<String> help = new ArrayList<>();
         Resources over = least.estimate().total();
         if (over.bram36Tiles() > cap.bram36() || over.lut() > cap.luts() * maxUtilization / 100.0) {
-            int bits = org.tfq.cli.Accuracy.bitsOf(im);
-            if (bits > 2) help.add("fewer bits (--bits " + Math.max(2, bits - 2) + "): narrower weights, activations and lanes");
+            int bits = org.tfq.cli.Accuracy.bitsOf(im), weightBits = org.tfq.cli.Accuracy.weightBitsOf(im);
+            if (bits > weightBits) {
+                help.add("narrower activations (--activation-bits " + Math.max(weightBits, bits - 4) + "): smaller activation memory and tables");
+            } else if (bits > 2) {
+                help.add("fewer bits (--bits " + Math.max(2, bits - 2) + "): narrower weights, activations and lanes");
+            }
         }
         boolean actInLuts = least.estimate().units().stream().anyMatch(u -> u.name().equals("activation memory") && u.resources().lutram() > 0);
         if (actInLuts && over.lut() > cap.luts() * maxUtilization / 100.0) {

@@ -15,6 +15,8 @@ import org.tfq.ir.op.Linear;
  * Post-training quantization: activations asymmetric per tensor from calibrated ranges (zero
  * always representable, so ReLU and padding stay exact), weights symmetric with the narrow
  * range, per tensor or per output channel. Signed codes throughout, as the reference design.
+ * A Linear that already carries its weights' grid ({@link RoundWeightsWithErrorFeedback})
+ * keeps it.
  * A residual sum that {@link FoldBatchNormIntoAdd} folds away is never stored, so it gets none,
  * nor does a Linear's output that {@link FoldAddConstantIntoLinear} folds a constant into (its
  * weights still do).
@@ -31,24 +33,39 @@ public final class PlanPostTraining {
         }
         Map<String, QuantSpec> acts = new HashMap<>();
         Map<String, QuantSpec> weights = new HashMap<>();
-        for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.bitsOf(in.name()), o.ranges()));
+        for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.activationBitsOf(in.name()), o));
         java.util.Set<String> outputs = new java.util.HashSet<>();
         g.outputs().forEach(v -> outputs.add(v.name()));
         java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
         folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
         for (Node n : g.nodes()) {
             if (n.op() instanceof LayoutOp) continue;
-            int bits = o.bitsOf(n.name());
-            if (n.op() instanceof Linear lin) weights.put(n.name(), weight(lin, bits, o.perChannelWeights()));
+            if (n.op() instanceof Linear lin) {
+                weights.put(n.name(), lin.weightQuant() != null ? lin.weightQuant() : weight(lin, o.bitsOf(n.name()), o.perChannelWeights()));
+            }
             if (folded.contains(n)) continue;
+            int bits = o.activationBitsOf(n.name());
             int valueBits = outputs.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
-            acts.put(n.output().name(), activation(cal.observed(n.output().name()), valueBits, o.ranges()));
+            acts.put(n.output().name(), activation(cal.observed(n.output().name()), valueBits, o));
         }
         return new QuantPlan(acts, weights, false);
     }
 
-    /** An asymmetric signed spec covering [lo, hi] read from sorted observations, zero included. */
-    static QuantSpec activation(float[] sorted, int bits, QuantOptions.RangeMethod method) {
+    /**
+     * An asymmetric signed spec covering [lo, hi] read from sorted observations, zero included,
+     * each end that is not 0 moved out by the margin's share of the width: headroom for inputs
+     * beyond anything calibration saw (a warmer summer than the training years), which would
+     * otherwise saturate.
+     */
+    static QuantSpec activation(float[] sorted, int bits, QuantOptions o) {
+        QuantSpec q = range(sorted, bits, o.ranges());
+        if (o.rangeMargin() == 0) return q;
+        double lo = q.dequantize(q.qmin(), 0), hi = q.dequantize(q.qmax(), 0);
+        double pad = o.rangeMargin() * (hi - lo) / 2;
+        return fromRange(lo < 0 ? lo - pad : lo, hi > 0 ? hi + pad : hi, bits);
+    }
+
+    private static QuantSpec range(float[] sorted, int bits, QuantOptions.RangeMethod method) {
         double lo, hi;
         switch (method) {
             case MINMAX -> {

@@ -6,10 +6,14 @@ import java.util.TreeMap;
 /**
  * How post-training quantization chooses scales: the default width, per-layer widths for
  * mixed precision (keyed by node name or a module prefix of it), how ranges are read from
- * calibration data, and weight granularity.
+ * calibration data, and weight granularity; activations may be wider than weights (8-bit
+ * weights with 12- or 16-bit activations, as TensorFlow Lite's 16x8 mode, for models whose
+ * error is below what an 8-bit activation grid resolves), ranges may get headroom beyond what
+ * calibration saw, and weights may be rounded against the calibration data instead of to the
+ * nearest code.
  */
 public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod ranges, boolean perChannelWeights,
-        int outputBits) {
+        int outputBits, int activationBits, double rangeMargin, WeightRounding weightRounding) {
 
     /**
      * The forecast leaves the accelerator as one number per inference: 16 bits cost one wider
@@ -21,8 +25,26 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
         this(bits, bitsFor, ranges, perChannelWeights, DEFAULT_OUTPUT_BITS);
     }
 
+    public QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod ranges, boolean perChannelWeights, int outputBits) {
+        this(bits, bitsFor, ranges, perChannelWeights, outputBits, bits, 0, WeightRounding.NEAREST);
+    }
+
     public static final int MIN_BITS = 2;
     public static final int MAX_BITS = 8;
+    /**
+     * Activations as wide as the forecast: the MAC lanes' DSP48E1 multiplies 25 x 18 bits, so an
+     * 8-bit weight times a 16-bit activation is still one DSP.
+     */
+    public static final int MAX_ACTIVATION_BITS = 16;
+    /** A margin beyond this stops being headroom and only coarsens the grid. */
+    public static final double MAX_RANGE_MARGIN = 1.0;
+
+    public enum WeightRounding {
+        /** each weight to its nearest code */
+        NEAREST,
+        /** against the calibration data: {@link RoundWeightsWithErrorFeedback} */
+        GPTQ
+    }
 
     public enum RangeMethod {
         /** the observed minimum and maximum */
@@ -40,6 +62,14 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
         if (outputBits < MIN_BITS || outputBits > 16) {
             throw new QuantizationException("--output-bits=" + outputBits + ": the output is " + MIN_BITS + "..16 bits wide");
         }
+        if (activationBits < MIN_BITS || activationBits > MAX_ACTIVATION_BITS) {
+            throw new QuantizationException("--activation-bits=" + activationBits + ": activations are " + MIN_BITS + ".."
+                    + MAX_ACTIVATION_BITS + " bits wide");
+        }
+        if (!(rangeMargin >= 0 && rangeMargin <= MAX_RANGE_MARGIN)) {
+            throw new QuantizationException("--range-margin=" + 100 * rangeMargin + "%: use 0 to " + (int) (100 * MAX_RANGE_MARGIN) + " percent");
+        }
+        java.util.Objects.requireNonNull(weightRounding);
     }
 
     public static QuantOptions uniform(int bits) {
@@ -52,14 +82,25 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
         }
     }
 
-    /** The width for a node: the longest matching --bits-for prefix, else the default. */
+    /** The width of a node's weights: the longest matching --bits-for prefix, else --bits. */
     public int bitsOf(String nodeName) {
+        Integer b = override(nodeName);
+        return b == null ? bits : b;
+    }
+
+    /** The width of a node's output (or the model input's codes): a --bits-for prefix, else --activation-bits. */
+    public int activationBitsOf(String name) {
+        Integer b = override(name);
+        return b == null ? activationBits : b;
+    }
+
+    private Integer override(String nodeName) {
         String best = null;
         for (String k : bitsFor.keySet()) {
             if ((nodeName.equals(k) || nodeName.startsWith(k + "/") || nodeName.startsWith(k + ".")) && (best == null || k.length() > best.length())) {
                 best = k;
             }
         }
-        return best == null ? bits : bitsFor.get(best);
+        return best == null ? null : bitsFor.get(best);
     }
 }

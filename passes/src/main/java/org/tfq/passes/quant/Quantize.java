@@ -25,6 +25,13 @@ public final class Quantize {
                         + options.bits() + " disagrees: drop --bits or pass --bits " + trained.last());
             }
             if (!options.bitsFor().isEmpty()) throw new QuantizationException("--bits-for applies to float models; this one was trained with its own widths");
+            if (options.activationBits() != options.bits()) {
+                throw new QuantizationException("--activation-bits applies to float models; this one was trained with its own widths");
+            }
+            if (options.rangeMargin() > 0) throw new QuantizationException("--range-margin applies to float models; this one was trained with its own ranges");
+            if (options.weightRounding() != QuantOptions.WeightRounding.NEAREST) {
+                throw new QuantizationException("--weight-rounding applies to float models; this one was trained with its own weights");
+            }
             return LowerToInteger.run(floatGraph, PlanFromTraining.run(floatGraph), options.outputBits());
         }
         if (calibration == null || calibration.isEmpty()) {
@@ -39,7 +46,9 @@ public final class Quantize {
                 throw new QuantizationException("--bits-for " + name + ": no layer of that name; names are listed by tfq inspect --dump-ir (after '#')");
             }
         }
-        Calibration cal = Calibration.run(floatGraph, calibration);
-        return LowerToInteger.run(floatGraph, PlanPostTraining.run(floatGraph, cal, options), options.outputBits());
+        Graph rounded = options.weightRounding() == QuantOptions.WeightRounding.GPTQ
+                ? RoundWeightsWithErrorFeedback.run(floatGraph, calibration, options) : floatGraph;
+        Calibration cal = Calibration.run(rounded, calibration);
+        return LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
     }
 }
