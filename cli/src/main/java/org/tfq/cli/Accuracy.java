@@ -60,8 +60,11 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
             boolean trained = PlanFromTraining.isTrained(model.graph());
             Double ri = targets == null ? null : rmse(this.integer.data(), targets);
             o.put("quantization", trained ? "trained" : "post-training");
-            o.put("bits", weightBitsOf(integer));
+            // --bits: the weights' width when activations are wider (a trained model's weights
+            // may take a bit more than its activations in hardware, for their zero point)
+            o.put("bits", Math.min(bitsOf(integer), weightBitsOf(integer)));
             o.put("activation_bits", bitsOf(integer));
+            o.put("weight_bits", weightBitsOf(integer));
             o.put("rmse_float", rf);
             o.put("rmse_int", ri);
             o.put("rmse_relative_increase", rf == null ? null : ri / rf - 1);
@@ -77,6 +80,12 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
         Map<Integer, Integer> count = new java.util.TreeMap<>();
         m.graph().nodes().forEach(n -> count.merge(n.output().type().intType().bits(), 1, Integer::sum));
         return count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** "8-bit activations", or "8-bit weights, 12-bit activations" when the activations are the wider. */
+    static String widths(IntegerModel m) {
+        int a = bitsOf(m), w = weightBitsOf(m);
+        return (w < a ? w + "-bit weights, " : "") + a + "-bit activations";
     }
 
     /** The most common weight width of the model's linear layers (its activation width when it has none). */

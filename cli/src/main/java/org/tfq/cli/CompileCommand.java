@@ -161,8 +161,8 @@ final class CompileCommand extends TfqCommand {
     private void summary(ImportResult r, IntegerModel im, Map<String, Object> report) {
         java.io.PrintWriter o = out();
         boolean trained = org.tfq.passes.quant.PlanFromTraining.isTrained(r.graph());
-        o.printf(java.util.Locale.ROOT, "%s -> %s: %s quantization, %d-bit weights, %d-bit activations, %d-bit forecast%n", model.getFileName(), output,
-                trained ? "trained" : "post-training", Accuracy.weightBitsOf(im), Accuracy.bitsOf(im), im.output().bits());
+        o.printf(java.util.Locale.ROOT, "%s -> %s: %s quantization, %s, %d-bit forecast%n", model.getFileName(), output,
+                trained ? "trained" : "post-training", Accuracy.widths(im), im.output().bits());
         o.printf(java.util.Locale.ROOT, "  %d integer ops, %,d multiply-accumulates per inference, %,d parameters%n",
                 im.graph().nodes().size(), im.graph().macs(), im.graph().parameters());
         Map<String, Object> a = (Map<String, Object>) report.get("accuracy");

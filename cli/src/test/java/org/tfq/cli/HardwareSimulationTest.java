@@ -30,6 +30,8 @@ import org.tfq.verilog.Verilator;
  * several lane counts, and every lane count meets every kind of model. Two vectors each, with
  * every layer's buffer checked. Asserts zero mismatches, measured cycles equal to the scheduler's
  * prediction on every vector, and that the generated RTL passes {@code verilator --lint-only -Wall}.
+ * Three more build activations wider than the 8-bit weights (softmax, LayerNorm and GELU
+ * tables at 10 and 12 bits), with GPTQ-rounded weights and a range margin.
  */
 class HardwareSimulationTest {
 
@@ -47,17 +49,21 @@ class HardwareSimulationTest {
                     int lanes = LANES[i % LANES.length];
                     if (m.startsWith("bench_")) lanes = Math.max(lanes, 16) * (m.contains("d64") ? 2 : 1);
                     if (m.contains("d32")) lanes = Math.max(lanes, 8);
-                    c.add(new Object[] {m, bits, lanes, i % 2 == 0 ? "icarus" : "verilator"});
+                    c.add(new Object[] {m, bits, lanes, i % 2 == 0 ? "icarus" : "verilator", ""});
                     i++;
                 }
             }
         }
+        String wide = " --weight-rounding gptq --range-margin 5";
+        c.add(new Object[] {"ref_n12_d16_m1.onnx", 8, 16, "icarus", "--activation-bits 12" + wide});
+        c.add(new Object[] {"enc_d16_m1_h1_l1_bf_post_relu_o13.onnx", 8, 8, "verilator", "--activation-bits 12" + wide});
+        c.add(new Object[] {"hand_d16_m1_h2_gelu_tanh_o17.onnx", 8, 8, "verilator", "--activation-bits 10" + wide});
         return c;
     }
 
-    @ParameterizedTest(name = "{0} at {1} bits, {2} lanes, {3}")
+    @ParameterizedTest(name = "{0} at {1} bits, {2} lanes, {3} {4}")
     @MethodSource("cases")
-    void bitExactAndOnTime(String file, int bits, int lanes, String simulator, @TempDir Path dir) throws IOException {
+    void bitExactAndOnTime(String file, int bits, int lanes, String simulator, String options, @TempDir Path dir) throws IOException {
         Path model = Cli.model(file);
         String stem = file.substring(0, file.length() - ".onnx".length());
         Path out = dir.resolve("out");
@@ -67,6 +73,7 @@ class HardwareSimulationTest {
             args.addAll(List.of("--bits", Integer.toString(bits), "--calibration",
                     model.resolveSibling(stem + ".calibration.npy").toString()));
         }
+        if (!options.isEmpty()) args.addAll(List.of(options.split(" ")));
         Cli c = Cli.run(args.toArray(String[]::new));
         assertEquals(0, c.exit(), c.err());
 

@@ -164,6 +164,21 @@ public class ResourceModelTest {
         assertFalse(Files.exists(out));
     }
 
+    /** 16-bit activations make the softmax's exponential table 2^16 entries: narrower activations are the way back. */
+    @Test
+    void activationsWiderThanTheWeightsThatDoNotFitAdviseNarrowerActivations() {
+        requireLanesWired();
+        Path out = tmp.resolve("out");
+        Cli c = Cli.run("compile", Cli.model("ref_n12_d16_m3.onnx").toString(), "--bits", "8", "--activation-bits", "16", "--calibration",
+                Cli.model("ref_n12_d16_m3.calibration.npy").toString(), "-o", out.toString());
+        assertEquals(1, c.exit(), c.err());
+        assertTrue(c.err().lines().findFirst().orElseThrow().matches("tfq: error: no lane count fits .* BRAM36 of 10; .*"), c.err());
+        assertTrue(c.err().contains("memory by layer (weights at 8 bits):"), c.err());
+        assertTrue(c.err().contains("narrower activations (--activation-bits 12)"), c.err());
+        assertFalse(c.err().contains("fewer bits (--bits"), c.err());
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void aLaneCountThatDoesNotFitIsBuiltWithAWarning() throws IOException {
         requireLanesWired();

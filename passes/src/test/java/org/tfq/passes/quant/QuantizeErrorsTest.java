@@ -28,6 +28,33 @@ class QuantizeErrorsTest {
     }
 
     @Test
+    void activationWidthAndMarginOutsideTheirRanges() {
+        Map<String, Integer> none = Map.of();
+        QuantOptions.RangeMethod mm = QuantOptions.RangeMethod.MINMAX;
+        QuantOptions.WeightRounding nearest = QuantOptions.WeightRounding.NEAREST;
+        assertTrue(message(() -> new QuantOptions(8, none, mm, true, 16, 17, 0, nearest)).contains("--activation-bits=17: activations are 2..16 bits wide"));
+        assertTrue(message(() -> new QuantOptions(8, none, mm, true, 16, 1, 0, nearest)).contains("--activation-bits=1"));
+        assertTrue(message(() -> new QuantOptions(8, none, mm, true, 16, 12, -0.01, nearest)).contains("--range-margin=-1.0%: use 0 to 100 percent"));
+        assertTrue(message(() -> new QuantOptions(8, none, mm, true, 16, 12, Double.NaN, nearest)).contains("--range-margin"));
+    }
+
+    @Test
+    void trainedModelRefusesPostTrainingOptions() {
+        Value x = new Value("x", TensorType.f32(1, 4));
+        Value q = new Value("q", TensorType.f32(1, 4));
+        Graph g = new Graph("qat", List.of(x), List.of(q), List.of(
+                new Node("fq", new FakeQuant(QuantSpec.perTensor(0.1, 0, 8, true)), List.of(x), q))).verify();
+        Map<String, Integer> none = Map.of();
+        QuantOptions.RangeMethod mm = QuantOptions.RangeMethod.MINMAX;
+        assertTrue(message(() -> Quantize.run(g, new QuantOptions(8, none, mm, true, 16, 12, 0, QuantOptions.WeightRounding.NEAREST), false, null))
+                .contains("--activation-bits applies to float models"));
+        assertTrue(message(() -> Quantize.run(g, new QuantOptions(8, none, mm, true, 16, 8, 0.05, QuantOptions.WeightRounding.NEAREST), false, null))
+                .contains("--range-margin applies to float models"));
+        assertTrue(message(() -> Quantize.run(g, new QuantOptions(8, none, mm, true, 16, 8, 0, QuantOptions.WeightRounding.GPTQ), false, null))
+                .contains("--weight-rounding applies to float models"));
+    }
+
+    @Test
     void floatModelWithoutCalibrationSaysWhatToPass() {
         Graph g = SmallGraphs.encoder(1, 4, 2, 8);
         assertTrue(message(() -> Quantize.run(g, QuantOptions.uniform(8), true, null)).contains("pass --calibration C.npy"));
