@@ -77,9 +77,14 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
 
     /** The width most values have: what "--bits" meant for this model. */
     static int bitsOf(IntegerModel m) {
+        return mostCommon(m.graph().nodes().stream().map(n -> n.output().type().intType().bits())).orElseThrow();
+    }
+
+    /** The most frequent width, the narrowest among equals. */
+    private static java.util.Optional<Integer> mostCommon(java.util.stream.Stream<Integer> widths) {
         Map<Integer, Integer> count = new java.util.TreeMap<>();
-        m.graph().nodes().forEach(n -> count.merge(n.output().type().intType().bits(), 1, Integer::sum));
-        return count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        widths.forEach(b -> count.merge(b, 1, Integer::sum));
+        return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
     }
 
     /** "8-bit activations", or "8-bit weights, 12-bit activations" when the activations are the wider. */
@@ -90,11 +95,8 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
 
     /** The most common weight width of the model's linear layers (its activation width when it has none). */
     static int weightBitsOf(IntegerModel m) {
-        Map<Integer, Integer> count = new java.util.TreeMap<>();
-        m.graph().nodes().forEach(n -> {
-            if (n.op() instanceof org.tfq.ir.op.IntLinear l) count.merge(l.weightBits(), 1, Integer::sum);
-        });
-        return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(bitsOf(m));
+        return mostCommon(m.graph().nodes().stream().filter(n -> n.op() instanceof org.tfq.ir.op.IntLinear)
+                .map(n -> ((org.tfq.ir.op.IntLinear) n.op()).weightBits())).orElseGet(() -> bitsOf(m));
     }
 
     static double maxAbsDiff(float[] a, float[] b) {

@@ -117,11 +117,9 @@ public final class RoundWeightsWithErrorFeedback {
             double best = Double.POSITIVE_INFINITY, bestScale = scale[o];
             for (int step = 0; step <= CLIP_STEPS; step++) {
                 double s = grid.scale(o) * (1 - CLIP_STEP * step);
+                QuantSpec candidate = new QuantSpec(new double[] {s}, new long[] {0}, -1, grid.bits(), grid.signed(), grid.qmin(), grid.qmax());
                 double[] d = new double[in];
-                for (int i = 0; i < in; i++) {
-                    double q = Math.max(grid.qmin(), Math.min(grid.qmax(), Math.rint(weight[o * in + i] / s))) * s;
-                    d[i] = weight[o * in + i] - q;
-                }
+                for (int i = 0; i < in; i++) d[i] = weight[o * in + i] - candidate.fakeQuantize(weight[o * in + i], 0);
                 double e = 0;
                 for (int i = 0; i < in; i++) for (int j = 0; j < in; j++) e += d[i] * h[i][j] * d[j];
                 if (e < best) { best = e; bestScale = s; }
