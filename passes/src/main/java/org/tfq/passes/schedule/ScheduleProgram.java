@@ -459,8 +459,11 @@ public final class ScheduleProgram {
             Out o = out(n.output());
             int dq = dividerQuotientBits();
             postAW = Math.max(postAW, dq + 1);
+            // phase 2 reads e_i from the buffer phase 1 writes two cycles after e_i's slot: phase 1 and
+            // its extra slots must span three, or a row of one element reads its exponential stale
+            int extra = Math.max(1, 3 - len);
             program.add(new Instruction(Instruction.Kind.SOFTMAX, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len},
-                    len, 1, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
+                    len, extra, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
                     Stream.NONE, Stream.NONE, Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis]),
                     0, 0, 0, 0, false, o.toOutput, true, true, 0, 0, 0, sm.outZeroPoint(), op.out().min(), op.out().max(), tBase,
                     (1L << sm.inBits()) - 1, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1, false,
