@@ -467,7 +467,17 @@ public final class ScheduleProgram {
                     Stream.NONE, Stream.NONE, Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis]),
                     0, 0, 0, 0, false, o.toOutput, true, true, 0, 0, 0, sm.outZeroPoint(), op.out().min(), op.out().max(), tBase,
                     (1L << sm.inBits()) - 1, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1, false,
-                    false));
+                    false, op.mask().none() ? 0 : Math.min(op.mask().diagonal(), len), maskPeriod(op, x, axis)));
+        }
+
+        /**
+         * Rows per restart of a causal mask's limit: the length of the axis before the softmax's,
+         * whose index is the row number modulo it when the softmax axis is the last (0: no mask).
+         */
+        long maskPeriod(IntSoftmaxOp op, Access x, int axis) {
+            if (op.mask().none()) return 0;
+            if (axis != x.dims.length - 1) throw new ScheduleException("a causal mask needs the softmax over the last axis");
+            return x.dims[axis - 1];
         }
 
         void layerNorm(Node n, IntLayerNormOp op) {
@@ -693,6 +703,7 @@ public final class ScheduleProgram {
                 maxCount = Math.max(maxCount, (long) i.counts()[3] + i.extra());
                 maxCount = Math.max(maxCount, i.tail());
                 maxCount = Math.max(maxCount, i.lanesFull());
+                maxCount = Math.max(maxCount, Math.max(i.maskStart(), i.maskPeriod()));
                 for (Stream s : List.of(i.a(), i.b(), i.w(), i.p(), i.o())) {
                     maxAddr = Math.max(maxAddr, Math.abs(s.base()));
                     for (long st : s.strides()) maxAddr = Math.max(maxAddr, Math.abs(st) * lanes);
