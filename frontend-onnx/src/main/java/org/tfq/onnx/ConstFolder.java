@@ -35,7 +35,7 @@ final class ConstFolder {
                     "Reshape", "Expand", "Range", "ConstantOfShape", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt",
                     "Neg", "Equal", "Where", "Transpose", "Floor", "Ceil", "Less", "Greater", "Not", "Min", "Max",
                     "Abs", "Reciprocal", "Flatten", "Size", "Shape", "Erf", "Tanh", "Exp", "Log", "Sigmoid",
-                    "Relu", "And", "Or" -> true;
+                    "Relu", "And", "Or", "Trilu" -> true;
             default -> false;
         };
     }
@@ -74,6 +74,8 @@ final class ConstFolder {
             case "And" -> List.of(binary(in.get(0), in.get(1), (x, y) -> x != 0 && y != 0 ? 1 : 0, true));
             case "Or" -> List.of(binary(in.get(0), in.get(1), (x, y) -> x != 0 || y != 0 ? 1 : 0, true));
             case "Where" -> List.of(where(in.get(0), in.get(1), in.get(2)));
+            case "Trilu" -> List.of(trilu(in.get(0), in.size() > 1 && in.get(1) != null ? in.get(1).longAt(0) : 0,
+                    a.getInt("upper", 1) != 0));
             case "Sqrt" -> List.of(unary(in.get(0), Math::sqrt));
             case "Neg" -> List.of(unary(in.get(0), x -> -x));
             case "Abs" -> List.of(unary(in.get(0), Math::abs));
@@ -414,6 +416,19 @@ final class ConstFolder {
         double[] v = new double[co.length];
         for (int i = 0; i < v.length; i++) v[i] = cond.get(co[i]) != 0 ? x.get(xo[i]) : y.get(yo[i]);
         return new Const(out.dims(), x.dataType(), v);
+    }
+
+    /** The upper (j - i >= k) or lower (j - i <= k) triangle of every matrix of the last two axes; zeros elsewhere. */
+    private static Const trilu(Const x, long k, boolean upper) {
+        int r = x.rank();
+        if (r < 2) throw new OnnxImportException("Trilu of a tensor of rank " + r + " (needs at least 2)");
+        int rows = x.dims()[r - 2], cols = x.dims()[r - 1];
+        double[] v = x.values().clone();
+        for (int at = 0; at < v.length; at++) {
+            long d = (long) (at % cols) - (at / cols) % rows;
+            if (upper ? d < k : d > k) v[at] = 0;
+        }
+        return new Const(x.dims(), x.dataType(), v);
     }
 
     private static Const unary(Const x, DoubleUnaryOperator f) {

@@ -345,6 +345,11 @@ final class GraphBuilder {
             case "Relu" -> emit(name, new Relu(), List.of(act(n, 0)), out);
             case "Gelu" -> emit(name, new Gelu(a.getString("approximate", "none").equals("tanh")), List.of(act(n, 0)), out);
             case "Softmax" -> emit(name, new Softmax(axisOf(act(n, 0), a.getInt("axis", -1))), List.of(act(n, 0)), out);
+            case "Where" -> {
+                if (!MaskedSoftmaxPattern.tryMatch(this, g, n)) {
+                    throw new OnnxImportException("Where on an activation is supported only as a constant mask (condition constant, -inf where masked) before a softmax");
+                }
+            }
             case "LayerNormalization" -> layerNormalization(n, name, out, a);
             case "BatchNormalization" -> batchNormalization(n, name, out, a);
             case "ReduceMean" -> reduceMean(n, name, out, a);
@@ -544,6 +549,7 @@ final class GraphBuilder {
         Const c = constFirst ? c0 : c1;
         Value x = act(n, constFirst ? 1 : 0);
         FloatTensor t = c.toFloatTensor();
+        if (op.equals("Add") && MaskedSoftmaxPattern.tryMatch(this, g, n)) return;
         switch (op) {
             case "Add" -> addConstant(n, name, x, c, out);
             case "Mul" -> emit(name, new MulConstant(t), List.of(x), out);

@@ -419,12 +419,34 @@ module tfq_top #(
     reg signed [DN_W-1:0] sm_num2;
     reg [DD_W-1:0] sm_den2;
     wire [DD_W-1:0] sm_den = sm_sum << r_sm_ks;
+    // causal mask: a row keeps its elements below sm_lim, which starts at r_sm_m0 and grows by one
+    // per row, back every r_sm_mp rows (0: no mask); a masked element is left out of the maximum
+    // and its exponential is 0
+    reg [CW:0] sm_lim;
+    reg [CW-1:0] sm_rc;
+    reg sm_k1, sm_k2;
+    wire sm_keep = r_sm_mp == {CW{1'b0}} || {1'b0, i3} < sm_lim;
+    wire [T_W-1:0] sm_e2 = sm_k2 ? t_q : {T_W{1'b0}};
     always @(posedge clk) begin
+        if (fetch) begin
+            sm_lim <= {1'b0, f_sm_m0};
+            sm_rc <= {CW{1'b0}};
+        end else if (run && r_kind == K_SM && l3 && l2) begin
+            if (sm_rc == r_sm_mp - 1'b1) begin
+                sm_lim <= {1'b0, r_sm_m0};
+                sm_rc <= {CW{1'b0}};
+            end else begin
+                sm_lim <= sm_lim + 1'b1;
+                sm_rc <= sm_rc + 1'b1;
+            end
+        end
+        sm_k1 <= sm_keep;
+        sm_k2 <= sm_k1;
         e1 <= e_buf[i3[EB_AW-1:0]];
-        if (v1 && kind1 == K_SM && ph1 == 2'd0) sm_max <= (idx1 == {CW{1'b0}} || xa1 > sm_max) ? xa1 : sm_max;
+        if (v1 && kind1 == K_SM && ph1 == 2'd0) sm_max <= (idx1 == {CW{1'b0}} || sm_k1 && xa1 > sm_max) ? xa1 : sm_max;
         if (v2 && kind2 == K_SM && ph2 == 2'd1) begin
-            sm_sum <= (idx2 == {CW{1'b0}} ? {DD_W{1'b0}} : sm_sum) + {{(DD_W-T_W){1'b0}}, t_q};
-            e_buf[idx2[EB_AW-1:0]] <= t_q;
+            sm_sum <= (idx2 == {CW{1'b0}} ? {DD_W{1'b0}} : sm_sum) + {{(DD_W-T_W){1'b0}}, sm_e2};
+            e_buf[idx2[EB_AW-1:0]] <= sm_e2;
         end
         sm_num2 <= $signed({{(DN_W-T_W){1'b0}}, e1}) * $signed({{(DN_W-SMK_W){1'b0}}, r_sm_k});
         sm_den2 <= sm_den;

@@ -15,7 +15,11 @@ import org.tfq.ir.IntType;
  *   q_i = saturate(Z_out + divRound(e_i K, T 2^k))
  *       = saturate(Z_out + floor((e_i K + T 2^(k-1)) / (T 2^k)))   (round half up; k >= 1)
  * </pre>
- * with {@code K = round(2^k / S_out)} normalised to {@code kBits} (default 16) bits, so that
+ * A row may keep only its first {@code m} elements ({@code 1 <= m <= n}, a causal mask): the
+ * others count as {@code -inf}, so the maximum and {@code T} run over {@code i < m} and
+ * {@code e_i = 0} for {@code i >= m}, whose outputs are {@code q_i = saturate(Z_out)} (the code of 0).
+ *
+ * <p>with {@code K = round(2^k / S_out)} normalised to {@code kBits} (default 16) bits, so that
  * {@code e_i K / (T 2^k)} approximates {@code (e_i / T) / S_out}.
  *
  * <p>Why one division per element rather than one reciprocal per row: the quotient is the output
@@ -121,13 +125,19 @@ public final class IntSoftmax {
 
     /** The output codes of one row (its length 1..rowLength). */
     public long[] apply(long[] row) {
+        return apply(row, row.length);
+    }
+
+    /** The output codes of one row whose first {@code valid} elements are kept (1..row length) and the rest masked. */
+    public long[] apply(long[] row, int valid) {
         int n = row.length;
         if (n < 1 || n > rowLength) throw new IllegalArgumentException("softmax row of " + n + " elements, expected 1.." + rowLength);
+        if (valid < 1 || valid > n) throw new IllegalArgumentException("softmax row keeps " + valid + " of " + n + " elements, expected 1.." + n);
         long max = row[0];
-        for (long x : row) max = Math.max(max, x);
+        for (int i = 0; i < valid; i++) max = Math.max(max, row[i]);
         long[] e = new long[n];
         long t = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < valid; i++) {
             long d = max - row[i];
             if (d >= exp.length) {
                 throw new IllegalArgumentException("softmax input spread " + d + " exceeds " + inBits + "-bit codes");

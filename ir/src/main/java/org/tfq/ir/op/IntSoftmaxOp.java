@@ -7,8 +7,15 @@ import org.tfq.ir.IntType;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.integer.IntSoftmax;
 
-/** Softmax along {@code axis} with the arithmetic of {@link IntSoftmax}, row by row. */
-public record IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out) implements IntOp {
+/**
+ * Softmax along {@code axis} with the arithmetic of {@link IntSoftmax}, row by row; the positions
+ * {@code mask} marks are left out of the row ({@link IntSoftmax#apply(long[], int)}).
+ */
+public record IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out, CausalMask mask) implements IntOp {
+
+    public IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out) {
+        this(axis, in, softmax, out, CausalMask.NONE);
+    }
 
     @Override
     public String mnemonic() {
@@ -18,6 +25,7 @@ public record IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out
     @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
+        if (!mask.none() && ins.get(0).shape().axis(axis) == 0) throw Op.error(mnemonic(), "a causal mask needs an axis before the softmax axis");
         if (ins.get(0).shape().dim(ins.get(0).shape().axis(axis)) > softmax.rowLength()) {
             throw Op.error(mnemonic(), "rows of " + ins.get(0).shape() + " are longer than the table was built for");
         }
@@ -28,6 +36,7 @@ public record IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("axis", Integer.toString(axis));
+        if (!mask.none()) a.put("causal_diagonal", Integer.toString(mask.diagonal()));
         a.put("exp_bits", Integer.toString(softmax.expBits()));
         a.put("frac_bits", Integer.toString(softmax.fracBits()));
         a.put("divider_bits", Integer.toString(softmax.dividendBits()) + "/" + softmax.divisorBits());
@@ -52,7 +61,7 @@ public record IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out
         long[] row = new long[v.length()];
         for (int line = 0; line < v.lines(); line++) {
             for (int i = 0; i < row.length; i++) row[i] = x.data()[v.offset(line, i)];
-            long[] r = softmax.apply(row);
+            long[] r = softmax.apply(row, mask.valid(x.shape(), axis, line));
             for (int i = 0; i < row.length; i++) y[v.offset(line, i)] = r[i];
         }
         return new IntTensor(x.shape(), y);

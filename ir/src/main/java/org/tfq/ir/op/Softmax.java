@@ -5,7 +5,12 @@ import java.util.List;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.TensorType;
 
-public record Softmax(int axis) implements FloatOp {
+/** Softmax along {@code axis}; positions the {@code mask} marks count as {@code -inf} (output 0). */
+public record Softmax(int axis, CausalMask mask) implements FloatOp {
+
+    public Softmax(int axis) {
+        this(axis, CausalMask.NONE);
+    }
 
     @Override
     public String mnemonic() {
@@ -16,12 +21,14 @@ public record Softmax(int axis) implements FloatOp {
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("axis", Integer.toString(axis));
+        if (!mask.none()) a.put("causal_diagonal", Integer.toString(mask.diagonal()));
         return a;
     }
 
     @Override
     public TensorType resultType(List<TensorType> in) {
-        in.get(0).shape().axis(axis);
+        int ax = in.get(0).shape().axis(axis);
+        if (!mask.none() && ax == 0) throw Op.error(mnemonic(), "a causal mask needs an axis before the softmax axis");
         return in.get(0);
     }
 
@@ -31,11 +38,12 @@ public record Softmax(int axis) implements FloatOp {
         Axis v = Axis.of(x.shape(), axis);
         float[] y = new float[x.data().length];
         for (int line = 0; line < v.lines(); line++) {
+            int n = mask.valid(x.shape(), axis, line);
             double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < v.length(); i++) max = Math.max(max, x.data()[v.offset(line, i)]);
+            for (int i = 0; i < n; i++) max = Math.max(max, x.data()[v.offset(line, i)]);
             double sum = 0;
-            for (int i = 0; i < v.length(); i++) sum += Math.exp(x.data()[v.offset(line, i)] - max);
-            for (int i = 0; i < v.length(); i++) {
+            for (int i = 0; i < n; i++) sum += Math.exp(x.data()[v.offset(line, i)] - max);
+            for (int i = 0; i < n; i++) {
                 y[v.offset(line, i)] = (float) (Math.exp(x.data()[v.offset(line, i)] - max) / sum);
             }
         }

@@ -182,7 +182,7 @@ public final class LowerToInteger {
         } else if (n.op() instanceof Softmax sm) {
             IntType o = quant(n, y);
             int row = x.type().shape().dim(x.type().shape().axis(sm.axis()));
-            emit(n, new IntSoftmaxOp(sm.axis(), xt, IntSoftmax.of(xt.scale(), xt.bits(), row, o), o), x);
+            emit(n, new IntSoftmaxOp(sm.axis(), xt, IntSoftmax.of(xt.scale(), xt.bits(), row, o), o, sm.mask()), x);
         } else if (n.op() instanceof LayerNorm ln) {
             IntType o = quant(n, y);
             emit(n, new IntLayerNormOp(xt, IntLayerNorm.of(xt, doubles(ln.gamma()), doubles(ln.beta()), ln.epsilon(), o), o), x);

@@ -64,6 +64,7 @@ public final class ResourceModel {
     static final double DIV_STAGE_LUT = 1.927;      // divider, per stage and denominator bit
     static final double DIV_LN_LUT = 0.503;         // the same, extra when LayerNorm shares the divider
     static final double SOFTMAX_LUT = 1.177;        // per bit of the row sum, denominator and maximum
+    static final double MASK_LUT = 1.0;            // per bit of the causal mask's limit, row counter and comparison (counted, not fitted)
     static final double LN_LUT = 2.76;              // per bit of the LayerNorm sum and deviation
     static final double SQRT_LUT = 8.421;           // square root, per radicand bit
     static final double SQRT_LUT0 = -32.826;
@@ -219,6 +220,10 @@ public final class ResourceModel {
                 int dsp = YosysMapping.dsps(e.tW(), e.smkW(), Math.min(e.dnW(), e.tW() + e.smkW()), false);
                 add("softmax", t("LUT:SOFTMAX_LUT", SOFTMAX_LUT, 2 * e.ddW() + e.aw()) + eb.lutram(), e.aw() + 2 * e.ddW() + e.tW(), eb.lutram(), dsp,
                         YosysMapping.Blocks.NONE, String.format(Locale.ROOT, "row maximum and sum, %d-entry exponential buffer", e.ebDepth()));
+            }
+            if (p.instructions().stream().anyMatch(i -> i.maskPeriod() > 0)) {
+                add("causal mask", t("LUT:MASK_LUT", MASK_LUT, 3 * e.cw() + 1), 2 * e.cw() + 3, 0, 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "%d-bit row limit and counter: the kept prefix of each softmax row", e.cw() + 1));
             }
             if (e.layernorm()) {
                 int it = (e.sqW() + 1) / 2;

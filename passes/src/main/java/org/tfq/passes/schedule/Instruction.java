@@ -19,6 +19,9 @@ import java.util.LinkedHashMap;
  *       from stream p, optionally through the table ROM.
  *   <li>{@link Kind#SOFTMAX} and {@link Kind#LAYERNORM}: (row, row, phase 0..2, element); phase 1
  *       has {@code extra} more slots (for the row sum, or the square root, to settle).
+ *       A SOFTMAX with {@code maskPeriod > 0} keeps the elements below a limit that starts at
+ *       {@code maskStart} and grows by one per row, back to {@code maskStart} every
+ *       {@code maskPeriod} rows (a causal mask); the others count as {@code -inf}.
  *       With {@code bufferWrite} the drained outputs also go to the B buffer of a later matmul
  *       (region {@code b.base}): lane = output feature, address = row; or, with
  *       {@code bufferSwap}, lane = row, address = output feature. That replaces a LOAD_B.
@@ -31,7 +34,18 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         Stream p, Stream o, long oLane, long pLane, int lanesFull, int lanesLast, boolean fromBuffer, boolean toOutput,
         boolean useTable, boolean postConst, int postShift, long za, long zb, long z, long lo, long hi, long tableBase,
         long tableMask, long softmaxK, int softmaxShift, long normLength, int normShift, long normEpsilon, int tail,
-        boolean bufferWrite, boolean bufferSwap) {
+        boolean bufferWrite, boolean bufferSwap, long maskStart, long maskPeriod) {
+
+    /** Without a softmax mask. */
+    public Instruction(Kind kind, String node, int[] counts, int kcount, int extra, Stream a, Stream b, Stream w, Stream p,
+            Stream o, long oLane, long pLane, int lanesFull, int lanesLast, boolean fromBuffer, boolean toOutput,
+            boolean useTable, boolean postConst, int postShift, long za, long zb, long z, long lo, long hi, long tableBase,
+            long tableMask, long softmaxK, int softmaxShift, long normLength, int normShift, long normEpsilon, int tail,
+            boolean bufferWrite, boolean bufferSwap) {
+        this(kind, node, counts, kcount, extra, a, b, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer, toOutput, useTable,
+                postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift, normLength, normShift,
+                normEpsilon, tail, bufferWrite, bufferSwap, 0, 0);
+    }
 
     public enum Kind {
         END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5);
@@ -55,14 +69,14 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         Stream nw = new Stream(w.base() + offset, w.strides());
         return new Instruction(kind, node, counts, kcount, extra, a, b, nw, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
                 toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
-                normLength, normShift, normEpsilon, tail, bufferWrite, bufferSwap);
+                normLength, normShift, normEpsilon, tail, bufferWrite, bufferSwap, maskStart, maskPeriod);
     }
 
     /** This instruction with another tail. */
     public Instruction withTail(int newTail) {
         return new Instruction(kind, node, counts, kcount, extra, a, b, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
                 toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
-                normLength, normShift, normEpsilon, newTail, bufferWrite, bufferSwap);
+                normLength, normShift, normEpsilon, newTail, bufferWrite, bufferSwap, maskStart, maskPeriod);
     }
 
     /** This MAC instruction, also writing its outputs into the B buffer at {@code region}. */
@@ -71,7 +85,7 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         Stream nb = new Stream(region, b.strides());
         return new Instruction(kind, node, counts, kcount, extra, a, nb, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
                 toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
-                normLength, normShift, normEpsilon, tail, true, swap);
+                normLength, normShift, normEpsilon, tail, true, swap, maskStart, maskPeriod);
     }
 
     @Override
@@ -128,6 +142,8 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         r.put("tail", (long) tail);
         r.put("bb_write", bufferWrite ? 1L : 0L);
         r.put("bb_swap", bufferSwap ? 1L : 0L);
+        r.put("sm_m0", maskStart);
+        r.put("sm_mp", maskPeriod);
         return r;
     }
 

@@ -45,6 +45,8 @@ public final class InstructionRegisters {
         r.put("ln_2p", 7);
         r.put("ln_e", sqW);
         r.put("tail", cw);
+        r.put("sm_m0", cw);
+        r.put("sm_mp", cw);
         return r;
     }
 }

@@ -459,12 +459,25 @@ public final class ScheduleProgram {
             Out o = out(n.output());
             int dq = dividerQuotientBits();
             postAW = Math.max(postAW, dq + 1);
+            // phase 2 reads e_i from the buffer phase 1 writes two cycles after e_i's slot: phase 1 and
+            // its extra slots must span three, or a row of one element reads its exponential stale
+            int extra = Math.max(1, 3 - len);
             program.add(new Instruction(Instruction.Kind.SOFTMAX, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len},
-                    len, 1, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
+                    len, extra, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
                     Stream.NONE, Stream.NONE, Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis]),
                     0, 0, 0, 0, false, o.toOutput, true, true, 0, 0, 0, sm.outZeroPoint(), op.out().min(), op.out().max(), tBase,
                     (1L << sm.inBits()) - 1, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1, false,
-                    false));
+                    false, op.mask().none() ? 0 : Math.min(op.mask().diagonal(), len), maskPeriod(op, x, axis)));
+        }
+
+        /**
+         * Rows per restart of a causal mask's limit: the length of the axis before the softmax's,
+         * whose index is the row number modulo it when the softmax axis is the last (0: no mask).
+         */
+        long maskPeriod(IntSoftmaxOp op, Access x, int axis) {
+            if (op.mask().none()) return 0;
+            if (axis != x.dims.length - 1) throw new ScheduleException("a causal mask needs the softmax over the last axis");
+            return x.dims[axis - 1];
         }
 
         void layerNorm(Node n, IntLayerNormOp op) {
@@ -690,6 +703,7 @@ public final class ScheduleProgram {
                 maxCount = Math.max(maxCount, (long) i.counts()[3] + i.extra());
                 maxCount = Math.max(maxCount, i.tail());
                 maxCount = Math.max(maxCount, i.lanesFull());
+                maxCount = Math.max(maxCount, Math.max(i.maskStart(), i.maskPeriod()));
                 for (Stream s : List.of(i.a(), i.b(), i.w(), i.p(), i.o())) {
                     maxAddr = Math.max(maxAddr, Math.abs(s.base()));
                     for (long st : s.strides()) maxAddr = Math.max(maxAddr, Math.abs(st) * lanes);
