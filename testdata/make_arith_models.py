@@ -14,7 +14,8 @@ each window and its inverse, written the way the public code writes them:
                   iTransformer.forecast (x.mean(1), x - means, sqrt(var + 1e-5), x /= stdev;
                   dec * stdev[:, 0, :].unsqueeze(1) + means[:, 0, :].unsqueeze(1), broadcast
                   instead of .repeat(1, pred_len, 1), which exports as Tile).
-Writes testdata/arith/<name>.onnx and .calibration/.inputs/.targets.npy (a few KB each).
+Writes testdata/arith/<name>.onnx and, shared by both, arith.calibration.npy (128 training
+windows), arith.inputs.npy and arith.targets.npy (32 test windows; every fourth week is test).
 Deterministic: fixed seeds, one thread.
 """
 
@@ -130,10 +131,10 @@ def main():
         path = os.path.join(OUT, name + ".onnx")
         torch.onnx.export(model, torch.from_numpy(test_x[:1]), path, input_names=["x"], output_names=["y"],
                           opset_version=17, dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
-        np.save(os.path.join(OUT, name + ".calibration.npy"), cal_x)
-        np.save(os.path.join(OUT, name + ".inputs.npy"), test_x)
-        np.save(os.path.join(OUT, name + ".targets.npy"), test_y)
         print(name, "test rmse", round(rmse, 4))
+    np.save(os.path.join(OUT, "arith.calibration.npy"), cal_x)
+    np.save(os.path.join(OUT, "arith.inputs.npy"), test_x)
+    np.save(os.path.join(OUT, "arith.targets.npy"), test_y)
 
 
 if __name__ == "__main__":
