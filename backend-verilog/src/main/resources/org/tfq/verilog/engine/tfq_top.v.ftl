@@ -401,10 +401,16 @@ module tfq_top #(
         prm2 <= p_q;
     end
 <#if tableRom>
+<#if softmax>
     reg signed [AW-1:0] sm_max;
+</#if>
     always @(*) begin
+<#if softmax>
         if (r_kind == K_SM) t_addr = r_t_base + ({{(ADDR_W-AW){1'b0}}, sm_max - xa1} & r_t_mask);
         else t_addr = r_t_base + ({{(ADDR_W-AW){xa1[AW-1]}}, xa1} & r_t_mask);
+<#else>
+        t_addr = r_t_base + ({{(ADDR_W-AW){xa1[AW-1]}}, xa1} & r_t_mask);
+</#if>
     end
 </#if>
 <#if divider>
@@ -603,7 +609,7 @@ module tfq_top #(
     // bits and signals that some programs do not use (wider address streams, the sign bit of a
     // code that is never read back, AXI tlast of the input): one sink, so that lint stays clean
     wire _unused_ok = &{1'b0, s_axis_tlast, addr_a, addr_b, addr_w, p_addr, wa1, post_y, in_code, p_m2, bb_wlane,
-        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
+        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr</#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
 <#list registers as r><#if r.registered> r_${r.name},</#if></#list> 1'b0};
     always @(*) begin
         act_we = 1'b0;
