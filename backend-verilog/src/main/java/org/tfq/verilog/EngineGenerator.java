@@ -212,6 +212,7 @@ public final class EngineGenerator {
         model.put("divider", w.divider());
         model.put("softmax", softmax);
         model.put("layernorm", layernorm);
+        model.put("product", ew.product());
         return model;
     }
 

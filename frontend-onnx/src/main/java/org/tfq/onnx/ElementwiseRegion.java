@@ -26,6 +26,7 @@ final class ElementwiseRegion {
             "Sigmoid", "Exp", "Neg");
     private static final Set<String> NONLINEAR = Set.of("Pow", "Erf", "Tanh", "Sqrt", "Sigmoid", "Exp");
     private static final double TOLERANCE = 1e-5;
+    private static final Set<String> NODE_BY_NODE = Set.of("Add", "Sub", "Mul", "Div", "Sqrt", "Pow");
 
     /** Tries the region that contains {@code start}; true if it was recognised and emitted. */
     static boolean tryMatch(GraphBuilder b, OnnxGraph g, NodeProto start) {
@@ -50,6 +51,8 @@ final class ElementwiseRegion {
         Value input = b.activation(x);
         Gelu match = identify(b, region, x, y);
         if (match == null) {
+            // products, differences and square roots node by node (NormalizationArithmetic) when that is all they are
+            if (region.stream().allMatch(n -> NODE_BY_NODE.contains(n.getOpType()))) return false;
             throw new OnnxImportException("the elementwise function computed by " + region.size() + " nodes ("
                     + String.join(", ", GraphBuilder.opTypes(region)) + ") from '" + x + "' is neither GELU (erf) nor GELU (tanh)");
         }

@@ -278,13 +278,13 @@ final class GraphBuilder {
 
     // ---------------------------------------------------------------- emission
 
-    private Value act(NodeProto n, int input) {
+    Value act(NodeProto n, int input) {
         Value v = acts.get(n.getInput(input));
         if (v == null) throw new OnnxImportException("input '" + n.getInput(input) + "' is neither an activation nor a constant");
         return v;
     }
 
-    private Value emit(String nodeName, FloatOp op, List<Value> inputs, String outName) {
+    Value emit(String nodeName, FloatOp op, List<Value> inputs, String outName) {
         TensorType t = op.resultType(inputs.stream().map(Value::type).toList());
         Value out = new Value(outName, t);
         ir.add(new Node(nodeName, op, inputs, out));
@@ -337,7 +337,10 @@ final class GraphBuilder {
             case "Gemm" -> gemm(n, name, out, a);
             case "MatMul" -> matmul(n, name, out);
             case "Add", "Sub", "Mul", "Div" -> arithmetic(n, name, out);
-            case "Erf", "Tanh", "Pow", "Sqrt", "Sigmoid", "Exp", "Neg" -> {
+            case "Sqrt", "Reciprocal", "Pow" -> {
+                if (!ElementwiseRegion.tryMatch(this, g, n)) NormalizationArithmetic.unary(this, n, name, out);
+            }
+            case "Erf", "Tanh", "Sigmoid", "Exp", "Neg" -> {
                 if (!ElementwiseRegion.tryMatch(this, g, n)) {
                     throw new OnnxImportException(n.getOpType() + " on an activation is supported only inside a GELU");
                 }
@@ -541,7 +544,10 @@ final class GraphBuilder {
         Const c0 = constOf(n.getInput(0));
         Const c1 = constOf(n.getInput(1));
         if (c0 == null && c1 == null) {
-            if (!op.equals("Add")) throw new OnnxImportException(op + " of two activations is supported only inside LayerNorm or GELU");
+            if (!op.equals("Add")) {
+                NormalizationArithmetic.binary(this, n, name, out);
+                return;
+            }
             emit(name, new Add(), List.of(act(n, 0), act(n, 1)), out);
             return;
         }

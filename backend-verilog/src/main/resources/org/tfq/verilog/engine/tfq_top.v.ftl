@@ -5,6 +5,7 @@
 //   SOFTMAX      per row: max, exp table and sum, one rounding division per element
 //   LAYERNORM    per row: sum, variance, square root, one rounding division per element
 //   LOAD_B       copies a matmul's second operand into the lane-banked B buffer
+//   PRODUCT      one product of two activations per cycle through the output unit
 // Every instruction takes a fixed number of cycles (see the program comments), so the cycle
 // count from start to done is known at compile time: ${predictedCycles}.
 //
@@ -33,7 +34,7 @@ module tfq_top #(
     localparam ${p.name} = ${p.value};
 </#list>
     localparam PW = AW + 1 + BW;                 // one lane's product
-    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5;
+    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5, K_PROD = 3'd6;
     localparam [2:0] S_IDLE = 3'd0, S_IN = 3'd1, S_FETCH = 3'd2, S_RUN = 3'd3, S_TAIL = 3'd4, S_ORD = 3'd5, S_OVAL = 3'd6;
 
     // ------------------------------------------------------------------ program
@@ -261,7 +262,7 @@ module tfq_top #(
             v1 <= 1'b0;
             v2 <= 1'b0;
         end else begin
-            v1 <= run && (r_kind == K_EW || r_kind == K_LOADB || in_slot);
+            v1 <= run && (r_kind == K_EW || r_kind == K_PROD || r_kind == K_LOADB || in_slot);
             v2 <= v1;
         end
         kind1 <= r_kind;
@@ -400,10 +401,16 @@ module tfq_top #(
         prm2 <= p_q;
     end
 <#if tableRom>
+<#if softmax>
     reg signed [AW-1:0] sm_max;
+</#if>
     always @(*) begin
+<#if softmax>
         if (r_kind == K_SM) t_addr = r_t_base + ({{(ADDR_W-AW){1'b0}}, sm_max - xa1} & r_t_mask);
         else t_addr = r_t_base + ({{(ADDR_W-AW){xa1[AW-1]}}, xa1} & r_t_mask);
+<#else>
+        t_addr = r_t_base + ({{(ADDR_W-AW){xa1[AW-1]}}, xa1} & r_t_mask);
+</#if>
     end
 </#if>
 <#if divider>
@@ -526,6 +533,9 @@ module tfq_top #(
     wire signed [M2_W-1:0] e_m2 = prm2[M1_W+M2_W-1:M1_W];
     wire signed [C_W-1:0] e_c = prm2[M1_W+M2_W+C_W-1:M1_W+M2_W];
     wire [SH_W-1:0] e_sh = prm2[PRM_W-1:M1_W+M2_W+C_W];
+<#if product>
+    wire signed [2*AW+1:0] ew_prod = ea2 * eb2;
+</#if>
     always @(*) begin
         post_v = 1'b0;
         post_a = {PA_W{1'b0}};
@@ -569,6 +579,16 @@ module tfq_top #(
                     post_sh = e_sh;
                 end
             end
+<#if product>
+            K_PROD: begin
+                // (a - za)(b - zb) m1 + c: the multiplier and shift of the requantization from stream p
+                post_v = v2;
+                post_a = {{(PA_W-2*AW-2){ew_prod[2*AW+1]}}, ew_prod};
+                post_m1 = e_m1;
+                post_c = e_c;
+                post_sh = e_sh;
+            end
+</#if>
 <#if divider>
             K_SM, K_LN: begin
                 post_v = div_ov;
@@ -611,7 +631,7 @@ module tfq_top #(
     // bits and signals that some programs do not use (wider address streams, the sign bit of a
     // code that is never read back, AXI tlast of the input): one sink, so that lint stays clean
     wire _unused_ok = &{1'b0, s_axis_tlast, addr_a, addr_b, addr_w, p_addr, wa1, post_y, in_code, p_m2, bb_wlane,
-        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
+        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr</#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
 <#list registers as r><#if r.registered> r_${r.name},</#if></#list> 1'b0};
     always @(*) begin
         act_we = 1'b0;

@@ -32,6 +32,7 @@ import org.tfq.ir.op.IntLayerNormOp;
 import org.tfq.ir.op.IntLinear;
 import org.tfq.ir.op.IntMatMul;
 import org.tfq.ir.op.IntMeanPool;
+import org.tfq.ir.op.IntMul;
 import org.tfq.ir.op.IntOp;
 import org.tfq.ir.op.IntRelabel;
 import org.tfq.ir.op.IntSoftmaxOp;
@@ -44,6 +45,9 @@ import org.tfq.ir.op.MeanPool;
 import org.tfq.ir.op.MulConstant;
 import org.tfq.ir.op.Relu;
 import org.tfq.ir.op.Softmax;
+import org.tfq.ir.op.Sub;
+import org.tfq.ir.op.Mul;
+import org.tfq.ir.op.UnaryFunction;
 
 /**
  * Float graph + quantization plan -> integer-only graph. Each float op becomes the integer op
@@ -221,6 +225,13 @@ public final class LowerToInteger {
             IntType o = quantOr(y, xt);
             int len = x.type().shape().dim(x.type().shape().axis(mp.axis()));
             emit(n, IntMeanPool.of(mp.axis(), mp.keepDims(), xt, len, o), x);
+        } else if (n.op() instanceof Sub) {
+            emit(n, IntAdd.of(xt, ins.get(1).type().intType(), scalar(1), scalar(-1), scalar(0), false, quant(n, y), MULTIPLIER_BITS), ins, y);
+        } else if (n.op() instanceof Mul) {
+            emit(n, IntMul.of(xt, ins.get(1).type().intType(), quant(n, y)), ins, y);
+        } else if (n.op() instanceof UnaryFunction f) {
+            IntType o = quant(n, y);
+            emit(n, new IntTableOp(f.mnemonic(), xt, Lut.of(xt, o, f::total), o), x);
         } else {
             throw new QuantizationException("no integer lowering for " + n.op().mnemonic());
         }

@@ -46,9 +46,27 @@ public final class PlanPostTraining {
             if (folded.contains(n)) continue;
             int bits = o.activationBitsOf(n.name());
             int valueBits = outputs.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
-            acts.put(n.output().name(), activation(cal.observed(n.output().name()), valueBits, o));
+            QuantSpec q = activation(cal.observed(n.output().name()), valueBits, o);
+            acts.put(n.output().name(), atLeastInputStep(q, n, acts, valueBits));
         }
         return new QuantPlan(acts, weights, false);
+    }
+
+    /**
+     * A value calibration saw (nearly) constant, over less than one step of its first input, covers
+     * at least that step either side of zero: the integer model's rounding moves it by that much.
+     * The mean over time of a window minus its mean is 0 in float, but within half a step of the
+     * subtracted codes in integers; a range of a few ulps would need a requantization multiplier
+     * beyond any DSP port.
+     */
+    private static QuantSpec atLeastInputStep(QuantSpec q, Node n, Map<String, QuantSpec> acts, int bits) {
+        if (n.inputs().isEmpty()) return q;
+        QuantSpec in = acts.get(n.inputs().get(0).name());
+        if (in == null || !in.perTensor()) return q;
+        double step = in.scale(0);
+        double lo = q.dequantize(q.qmin(), 0), hi = q.dequantize(q.qmax(), 0);
+        if (hi - lo >= step) return q;
+        return fromRange(Math.min(lo, -step), Math.max(hi, step), bits);
     }
 
     /**

@@ -206,6 +206,13 @@ public final class ResourceModel {
             add("output unit", t("LUT:POST_SHIFT_LUT", POST_SHIFT_LUT, H * e.sh()) + t("LUT:POST_LUT", POST_LUT, H), postFf, 0, postDsp, YosysMapping.Blocks.NONE,
                     String.format(Locale.ROOT, "%d x %d and %d x %d products, %d-bit rounding shift", e.paW(), e.m1(), B, e.m2(), H));
 
+            if (e.product()) {
+                // the template's ew_prod: (a - za)(b - zb), straight into the output unit (whose A port widened for it)
+                int dsp = YosysMapping.dsps(B, B, 2 * B, true);
+                add("elementwise product", dsp == 0 ? B * B : 0, 0, 0, dsp, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "%d x %d product of two activations", B, B));
+            }
+
             // -------------------------------------------------------------- divider, softmax, LayerNorm, square root
             if (e.divider()) {
                 int ew = Math.max(e.dnW(), e.ddW()) + 2;

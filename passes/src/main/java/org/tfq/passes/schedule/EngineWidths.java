@@ -10,7 +10,7 @@ public record EngineWidths(int lanes, int aw, int ow, int ww, int bw, int accW, 
         int tW, int cw, int addrW, int pcW, long actDepth, int actAw, int outDepth, int wDepth, int wAw, int pDepth, int pAw,
         int tDepth, int bbDepth, int bbAw, int ebDepth, int inCw, int outCw, int dnW, int ddW, int dqW, int sqW, int smkW,
         int lnnW, int lnsW, int lndW, boolean buffer, boolean tableRom, boolean divider, boolean softmax, boolean layernorm,
-        boolean sqrt) {
+        boolean sqrt, boolean product) {
 
     public static EngineWidths of(Program p) {
         Program.Widths w = p.widths();
@@ -22,6 +22,9 @@ public record EngineWidths(int lanes, int aw, int ow, int ww, int bw, int accW, 
         int tW = Math.max(w.table(), 2);
         int dq = Math.max(w.divQuotient(), 1);
         int paW = Math.max(Math.max(accW, aw + 1), Math.max(tW, dq + 1)) + 1;
+        boolean product = p.instructions().stream().anyMatch(i -> i.kind() == Instruction.Kind.PRODUCT);
+        // a product of two centred codes enters the output unit whole
+        if (product) paW = Math.max(paW, 2 * (aw + 1) + 1);
         int pyW = Math.max(aw, w.out()) + 1;
         int sqW = Math.max(w.sqrtOperand(), 2);
         int lnnW = w.normLength();
@@ -44,7 +47,7 @@ public record EngineWidths(int lanes, int aw, int ow, int ww, int bw, int accW, 
                 Math.max(1, p.weightWords().size()), addressBits(p.weightWords().size()), Math.max(1, p.params().size()),
                 addressBits(p.params().size()), Math.max(1, p.table().length), p.bufferDepth(), addressBits(p.bufferDepth()),
                 ebDepth, addressBits(p.actDepth()), addressBits(p.outputCount()), dnW, ddW, dq,
-                sqW, w.softmaxK(), lnnW, lnsW, lndW, w.buffer(), w.tableRom(), w.divider(), softmax, layernorm, w.sqrt());
+                sqW, w.softmaxK(), lnnW, lnsW, lndW, w.buffer(), w.tableRom(), w.divider(), softmax, layernorm, w.sqrt(), product);
     }
 
     /** The address bits the engine's address streams really use: the widest memory they address. */

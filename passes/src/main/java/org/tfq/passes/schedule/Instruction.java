@@ -27,6 +27,8 @@ import java.util.LinkedHashMap;
  *       {@code bufferSwap}, lane = row, address = output feature. That replaces a LOAD_B.
  *   <li>{@link Kind#LOAD_B}: copies a matmul's second operand from stream a into the B buffer
  *       (lane = level-3 counter, address = stream w).
+ *   <li>{@link Kind#PRODUCT}: as {@link Kind#ELEMENTWISE}, with the product of the two centred
+ *       operands (a - za)(b - zb) as the output unit's input, m1 and the shift from stream p.
  *   <li>{@link Kind#END}: the program is done; the engine streams the output out.
  * </ul>
  */
@@ -48,7 +50,7 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
     }
 
     public enum Kind {
-        END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5);
+        END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5), PRODUCT(6);
 
         public final int code;
 

@@ -24,6 +24,7 @@ import org.tfq.ir.op.IntLayerNormOp;
 import org.tfq.ir.op.IntLinear;
 import org.tfq.ir.op.IntMatMul;
 import org.tfq.ir.op.IntMeanPool;
+import org.tfq.ir.op.IntMul;
 import org.tfq.ir.op.IntRelabel;
 import org.tfq.ir.op.IntSoftmaxOp;
 import org.tfq.ir.op.IntTableOp;
@@ -244,6 +245,7 @@ public final class ScheduleProgram {
                 else if (n.op() instanceof IntAffine op) affine(n, op);
                 else if (n.op() instanceof IntAdd op) add(n, op);
                 else if (n.op() instanceof IntTableOp op) tableOp(n, op);
+                else if (n.op() instanceof IntMul op) product(n, op);
                 else if (n.op() instanceof IntSoftmaxOp op) softmax(n, op);
                 else if (n.op() instanceof IntLayerNormOp op) layerNorm(n, op);
                 else throw new ScheduleException("no hardware for " + n.op().mnemonic());
@@ -397,6 +399,17 @@ public final class ScheduleProgram {
                     paramStrides(s, consts), pBase, op.a().zeroPoint(), op.b().zeroPoint(), false, 0, 0, false, op.out(), op.relu());
         }
 
+        /** The product of two broadcast operands, one element per slot, requantized by the output unit. */
+        void product(Node n, IntMul op) {
+            Shape s = n.output().type().shape();
+            long pBase = params.size();
+            params.add(new long[] {op.requant().multiplier(), 0, 0, op.requant().shift()});
+            postAW = Math.max(postAW, op.productBits());
+            elementwise(Instruction.Kind.PRODUCT, n.name(), n.output(), s, access(n.input(0)).broadcastTo(s, 0),
+                    access(n.input(1)).broadcastTo(s, 0), null, pBase, op.a().zeroPoint(), op.b().zeroPoint(), false, 0, 0, false,
+                    op.out(), false);
+        }
+
         void tableOp(Node n, IntTableOp op) {
             int tBase = table.size();
             for (long v : op.table().table()) {
@@ -429,6 +442,12 @@ public final class ScheduleProgram {
         /** One output element per slot, over {@code s} in row-major order (the output is stored that way). */
         void elementwise(String name, Value outV, Shape s, Access a, Access b, long[] pStrides, long pBase, long za, long zb,
                 boolean useTable, long tBase, long tMask, boolean postConst, IntType outType, boolean relu) {
+            elementwise(Instruction.Kind.ELEMENTWISE, name, outV, s, a, b, pStrides, pBase, za, zb, useTable, tBase, tMask, postConst,
+                    outType, relu);
+        }
+
+        void elementwise(Instruction.Kind kind, String name, Value outV, Shape s, Access a, Access b, long[] pStrides, long pBase,
+                long za, long zb, boolean useTable, long tBase, long tMask, boolean postConst, IntType outType, boolean relu) {
             int rank = s.rank();
             if (a.dims.length != rank) a = a.broadcastTo(s, 0);
             long[] bStr = b == null ? new long[rank] : b.strides;
@@ -438,7 +457,7 @@ public final class ScheduleProgram {
             nest = Loops.pad(nest, Loops.LEVELS);
             Out o = out(outV);
             postAW = Math.max(postAW, actW + 1);
-            program.add(new Instruction(Instruction.Kind.ELEMENTWISE, name, nest.counts(), 0, 0, stream(a.base, nest, 0),
+            program.add(new Instruction(kind, name, nest.counts(), 0, 0, stream(a.base, nest, 0),
                     stream(b == null ? 0 : b.base, nest, 1), Stream.NONE, stream(pBase, nest, 2), stream(o.base, nest, 3), 0, 0,
                     0, 0, false, o.toOutput, useTable, postConst, 0, za, zb, outType.zeroPoint(), low(outType, relu),
                     outType.max(), tBase, tMask, 0, 0, 0, 0, 0, 2 + lat.post() + 1, false, false));
