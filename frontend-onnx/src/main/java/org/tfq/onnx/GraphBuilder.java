@@ -25,7 +25,6 @@ import org.tfq.ir.op.Gelu;
 import org.tfq.ir.op.LayerNorm;
 import org.tfq.ir.op.Linear;
 import org.tfq.ir.op.MatMul;
-import org.tfq.ir.op.MeanPool;
 import org.tfq.ir.op.MulConstant;
 import org.tfq.ir.op.Relu;
 import org.tfq.ir.op.Reshape;
@@ -284,7 +283,7 @@ final class GraphBuilder {
         return v;
     }
 
-    private Value emit(String nodeName, FloatOp op, List<Value> inputs, String outName) {
+    Value emit(String nodeName, FloatOp op, List<Value> inputs, String outName) {
         TensorType t = op.resultType(inputs.stream().map(Value::type).toList());
         Value out = new Value(outName, t);
         ir.add(new Node(nodeName, op, inputs, out));
@@ -293,7 +292,7 @@ final class GraphBuilder {
         return out;
     }
 
-    private void alias(String name, Value v) {
+    void alias(String name, Value v) {
         acts.put(name, v);
     }
 
@@ -338,6 +337,7 @@ final class GraphBuilder {
             case "MatMul" -> matmul(n, name, out);
             case "Add", "Sub", "Mul", "Div" -> arithmetic(n, name, out);
             case "Erf", "Tanh", "Pow", "Sqrt", "Sigmoid", "Exp", "Neg" -> {
+                if (n.getOpType().equals("Exp") && SoftmaxWrittenOut.tryFromExp(this, g, n)) return;
                 if (!ElementwiseRegion.tryMatch(this, g, n)) {
                     throw new OnnxImportException(n.getOpType() + " on an activation is supported only inside a GELU");
                 }
@@ -348,6 +348,18 @@ final class GraphBuilder {
             case "LayerNormalization" -> layerNormalization(n, name, out, a);
             case "BatchNormalization" -> batchNormalization(n, name, out, a);
             case "ReduceMean" -> reduceMean(n, name, out, a);
+            case "ReduceSum" -> MeanReductions.reduce(this, n, act(n, 0), name, out, true);
+            case "GlobalAveragePool" -> MeanReductions.globalAveragePool(this, n, act(n, 0), name, out);
+            case "AveragePool" -> MeanReductions.averagePool(this, n, null, act(n, 0), name, out);
+            case "Pad" -> padBeforeAveragePool(n, name);
+            case "ReduceMax" -> {
+                if (!SoftmaxWrittenOut.tryFromMax(this, g, n)) {
+                    throw new OnnxImportException("ReduceMax is supported only as the maximum subtracted in a written-out softmax (ReduceMax, Sub, Exp, ReduceSum, Div); use torch.softmax");
+                }
+            }
+            case "ReduceMin", "MaxPool", "GlobalMaxPool" -> throw new OnnxImportException(n.getOpType()
+                    + " is not supported; tfq pools by mean or sum (ReduceMean, ReduceSum, GlobalAveragePool, AveragePool over the whole axis)");
+            case "Einsum" -> EinsumAsMatMul.translate(this, n, name, out);
             case "Gather" -> gather(n, name, out, a);
             case "Slice" -> slice(n, name, out);
             case "Split" -> split(n, name, a);
@@ -626,10 +638,17 @@ final class GraphBuilder {
 
     private void reduceMean(NodeProto n, String name, String out, Attrs a) {
         if (LayerNormPattern.tryMatch(this, g, n)) return;
-        Value x = act(n, 0);
-        long[] axes = reduceAxes(n, a);
-        if (axes == null || axes.length != 1) throw new OnnxImportException("ReduceMean over " + (axes == null ? "all axes" : axes.length + " axes") + " is not supported; pool over one axis");
-        emit(name, new MeanPool(axisOf(x, axes[0]), a.getInt("keepdims", 1) != 0), List.of(x), out);
+        MeanReductions.reduce(this, n, act(n, 0), name, out, false);
+    }
+
+    /** A zero Pad is supported where an AveragePool over the whole padded axis reads it: a scaled mean. */
+    private void padBeforeAveragePool(NodeProto pad, String name) {
+        NodeProto pool = g.soleConsumer(pad.getOutput(0));
+        if (pool == null || !pool.getOpType().equals("AveragePool") || g.graphOutputs.contains(pad.getOutput(0))) {
+            throw new OnnxImportException("Pad of an activation is supported only before an AveragePool over the whole padded axis");
+        }
+        absorb(List.of(pad, pool));
+        MeanReductions.averagePool(this, pool, pad, act(pad, 0), name, pool.getOutput(0));
     }
 
     private void gather(NodeProto n, String name, String out, Attrs a) {
