@@ -54,8 +54,8 @@ final class MeanReductions {
         emit(b, name, x, java.util.stream.IntStream.range(2, rank).toArray(), true, false, out);
     }
 
-    /** AveragePool (after an optional zero Pad node, {@code pad} or null) as a mean over each axis it covers whole. */
-    static void averagePool(GraphBuilder b, NodeProto pool, NodeProto pad, Value x, String name, String out) {
+    /** AveragePool (after zero Pad nodes, {@code pads}, possibly none) as a mean over each axis it covers whole. */
+    static void averagePool(GraphBuilder b, NodeProto pool, List<NodeProto> pads, Value x, String name, String out) {
         Attrs a = new Attrs(pool);
         int[] d = x.type().shape().dims();
         int spatial = d.length - 2;
@@ -67,22 +67,29 @@ final class MeanReductions {
         long[] kernel = a.getInts("kernel_shape");
         long[] strides = a.getInts("strides");
         long[] dil = a.getInts("dilations");
-        long[] pads = a.getInts("pads");
-        long[] padded = pad == null ? new long[2 * d.length] : padAmounts(b, pad, d.length);
-        boolean countPad = pad != null || a.getInt("count_include_pad", 0) != 0;
+        long[] poolPads = a.getInts("pads");
+        boolean countPoolPads = a.getInt("count_include_pad", 0) != 0;
+        long[] padded = new long[2 * d.length];
+        for (NodeProto pad : pads) {
+            long[] p = padAmounts(b, pad, d.length);
+            for (int i = 0; i < p.length; i++) padded[i] += p[i];
+        }
         if (kernel == null || kernel.length != spatial) throw new OnnxImportException("AveragePool needs kernel_shape for its " + spatial + " spatial axes");
         List<Integer> axes = new ArrayList<>();
         double factor = 1.0;
         for (int i = 0; i < spatial; i++) {
             int axis = i + 2;
-            long before = padded[axis] + (pads == null ? 0 : pads[i]);
-            long after = padded[axis + d.length] + (pads == null ? 0 : pads[i + spatial]);
+            long own = poolPads == null ? 0 : poolPads[i] + poolPads[i + spatial];
+            long before = padded[axis] + (poolPads == null ? 0 : poolPads[i]);
+            long after = padded[axis + d.length] + (poolPads == null ? 0 : poolPads[i + spatial]);
             long length = d[axis] + before + after;
+            // a Pad node's zeros are elements of the window; the pool's own pads only with count_include_pad
+            long counted = length - (countPoolPads ? 0 : own);
             long dilation = dil == null ? 1 : dil[i];
             long stride = strides == null ? 1 : strides[i];
             if (kernel[i] == length && (dilation == 1 || kernel[i] == 1)) {
                 if (d[axis] > 1 || before + after > 0) axes.add(axis);
-                if (countPad) factor *= (double) d[axis] / length;
+                factor *= (double) d[axis] / counted;
             } else if (!(kernel[i] == 1 && stride == 1 && before + after == 0)) {
                 throw new OnnxImportException("AveragePool with kernel " + kernel[i] + " over an axis of " + length
                         + " (padded) slides a window; tfq supports pools whose window covers the whole axis (a mean); use GlobalAveragePool or a mean");
