@@ -2,7 +2,8 @@
 
 Run with Debian's /usr/bin/python3 (torch, onnx, numpy) from the repository root:
     /usr/bin/python3 testdata/make_idiom_models.py
-Each model reads x [1, 6, 8] (batch axis 0, static) and writes NAME.onnx, NAME.inputs.npy
+unsupported_mix.onnx holds several constructs tfq refuses (for the error listing). Each model
+reads x [1, 6, 8] (batch axis 0, static) and writes NAME.onnx, NAME.inputs.npy
 (4 samples stacked on the batch axis) and NAME.expected.npy: the result computed outside the
 model, by numpy.einsum on the operands for the einsum models (so the test checks tfq's
 equation planner against numpy, not against itself), else by torch.
@@ -143,12 +144,29 @@ class BatchNormWrittenOut(nn.Module):
         return torch.relu(h) * self.scale + self.shift
 
 
-def export(name, model, opset, expected=None):
+class Unsupported(nn.Module):
+    """Several constructs tfq refuses, one downstream of another: every one must be listed."""
+
+    def __init__(self):
+        super().__init__()
+        self.inp = nn.Linear(FEAT, 4)
+
+    def forward(self, x):
+        h = self.inp(x)
+        three = torch.einsum("bti,bti,bti->bt", h, h, h)  # three operands
+        wave = torch.sin(three)  # downstream of the einsum, and refused on its own
+        low = h.amin(dim=-1)  # ReduceMin
+        return torch.cumsum(wave + low, dim=1)  # CumSum
+
+
+def export(name, model, opset, expected=None, samples=True):
     torch.manual_seed(1)
     model.eval()
     x = torch.randn(1, T, FEAT)
     path = os.path.join(OUT, name + ".onnx")
     torch.onnx.export(model, x, path, opset_version=opset, input_names=["x"], output_names=["y"])
+    if not samples:
+        return
     xs = np.random.default_rng(2).standard_normal((4, T, FEAT)).astype(np.float32)
     with torch.no_grad():
         if expected is None:
@@ -177,6 +195,7 @@ def main():
     export("softmax_written_out", SoftmaxWrittenOut(True), 13)
     export("softmax_written_out_no_max", SoftmaxWrittenOut(False), 17)
     export("batchnorm_written_out", BatchNormWrittenOut(), 13)
+    export("unsupported_mix", Unsupported(), 17, samples=False)
 
 
 if __name__ == "__main__":
