@@ -25,7 +25,6 @@ import org.tfq.ir.op.Gelu;
 import org.tfq.ir.op.LayerNorm;
 import org.tfq.ir.op.Linear;
 import org.tfq.ir.op.MatMul;
-import org.tfq.ir.op.MeanPool;
 import org.tfq.ir.op.MulConstant;
 import org.tfq.ir.op.Relu;
 import org.tfq.ir.op.Reshape;
@@ -92,7 +91,10 @@ final class GraphBuilder {
         for (NodeProto n : g.nodes) {
             if (absorbed.contains(n)) continue;
             if (n.getInputList().stream().anyMatch(poisoned::contains)) {
-                poison(n);
+                // downstream of a problem: reported only if it is a problem of its own, whatever its inputs
+                String why = unsupportedAnywhere(n);
+                if (why != null) unsupported(n, why);
+                else poison(n);
                 continue;
             }
             if (allOutputsKnown(n)) continue;
@@ -293,7 +295,7 @@ final class GraphBuilder {
         return out;
     }
 
-    private void alias(String name, Value v) {
+    void alias(String name, Value v) {
         acts.put(name, v);
     }
 
@@ -322,7 +324,7 @@ final class GraphBuilder {
             return;
         }
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
-            throw new OnnxImportException("operator domain '" + n.getDomain() + "' is not supported");
+            throw new OnnxImportException(unsupportedAnywhere(n));
         }
         String name = n.getName().isEmpty() ? n.getOutput(0) : n.getName();
         String out = n.getOutput(0);
@@ -341,6 +343,7 @@ final class GraphBuilder {
                 if (!ElementwiseRegion.tryMatch(this, g, n)) NormalizationArithmetic.unary(this, n, name, out);
             }
             case "Erf", "Tanh", "Sigmoid", "Exp", "Neg" -> {
+                if (n.getOpType().equals("Exp") && SoftmaxWrittenOut.tryFromExp(this, g, n)) return;
                 if (!ElementwiseRegion.tryMatch(this, g, n)) {
                     throw new OnnxImportException(n.getOpType() + " on an activation is supported only inside a GELU");
                 }
@@ -356,6 +359,16 @@ final class GraphBuilder {
             case "LayerNormalization" -> layerNormalization(n, name, out, a);
             case "BatchNormalization" -> batchNormalization(n, name, out, a);
             case "ReduceMean" -> reduceMean(n, name, out, a);
+            case "ReduceSum" -> MeanReductions.reduce(this, n, act(n, 0), name, out, true);
+            case "GlobalAveragePool" -> MeanReductions.globalAveragePool(this, n, act(n, 0), name, out);
+            case "AveragePool" -> MeanReductions.averagePool(this, n, List.of(), act(n, 0), name, out);
+            case "Pad" -> padBeforeAveragePool(n, name);
+            case "ReduceMax" -> {
+                if (!SoftmaxWrittenOut.tryFromMax(this, g, n)) {
+                    throw new OnnxImportException("ReduceMax is supported only as the maximum subtracted in a written-out softmax (ReduceMax, Sub, Exp, ReduceSum, Div); use torch.softmax");
+                }
+            }
+            case "Einsum" -> EinsumAsMatMul.translate(this, n, name, out);
             case "Gather" -> gather(n, name, out, a);
             case "Slice" -> slice(n, name, out);
             case "Split" -> split(n, name, a);
@@ -396,8 +409,31 @@ final class GraphBuilder {
             case "QuantizeLinear" -> fakeQuantQdq(n);
             case "DequantizeLinear", "Clip" -> throw new OnnxImportException(n.getOpType()
                     + " on an activation is supported only as part of QuantizeLinear -> [Clip] -> DequantizeLinear");
-            default -> throw new OnnxImportException("operator not supported by tfq");
+            default -> throw new OnnxImportException(unsupportedOp(n.getOpType()));
         }
+    }
+
+    /** Op types {@link #translate} handles (in some contexts); the rest are refused wherever they are. */
+    private static final Set<String> TRANSLATED = Set.of("Identity", "Dropout", "Cast", "Gemm", "MatMul", "Add", "Sub", "Mul",
+            "Div", "Erf", "Tanh", "Pow", "Sqrt", "Reciprocal", "Sigmoid", "Exp", "Neg", "Relu", "Gelu", "Softmax", "Where", "LayerNormalization",
+            "BatchNormalization", "ReduceMean", "ReduceSum", "GlobalAveragePool", "AveragePool", "Pad", "ReduceMax", "Einsum",
+            "Gather", "Slice", "Split", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Expand", "QuantizeLinear",
+            "DequantizeLinear", "Clip");
+
+    /** Why a node is refused whatever its inputs are, or null if that depends on them. */
+    private static String unsupportedAnywhere(NodeProto n) {
+        if (QuantNodes.isQonnxQuant(n)) return null;
+        if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) return "operator domain '" + SafeText.printable(n.getDomain()) + "' is not supported";
+        String op = n.getOpType();
+        return TRANSLATED.contains(op) || ConstFolder.canFold(op) ? null : unsupportedOp(op);
+    }
+
+    private static String unsupportedOp(String op) {
+        return switch (op) {
+            case "ReduceMin", "MaxPool", "GlobalMaxPool" -> op + " is not supported; tfq pools by mean or sum"
+                    + " (ReduceMean, ReduceSum, GlobalAveragePool, AveragePool over the whole axis)";
+            default -> "operator not supported by tfq; express it with the operators README.md lists under 'Supported ONNX'";
+        };
     }
 
     /** QuantizeLinear -> [Clip] -> DequantizeLinear on an activation: one trained quantization point. */
@@ -638,10 +674,25 @@ final class GraphBuilder {
 
     private void reduceMean(NodeProto n, String name, String out, Attrs a) {
         if (LayerNormPattern.tryMatch(this, g, n)) return;
-        Value x = act(n, 0);
-        long[] axes = reduceAxes(n, a);
-        if (axes == null || axes.length != 1) throw new OnnxImportException("ReduceMean over " + (axes == null ? "all axes" : axes.length + " axes") + " is not supported; pool over one axis");
-        emit(name, new MeanPool(axisOf(x, axes[0]), a.getInt("keepdims", 1) != 0), List.of(x), out);
+        MeanReductions.reduce(this, n, act(n, 0), name, out, false);
+    }
+
+    /** Zero Pads (PyTorch writes one before every AvgPool1d) are supported where an AveragePool over the whole padded axis reads them: a scaled mean. */
+    private void padBeforeAveragePool(NodeProto pad, String name) {
+        List<NodeProto> pads = new ArrayList<>(List.of(pad));
+        NodeProto next = g.soleConsumer(pad.getOutput(0));
+        while (next != null && next.getOpType().equals("Pad") && !g.graphOutputs.contains(pads.get(pads.size() - 1).getOutput(0))) {
+            pads.add(next);
+            next = g.soleConsumer(next.getOutput(0));
+        }
+        NodeProto last = pads.get(pads.size() - 1);
+        if (next == null || !next.getOpType().equals("AveragePool") || g.graphOutputs.contains(last.getOutput(0))) {
+            throw new OnnxImportException("Pad of an activation is supported only before an AveragePool over the whole padded axis");
+        }
+        List<NodeProto> matched = new ArrayList<>(pads);
+        matched.add(next);
+        absorb(matched);
+        MeanReductions.averagePool(this, next, pads, act(pad, 0), name, next.getOutput(0));
     }
 
     private void gather(NodeProto n, String name, String out, Attrs a) {
@@ -737,6 +788,8 @@ final class GraphBuilder {
     }
 
     Graph finish(String graphName, List<Value> inputs, List<Value> outputs) {
-        return new Graph(graphName, inputs, outputs, nodes()).verify();
+        Set<String> outs = new HashSet<>();
+        outputs.forEach(v -> outs.add(v.name()));
+        return new Graph(graphName, inputs, outputs, ConstantAffineChains.fold(nodes(), outs)).verify();
     }
 }
