@@ -32,6 +32,7 @@ import org.tfq.ir.op.Reshape;
 import org.tfq.ir.op.Select;
 import org.tfq.ir.op.Slice;
 import org.tfq.ir.op.Softmax;
+import org.tfq.ir.op.StridedView;
 import org.tfq.ir.op.Transpose;
 import org.tfq.onnx.proto.Onnx.NodeProto;
 
@@ -46,6 +47,10 @@ final class GraphBuilder {
     private final String file;
     private final OnnxGraph g;
     private final int opset;
+
+    int opset() {
+        return opset;
+    }
     private final ConstFolder folder;
     private final Map<String, Const> consts;
     /** Quantization of constants that came through Q/DQ or Quant nodes (QAT weights), by tensor name. */
@@ -270,7 +275,7 @@ final class GraphBuilder {
         }
     }
 
-    private Const requireConst(NodeProto n, int input, String what) {
+    Const requireConst(NodeProto n, int input, String what) {
         Const c = n.getInputCount() > input ? constOf(n.getInput(input)) : null;
         if (c == null) throw new OnnxImportException(what + " must be a constant (an initializer or foldable), but is computed at run time");
         return c;
@@ -284,7 +289,7 @@ final class GraphBuilder {
         return v;
     }
 
-    private Value emit(String nodeName, FloatOp op, List<Value> inputs, String outName) {
+    Value emit(String nodeName, FloatOp op, List<Value> inputs, String outName) {
         TensorType t = op.resultType(inputs.stream().map(Value::type).toList());
         Value out = new Value(outName, t);
         ir.add(new Node(nodeName, op, inputs, out));
@@ -293,7 +298,7 @@ final class GraphBuilder {
         return out;
     }
 
-    private void alias(String name, Value v) {
+    void alias(String name, Value v) {
         acts.put(name, v);
     }
 
@@ -379,12 +384,23 @@ final class GraphBuilder {
             }
             case "Expand" -> {
                 Value x = act(n, 0);
-                int[] dims = ConstFolder.expandDims(x.type().shape().dims(), requireConst(n, 1, "the target shape"));
-                if (!new Shape(dims).equals(x.type().shape())) {
-                    throw new OnnxImportException("Expand of an activation that changes its shape is not supported");
-                }
-                alias(out, x);
+                Shape target = new Shape(ConstFolder.expandDims(x.type().shape().dims(), requireConst(n, 1, "the target shape")));
+                if (target.equals(x.type().shape())) alias(out, x);
+                else emit(name, StridedView.expand(x.type().shape(), target), List.of(x), out);
             }
+            case "Tile" -> Movement.tile(this, name, act(n, 0), requireConst(n, 1, "Tile repeats").longs(), out);
+            case "Concat" -> {
+                List<Value> parts = new ArrayList<>();
+                for (int i = 0; i < n.getInputCount(); i++) {
+                    if (constOf(n.getInput(i)) != null) {
+                        throw new OnnxImportException("Concat of a constant with an activation is not supported");
+                    }
+                    parts.add(act(n, i));
+                }
+                Movement.concat(this, name, parts, axisOf(parts.get(0), a.getInt("axis", 0)), out);
+            }
+            case "Pad" -> Movement.pad(this, n, name, act(n, 0), a, out);
+            case "Conv" -> Movement.conv1d(this, n, name, act(n, 0), a, out);
             case "QuantizeLinear" -> fakeQuantQdq(n);
             case "DequantizeLinear", "Clip" -> throw new OnnxImportException(n.getOpType()
                     + " on an activation is supported only as part of QuantizeLinear -> [Clip] -> DequantizeLinear");
@@ -470,7 +486,7 @@ final class GraphBuilder {
     }
 
     /** The trained quantization of a weight whose output-feature axis is {@code outAxis}, if it has one. */
-    private QuantSpec weightQuant(String tensor, int outAxis) {
+    QuantSpec weightQuant(String tensor, int outAxis) {
         QuantSpec q = constQuant.get(tensor);
         if (q == null) return null;
         if (!q.perTensor() && q.axis() != outAxis) {
@@ -637,7 +653,10 @@ final class GraphBuilder {
         Const idx = requireConst(n, 1, "Gather indices");
         int axis = axisOf(x, a.getInt("axis", 0));
         int len = x.type().shape().dim(axis);
-        if (idx.size() != 1) throw new OnnxImportException("Gather of " + idx.size() + " indices from an activation is not supported (one index only)");
+        if (idx.size() != 1) {
+            Movement.gather(this, name, x, axis, idx, out);
+            return;
+        }
         long i = idx.longAt(0);
         if (i < 0) i += len;
         if (i < 0 || i >= len) throw new OnnxImportException("Gather index " + idx.longAt(0) + " outside axis of size " + len);
@@ -655,8 +674,9 @@ final class GraphBuilder {
         List<ConstFolder.SliceAxis> axes = ConstFolder.sliceAxes(x.type().shape().dims(), params);
         List<ConstFolder.SliceAxis> real = new ArrayList<>();
         for (ConstFolder.SliceAxis s : axes) {
-            if (s.step() != 1) throw new OnnxImportException("Slice with step " + s.step() + " is not supported");
-            if (s.start() != 0 || s.end() != x.type().shape().dim(s.axis())) real.add(s);
+            if (s.length() == 0) throw new OnnxImportException("Slice selects no element of axis " + s.axis());
+            if (s.step() != 1) real.add(s);
+            else if (s.start() != 0 || s.end() != x.type().shape().dim(s.axis())) real.add(s);
         }
         if (real.isEmpty()) {
             alias(out, x);
@@ -665,7 +685,8 @@ final class GraphBuilder {
         for (int k = 0; k < real.size(); k++) {
             ConstFolder.SliceAxis s = real.get(k);
             String o = k == real.size() - 1 ? out : out + "/axis" + s.axis();
-            cur = emit(name, new Slice(s.axis(), s.start(), s.end()), List.of(cur), o);
+            cur = emit(name, s.step() == 1 ? new Slice(s.axis(), s.start(), s.end())
+                    : StridedView.stridedSlice(cur.type().shape(), s.axis(), s.start(), s.step(), s.length()), List.of(cur), o);
         }
     }
 
