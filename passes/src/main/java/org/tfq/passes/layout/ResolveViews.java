@@ -11,6 +11,7 @@ import org.tfq.ir.op.Concat;
 import org.tfq.ir.op.IntPadConstant;
 import org.tfq.ir.op.IntRelabel;
 import org.tfq.ir.op.LayoutOp;
+import org.tfq.ir.op.Transpose;
 
 /**
  * For every value a layout op produces, the stored value it reads and the view into it, so the
@@ -34,6 +35,16 @@ public final class ResolveViews {
 
     public record Result(Map<String, Placement> placements, Map<String, Node> materialised) {}
 
+    /**
+     * Where a concat or padding stores its result: in the order its only reader, a transpose,
+     * reads it (a Conv's padded input, read channels-last), else in its input's layout.
+     */
+    static View storage(Graph g, Value out, View input) {
+        List<Node> readers = g.nodes().stream().filter(r -> r.inputs().contains(out)).toList();
+        if (readers.size() == 1 && readers.get(0).op() instanceof Transpose t) return View.storedInOrder(out.type().shape(), t.perm());
+        return input.storedAlike(out.type().shape());
+    }
+
     public static Result run(Graph g) {
         Map<String, Placement> place = new LinkedHashMap<>();
         Map<String, Node> copies = new LinkedHashMap<>();
@@ -51,11 +62,11 @@ public final class ResolveViews {
                 View v = parts.stream().allMatch(pl -> pl.base().equals(parts.get(0).base()))
                         ? View.concat(parts.stream().map(Placement::view).toList(), c.axis()) : null;
                 place.put(out.name(), v != null ? new Placement(parts.get(0).base(), v)
-                        : new Placement(out.name(), parts.get(0).view().storedAlike(out.type().shape())));
+                        : new Placement(out.name(), storage(g, out, parts.get(0).view())));
                 continue;
             }
             if (n.op() instanceof IntPadConstant) {
-                place.put(out.name(), new Placement(out.name(), place.get(n.input(0).name()).view().storedAlike(out.type().shape())));
+                place.put(out.name(), new Placement(out.name(), storage(g, out, place.get(n.input(0).name()).view())));
                 continue;
             }
             if (n.op() instanceof LayoutOp op) {

@@ -105,6 +105,11 @@ public record View(Shape shape, int offset, int[] strides) {
         Integer[] order = new Integer[s.rank()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, (x, y) -> Long.compare(Math.abs((long) strides[y]), Math.abs((long) strides[x])));
+        return storedInOrder(s, Arrays.stream(order).mapToInt(Integer::intValue).toArray());
+    }
+
+    /** A new tensor of {@code s} stored with axis {@code order[0]} outermost, .., {@code order[rank-1]} innermost. */
+    public static View storedInOrder(Shape s, int[] order) {
         int[] st = new int[s.rank()];
         int acc = 1;
         for (int i = order.length - 1; i >= 0; i--) {
