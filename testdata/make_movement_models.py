@@ -120,6 +120,19 @@ class ConvForms(nn.Module):
         return self.head(h + y)
 
 
+class DecoderInput(nn.Module):
+    """Time-Series-Library's decoder input: the last label_len steps, then zeros for the horizon."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.head = nn.Linear(3, 4), nn.Linear(4, 1)
+
+    def forward(self, x):                                   # [bs, 12, 3]
+        zeros = torch.zeros(x.shape[0], 3, x.shape[2])
+        dec = torch.cat([x[:, -4:, :], zeros], dim=1)       # [bs, 7, 3]
+        return self.head(self.a(dec))
+
+
 MODELS = [
     ("mv_tslib_token", TslibToken, (12, 3)),
     ("mv_patchtst", PatchTstPatching, (16, 2)),
@@ -127,6 +140,7 @@ MODELS = [
     ("mv_pad_modes", PadModes, (10, 3)),
     ("mv_index_tile", IndexTile, (8, 4)),
     ("mv_conv_forms", ConvForms, (12, 3)),
+    ("mv_decoder_input", DecoderInput, (12, 3)),
 ]
 
 

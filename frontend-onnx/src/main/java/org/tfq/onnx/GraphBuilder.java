@@ -390,14 +390,7 @@ final class GraphBuilder {
             }
             case "Tile" -> Movement.tile(this, name, act(n, 0), requireConst(n, 1, "Tile repeats").longs(), out);
             case "Concat" -> {
-                List<Value> parts = new ArrayList<>();
-                for (int i = 0; i < n.getInputCount(); i++) {
-                    if (constOf(n.getInput(i)) != null) {
-                        throw new OnnxImportException("Concat of a constant with an activation is not supported");
-                    }
-                    parts.add(act(n, i));
-                }
-                Movement.concat(this, name, parts, axisOf(parts.get(0), a.getInt("axis", 0)), out);
+                Movement.concatWithConstants(this, n, name, a.getInt("axis", 0), out);
             }
             case "Pad" -> Movement.pad(this, n, name, act(n, 0), a, out);
             case "Conv" -> Movement.conv1d(this, n, name, act(n, 0), a, out);

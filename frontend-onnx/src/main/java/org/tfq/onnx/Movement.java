@@ -29,6 +29,54 @@ final class Movement {
         else b.emit(name, new Concat(axis, parts.size()), parts, out);
     }
 
+    /**
+     * A concat whose first or last pieces are constants of one value (TSLib's decoder input,
+     * the label window followed by zeros) is a concat of the activations, then a constant padding.
+     */
+    static void concatWithConstants(GraphBuilder b, NodeProto n, String name, long axisAttr, String out) {
+        int count = n.getInputCount(), first = 0, last = count;
+        Float before = null, after = null;
+        int padBefore = 0, padAfter = 0, rank = -1;
+        for (int i = 0; i < count; i++) if (b.constOf(n.getInput(i)) == null) rank = b.activation(n.getInput(i)).type().shape().rank();
+        if (rank < 0) throw new OnnxImportException("Concat without an activation input");
+        int axis = ConstFolder.normAxis(axisAttr, rank, "Concat");
+        while (first < count && b.constOf(n.getInput(first)) != null) {
+            Const c = b.constOf(n.getInput(first++));
+            before = uniform(c, before);
+            padBefore += c.dims()[axis];
+        }
+        while (last > first && b.constOf(n.getInput(last - 1)) != null) {
+            Const c = b.constOf(n.getInput(--last));
+            after = uniform(c, after);
+            padAfter += c.dims()[axis];
+        }
+        List<Value> parts = new ArrayList<>();
+        for (int i = first; i < last; i++) {
+            if (b.constOf(n.getInput(i)) != null) {
+                throw new OnnxImportException("Concat with a constant between activations is not supported (constants only at either end)");
+            }
+            parts.add(b.activation(n.getInput(i)));
+        }
+        boolean pad = padBefore > 0 || padAfter > 0;
+        if (pad && before != null && after != null && !before.equals(after)) {
+            throw new OnnxImportException("Concat with constants of two values (" + before + ", " + after + ") at its ends is not supported");
+        }
+        String mid = pad ? out + "/activations" : out;
+        concat(b, pad ? name + "/activations" : name, parts, axis, mid);
+        if (pad) {
+            b.emit(name, new PadConstant(axis, padBefore, padAfter, before != null ? before : after), List.of(b.activation(mid)), out);
+        }
+    }
+
+    private static Float uniform(Const c, Float previous) {
+        double v = c.size() == 0 ? (previous == null ? 0 : previous) : c.get(0);
+        for (int i = 1; i < c.size(); i++) {
+            if (c.get(i) != v) throw new OnnxImportException("Concat of an activation with a constant of several values is not supported");
+        }
+        if (previous != null && previous != (float) v) throw new OnnxImportException("Concat with constants of two values is not supported");
+        return (float) v;
+    }
+
     /** Tile: each repeated axis as a broadcast axis in front of it, merged into it by a reshape. */
     static void tile(GraphBuilder b, String name, Value x, long[] repeats, String out) {
         Shape s = x.type().shape();
