@@ -28,6 +28,9 @@ final class Arity {
         def(3, 3, "Range", "Where");
         def(2, 3, "Gemm", "LayerNormalization", "QuantizeLinear", "DequantizeLinear");
         def(5, 5, "BatchNormalization");
+        def(1, 4, "Pad");
+        def(2, 2, "Tile");
+        def(2, 3, "Conv");
         def(4, 4, "Quant");
     }
 

@@ -31,6 +31,7 @@ import org.tfq.ir.op.Reshape;
 import org.tfq.ir.op.Select;
 import org.tfq.ir.op.Slice;
 import org.tfq.ir.op.Softmax;
+import org.tfq.ir.op.StridedView;
 import org.tfq.ir.op.Transpose;
 import org.tfq.onnx.proto.Onnx.NodeProto;
 
@@ -45,6 +46,10 @@ final class GraphBuilder {
     private final String file;
     private final OnnxGraph g;
     private final int opset;
+
+    int opset() {
+        return opset;
+    }
     private final ConstFolder folder;
     private final Map<String, Const> consts;
     /** Quantization of constants that came through Q/DQ or Quant nodes (QAT weights), by tensor name. */
@@ -272,7 +277,7 @@ final class GraphBuilder {
         }
     }
 
-    private Const requireConst(NodeProto n, int input, String what) {
+    Const requireConst(NodeProto n, int input, String what) {
         Const c = n.getInputCount() > input ? constOf(n.getInput(input)) : null;
         if (c == null) throw new OnnxImportException(what + " must be a constant (an initializer or foldable), but is computed at run time");
         return c;
@@ -362,7 +367,6 @@ final class GraphBuilder {
             case "ReduceSum" -> MeanReductions.reduce(this, n, act(n, 0), name, out, true);
             case "GlobalAveragePool" -> MeanReductions.globalAveragePool(this, n, act(n, 0), name, out);
             case "AveragePool" -> MeanReductions.averagePool(this, n, List.of(), act(n, 0), name, out);
-            case "Pad" -> padBeforeAveragePool(n, name);
             case "ReduceMax" -> {
                 if (!SoftmaxWrittenOut.tryFromMax(this, g, n)) {
                     throw new OnnxImportException("ReduceMax is supported only as the maximum subtracted in a written-out softmax (ReduceMax, Sub, Exp, ReduceSum, Div); use torch.softmax");
@@ -400,12 +404,18 @@ final class GraphBuilder {
             }
             case "Expand" -> {
                 Value x = act(n, 0);
-                int[] dims = ConstFolder.expandDims(x.type().shape().dims(), requireConst(n, 1, "the target shape"));
-                if (!new Shape(dims).equals(x.type().shape())) {
-                    throw new OnnxImportException("Expand of an activation that changes its shape is not supported");
-                }
-                alias(out, x);
+                Shape target = new Shape(ConstFolder.expandDims(x.type().shape().dims(), requireConst(n, 1, "the target shape")));
+                if (target.equals(x.type().shape())) alias(out, x);
+                else emit(name, StridedView.expand(x.type().shape(), target), List.of(x), out);
             }
+            case "Tile" -> Movement.tile(this, name, act(n, 0), requireConst(n, 1, "Tile repeats").longs(), out);
+            case "Concat" -> {
+                Movement.concatWithConstants(this, n, name, a.getInt("axis", 0), out);
+            }
+            case "Pad" -> {
+                if (!padsBeforeAveragePool(n, name)) Movement.pad(this, n, name, act(n, 0), a, out);
+            }
+            case "Conv" -> Movement.conv1d(this, n, name, act(n, 0), a, out);
             case "QuantizeLinear" -> fakeQuantQdq(n);
             case "DequantizeLinear", "Clip" -> throw new OnnxImportException(n.getOpType()
                     + " on an activation is supported only as part of QuantizeLinear -> [Clip] -> DequantizeLinear");
@@ -417,7 +427,7 @@ final class GraphBuilder {
     private static final Set<String> TRANSLATED = Set.of("Identity", "Dropout", "Cast", "Gemm", "MatMul", "Add", "Sub", "Mul",
             "Div", "Erf", "Tanh", "Pow", "Sqrt", "Reciprocal", "Sigmoid", "Exp", "Neg", "Relu", "Gelu", "Softmax", "Where", "LayerNormalization",
             "BatchNormalization", "ReduceMean", "ReduceSum", "GlobalAveragePool", "AveragePool", "Pad", "ReduceMax", "Einsum",
-            "Gather", "Slice", "Split", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Expand", "QuantizeLinear",
+            "Gather", "Slice", "Split", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Expand", "Tile", "Concat", "Conv", "QuantizeLinear",
             "DequantizeLinear", "Clip");
 
     /** Why a node is refused whatever its inputs are, or null if that depends on them. */
@@ -514,7 +524,7 @@ final class GraphBuilder {
     }
 
     /** The trained quantization of a weight whose output-feature axis is {@code outAxis}, if it has one. */
-    private QuantSpec weightQuant(String tensor, int outAxis) {
+    QuantSpec weightQuant(String tensor, int outAxis) {
         QuantSpec q = constQuant.get(tensor);
         if (q == null) return null;
         if (!q.perTensor() && q.axis() != outAxis) {
@@ -678,7 +688,8 @@ final class GraphBuilder {
     }
 
     /** Zero Pads (PyTorch writes one before every AvgPool1d) are supported where an AveragePool over the whole padded axis reads them: a scaled mean. */
-    private void padBeforeAveragePool(NodeProto pad, String name) {
+    /** Pads feeding an AveragePool over the whole padded axis fold into its mean; false if this Pad does not. */
+    private boolean padsBeforeAveragePool(NodeProto pad, String name) {
         List<NodeProto> pads = new ArrayList<>(List.of(pad));
         NodeProto next = g.soleConsumer(pad.getOutput(0));
         while (next != null && next.getOpType().equals("Pad") && !g.graphOutputs.contains(pads.get(pads.size() - 1).getOutput(0))) {
@@ -686,13 +697,12 @@ final class GraphBuilder {
             next = g.soleConsumer(next.getOutput(0));
         }
         NodeProto last = pads.get(pads.size() - 1);
-        if (next == null || !next.getOpType().equals("AveragePool") || g.graphOutputs.contains(last.getOutput(0))) {
-            throw new OnnxImportException("Pad of an activation is supported only before an AveragePool over the whole padded axis");
-        }
+        if (next == null || !next.getOpType().equals("AveragePool") || g.graphOutputs.contains(last.getOutput(0))) return false;
         List<NodeProto> matched = new ArrayList<>(pads);
         matched.add(next);
         absorb(matched);
         MeanReductions.averagePool(this, next, pads, act(pad, 0), name, next.getOutput(0));
+        return true;
     }
 
     private void gather(NodeProto n, String name, String out, Attrs a) {
@@ -700,7 +710,10 @@ final class GraphBuilder {
         Const idx = requireConst(n, 1, "Gather indices");
         int axis = axisOf(x, a.getInt("axis", 0));
         int len = x.type().shape().dim(axis);
-        if (idx.size() != 1) throw new OnnxImportException("Gather of " + idx.size() + " indices from an activation is not supported (one index only)");
+        if (idx.size() != 1) {
+            Movement.gather(this, name, x, axis, idx, out);
+            return;
+        }
         long i = idx.longAt(0);
         if (i < 0) i += len;
         if (i < 0 || i >= len) throw new OnnxImportException("Gather index " + idx.longAt(0) + " outside axis of size " + len);
@@ -718,8 +731,9 @@ final class GraphBuilder {
         List<ConstFolder.SliceAxis> axes = ConstFolder.sliceAxes(x.type().shape().dims(), params);
         List<ConstFolder.SliceAxis> real = new ArrayList<>();
         for (ConstFolder.SliceAxis s : axes) {
-            if (s.step() != 1) throw new OnnxImportException("Slice with step " + s.step() + " is not supported");
-            if (s.start() != 0 || s.end() != x.type().shape().dim(s.axis())) real.add(s);
+            if (s.length() == 0) throw new OnnxImportException("Slice selects no element of axis " + s.axis());
+            if (s.step() != 1) real.add(s);
+            else if (s.start() != 0 || s.end() != x.type().shape().dim(s.axis())) real.add(s);
         }
         if (real.isEmpty()) {
             alias(out, x);
@@ -728,7 +742,8 @@ final class GraphBuilder {
         for (int k = 0; k < real.size(); k++) {
             ConstFolder.SliceAxis s = real.get(k);
             String o = k == real.size() - 1 ? out : out + "/axis" + s.axis();
-            cur = emit(name, new Slice(s.axis(), s.start(), s.end()), List.of(cur), o);
+            cur = emit(name, s.step() == 1 ? new Slice(s.axis(), s.start(), s.end())
+                    : StridedView.stridedSlice(cur.type().shape(), s.axis(), s.start(), s.step(), s.length()), List.of(cur), o);
         }
     }
 

@@ -9,7 +9,7 @@ import org.tfq.ir.Shape;
  * Ops that only move elements: output element i is input element sourceOffsets(in)[i]. The same
  * for float and integer graphs, and in hardware an address pattern, not arithmetic.
  */
-public sealed interface LayoutOp extends FloatOp, IntOp permits Reshape, Transpose, Slice, Select {
+public sealed interface LayoutOp extends FloatOp, IntOp permits Reshape, Transpose, Slice, Select, StridedView {
 
     /** For each output element, the row-major offset of the input element it copies. */
     int[] sourceOffsets(Shape input);

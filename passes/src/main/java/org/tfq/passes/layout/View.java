@@ -8,6 +8,7 @@ import org.tfq.ir.op.LayoutOp;
 import org.tfq.ir.op.Reshape;
 import org.tfq.ir.op.Select;
 import org.tfq.ir.op.Slice;
+import org.tfq.ir.op.StridedView;
 import org.tfq.ir.op.Transpose;
 
 /**
@@ -55,7 +56,67 @@ public record View(Shape shape, int offset, int[] strides) {
             return new View(shape.without(a), offset + se.index() * strides[a], s);
         }
         if (op instanceof Reshape r) return reshape(r.target());
+        if (op instanceof StridedView sv) return strided(sv);
         throw new IllegalArgumentException("not a layout op: " + op);
+    }
+
+    /** An affine index map is a change of strides: overlapping windows, stride 0 for a broadcast, negative steps. */
+    View strided(StridedView sv) {
+        int[] start = sv.start();
+        int[][] coef = sv.coef();
+        int[] s = new int[sv.target().rank()];
+        int off = offset;
+        for (int a = 0; a < start.length; a++) {
+            off += start[a] * strides[a];
+            for (int k = 0; k < s.length; k++) s[k] += coef[a][k] * strides[a];
+        }
+        return new View(sv.target(), off, s);
+    }
+
+    /**
+     * The views {@code parts}, one after another along {@code axis}, as one view, or null: they must
+     * see one tensor with the same strides, each starting where the previous one ends (or, when
+     * each is one element thick, at equal distances, which becomes the axis' stride: a stack of
+     * windows). PatchTST's patches, a Split concatenated back.
+     */
+    public static View concat(java.util.List<View> parts, int axis) {
+        View first = parts.get(0);
+        int a = first.shape.axis(axis);
+        int len = first.shape.dim(a);
+        int[] st = first.strides();
+        if (parts.size() == 1) return first;
+        long delta = (long) parts.get(1).offset - first.offset;
+        if (len == 1) st[a] = Math.toIntExact(delta);
+        else if (delta != (long) len * st[a]) return null;
+        for (int i = 1; i < parts.size(); i++) {
+            View v = parts.get(i);
+            if (!v.shape.equals(first.shape) || !Arrays.equals(v.strides, first.strides)) return null;
+            if ((long) v.offset - first.offset != delta * i) return null;
+        }
+        return new View(first.shape.withDim(a, len * parts.size()), first.offset, st);
+    }
+
+    /**
+     * A new tensor of {@code shape} stored with its axes in the order of this view's strides (largest
+     * first): a concat or a padding of a transposed tensor keeps its layout, so a convolution's
+     * windows over it stay contiguous.
+     */
+    public View storedAlike(Shape s) {
+        Integer[] order = new Integer[s.rank()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, (x, y) -> Long.compare(Math.abs((long) strides[y]), Math.abs((long) strides[x])));
+        return storedInOrder(s, Arrays.stream(order).mapToInt(Integer::intValue).toArray());
+    }
+
+    /** A new tensor of {@code s} stored with axis {@code order[0]} outermost, .., {@code order[rank-1]} innermost. */
+    public static View storedInOrder(Shape s, int[] order) {
+        int[] st = new int[s.rank()];
+        int acc = 1;
+        for (int i = order.length - 1; i >= 0; i--) {
+            st[order[i]] = acc;
+            acc *= s.dim(order[i]);
+        }
+        return new View(s, 0, st);
     }
 
     /**

@@ -17,6 +17,7 @@ import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.Value;
 import org.tfq.ir.integer.IntLayerNorm;
+import org.tfq.ir.integer.IntMath;
 import org.tfq.ir.integer.IntSoftmax;
 import org.tfq.ir.integer.Lut;
 import org.tfq.ir.integer.Requantizer;
@@ -24,6 +25,9 @@ import org.tfq.ir.io.SafeText;
 import org.tfq.ir.op.Add;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.BatchNorm;
+import org.tfq.ir.op.Concat;
+import org.tfq.ir.op.IntPadConstant;
+import org.tfq.ir.op.PadConstant;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.op.Gelu;
 import org.tfq.ir.op.IntAdd;
@@ -172,6 +176,11 @@ public final class LowerToInteger {
         String y = n.output().name();
         if (n.op() instanceof LayoutOp layout) {
             emit(n, layout, x);
+        } else if (n.op() instanceof Concat c) {
+            concat(n, c, ins);
+        } else if (n.op() instanceof PadConstant pad) {
+            long fill = IntMath.saturate(xt.zeroPoint() + IntMath.nearest(pad.value() / xt.scale()), xt.bits(), xt.signed());
+            emit(n, new IntPadConstant(pad.axis(), pad.before(), pad.after(), fill, xt), x);
         } else if (n.op() instanceof FakeQuant fq) {
             IntType target = fq.spec().intType();
             if (target.equals(xt)) env.put(y, x);
@@ -235,6 +244,25 @@ public final class LowerToInteger {
         } else {
             throw new QuantizationException("no integer lowering for " + n.op().mnemonic());
         }
+    }
+
+    /**
+     * Codes of one quantization concatenate as they are: the inputs' when they share one (slices
+     * of one tensor: circular padding, patches), else the planned one, each input of another
+     * quantization requantized to it first.
+     */
+    private void concat(Node n, Concat c, List<Value> ins) {
+        IntType first = ins.get(0).type().intType();
+        boolean same = ins.stream().allMatch(v -> v.type().intType().equals(first));
+        IntType o = same ? first : quant(n, n.output().name());
+        List<Value> parts = new ArrayList<>();
+        for (int i = 0; i < ins.size(); i++) {
+            Value v = ins.get(i);
+            IntType t = v.type().intType();
+            parts.add(t.equals(o) ? v : emit(n.name() + "/requant" + i,
+                    IntAffine.of("requant", t, scalar(1), scalar(0), false, o, MULTIPLIER_BITS), List.of(v), n.output().name() + "/requant" + i));
+        }
+        emit(n, c, parts, n.output().name());
     }
 
     /**

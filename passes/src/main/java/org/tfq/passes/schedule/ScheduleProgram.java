@@ -18,6 +18,8 @@ import org.tfq.ir.integer.IntRange;
 import org.tfq.ir.integer.IntSoftmax;
 import org.tfq.ir.integer.Requantizer;
 import org.tfq.ir.op.Broadcast;
+import org.tfq.ir.op.Concat;
+import org.tfq.ir.op.IntPadConstant;
 import org.tfq.ir.op.IntAdd;
 import org.tfq.ir.op.IntAffine;
 import org.tfq.ir.op.IntLayerNormOp;
@@ -113,7 +115,8 @@ public final class ScheduleProgram {
             Value output = g.outputs().get(0);
             Node producer = producerOf(output);
             boolean direct = producer != null && views.placements().get(output.name()).base().equals(output.name())
-                    && readers(output.name()) == 0 && !(producer.op() instanceof LayoutOp);
+                    && readers(output.name()) == 0 && !(producer.op() instanceof LayoutOp)
+                    && views.placements().get(output.name()).stored();
             if (direct) toOutput.add(output.name());
             for (Value v : g.inputs()) actW = Math.max(actW, storage(v.type().intType()));
             for (Node n : g.nodes()) {
@@ -182,7 +185,8 @@ public final class ScheduleProgram {
             try {
                 int before = program.size();
                 scheduleOp(n);
-                if (program.size() > before) check(n.output(), n.name());
+                // a tensor stored in another axis order than row-major has no layer check
+                if (program.size() > before && views.placements().get(n.output().name()).stored()) check(n.output(), n.name());
                 for (int i = before; i < program.size(); i++) {
                     Set<String> r = readsOf.computeIfAbsent(i, k -> new HashSet<>());
                     for (Value in : n.inputs()) r.add(views.placements().get(in.name()).base());
@@ -248,6 +252,8 @@ public final class ScheduleProgram {
                 else if (n.op() instanceof IntMul op) product(n, op);
                 else if (n.op() instanceof IntSoftmaxOp op) softmax(n, op);
                 else if (n.op() instanceof IntLayerNormOp op) layerNorm(n, op);
+                else if (n.op() instanceof Concat op) concat(n, op);
+                else if (n.op() instanceof IntPadConstant op) pad(n, op);
                 else throw new ScheduleException("no hardware for " + n.op().mnemonic());
             }
         }
@@ -448,19 +454,72 @@ public final class ScheduleProgram {
 
         void elementwise(Instruction.Kind kind, String name, Value outV, Shape s, Access a, Access b, long[] pStrides, long pBase,
                 long za, long zb, boolean useTable, long tBase, long tMask, boolean postConst, IntType outType, boolean relu) {
+            Out o = out(outV);
+            elementwiseAt(kind, name, s, a, b, pStrides, pBase, za, zb, useTable, tBase, tMask, postConst, outType.zeroPoint(),
+                    low(outType, relu), outType.max(), o, rowMajor(s.dims()));
+        }
+
+        /** One output element per slot, over {@code s}, written at {@code o.base} + the index times {@code oStrides}, clamped to [lo, hi]. */
+        void elementwiseAt(Instruction.Kind kind, String name, Shape s, Access a, Access b, long[] pStrides, long pBase, long za, long zb,
+                boolean useTable, long tBase, long tMask, boolean postConst, long z, long lo, long hi, Out o, long[] oStrides) {
             int rank = s.rank();
             if (a.dims.length != rank) a = a.broadcastTo(s, 0);
             long[] bStr = b == null ? new long[rank] : b.strides;
             long[] pStr = pStrides == null ? new long[rank] : pStrides;
-            Loops.Nest nest = Loops.collapse(s.dims(), List.of(a.strides, bStr, pStr, rowMajor(s.dims())), Loops.LEVELS);
+            Loops.Nest nest = Loops.collapse(s.dims(), List.of(a.strides, bStr, pStr, oStrides), Loops.LEVELS);
             if (nest == null) throw new ScheduleException("view of " + s + " needs more than " + Loops.LEVELS + " loops");
             nest = Loops.pad(nest, Loops.LEVELS);
-            Out o = out(outV);
             postAW = Math.max(postAW, actW + 1);
             program.add(new Instruction(kind, name, nest.counts(), 0, 0, stream(a.base, nest, 0),
                     stream(b == null ? 0 : b.base, nest, 1), Stream.NONE, stream(pBase, nest, 2), stream(o.base, nest, 3), 0, 0,
-                    0, 0, false, o.toOutput, useTable, postConst, 0, za, zb, outType.zeroPoint(), low(outType, relu),
-                    outType.max(), tBase, tMask, 0, 0, 0, 0, 0, 2 + lat.post() + 1, false, false));
+                    0, 0, false, o.toOutput, useTable, postConst, 0, za, zb, z, lo, hi, tBase, tMask, 0, 0, 0, 0, 0,
+                    2 + lat.post() + 1, false, false));
+        }
+
+        /**
+         * A concat that is not a view: each input copied into its region of the output (one
+         * element per cycle), in the output's storage order. The inputs have the output's
+         * quantization, so the copies pass codes through.
+         */
+        void concat(Node n, Concat op) {
+            if (!views.placements().get(n.output().name()).base().equals(n.output().name())) return; // a view of its inputs
+            int[] starts = op.starts(n.inputs().stream().map(v -> v.type().shape()).toList());
+            for (int i = 0; i < n.inputs().size(); i++) {
+                region(n.name() + " (part " + i + ")", n.output(), access(n.inputs().get(i)), op.axis(), starts[i]);
+            }
+        }
+
+        /** The input copied into the middle of its region, the fill code written around it by the output unit's clamp. */
+        void pad(Node n, IntPadConstant op) {
+            Shape out = n.output().type().shape();
+            int a = out.axis(op.axis());
+            if (op.before() > 0) fill(n.name() + " (before)", n.output(), out.withDim(a, op.before()), a, 0, op.fill());
+            region(n.name() + " (copy)", n.output(), access(n.input(0)), a, op.before());
+            if (op.after() > 0) fill(n.name() + " (after)", n.output(), out.withDim(a, op.after()), a, out.dim(a) - op.after(), op.fill());
+        }
+
+        /** Copies {@code src} into the stored value {@code to} from index {@code start} of {@code axis} on. */
+        void region(String name, Value to, Access src, int axis, int start) {
+            long[] st = storedStrides(to);
+            Out o = out(to);
+            IntType t = to.type().intType();
+            elementwiseAt(Instruction.Kind.ELEMENTWISE, name, new Shape(src.dims), src, null, null, 0, 0, 0, false, 0, 0, true, 0, t.min(), t.max(),
+                    new Out(o.base + start * st[axis], o.toOutput), st);
+        }
+
+        /** Writes {@code code} into the region {@code s} of {@code to} from index {@code start} of {@code axis}: lo = hi = code. */
+        void fill(String name, Value to, Shape s, int axis, int start, long code) {
+            long[] st = storedStrides(to);
+            Out o = out(to);
+            elementwiseAt(Instruction.Kind.ELEMENTWISE, name, s, new Access(0, s.dims(), new long[s.rank()]), null, null, 0, 0, 0, false, 0, 0, true, 0, code, code,
+                    new Out(o.base + start * st[axis], o.toOutput), st);
+        }
+
+        long[] storedStrides(Value v) {
+            int[] s = views.placements().get(v.name()).view().strides();
+            long[] st = new long[s.length];
+            for (int i = 0; i < s.length; i++) st[i] = s[i];
+            return st;
         }
 
         void softmax(Node n, IntSoftmaxOp op) {
