@@ -451,7 +451,7 @@ def tt4ts_models(root, src, data, only):
     assert str(cfg_mod.DEVICE) == "cpu"
     out = []
     # (n, d, m, epochs): the paper's n=12 d=32 with 7 inputs, and two smaller ones
-    for (n, d, m, epochs) in [(12, 32, 7, 12), (12, 16, 1, 20), (24, 16, 3, 12)]:
+    for (n, d, m, epochs) in [(12, 32, 7, 30), (12, 16, 1, 30), (24, 16, 3, 30)]:
         epochs = ep(epochs)
         name = "tt4ts_n%d_d%d_m%d" % (n, d, m)
         if only and name not in only:
@@ -511,7 +511,7 @@ def patchtst_models(root, src, data, only):
     needed = [PATCHTST_UNFOLD]
     out = []
     # (n, d, m, heads, e_layers, patch_len, stride, epochs)
-    for (n, d, m, h, L, pl, st, epochs) in [(24, 16, 1, 2, 1, 8, 4, 10), (24, 32, 3, 4, 2, 8, 4, 8)]:
+    for (n, d, m, h, L, pl, st, epochs) in [(24, 16, 1, 2, 1, 8, 4, 30), (24, 32, 3, 4, 2, 8, 4, 20)]:
         epochs = ep(epochs)
         name = "patchtst_n%d_d%d_m%d" % (n, d, m)
         if only and name not in only:
@@ -613,11 +613,11 @@ def tslib_models(root, src, data, only):
     specs = [
         # name, module, n, label_len, d, m, heads, e_layers, d_layers, d_ff, epochs
         ("tslib_transformer_n24_d16_m3", tr_mod, "models/Transformer.py: Model(configs)",
-         24, 12, 16, 3, 2, 1, 1, 32, 6),
+         24, 12, 16, 3, 2, 1, 1, 32, 20),
         ("itransformer_n24_d16_m1", it_mod, "models/iTransformer.py: Model(configs)",
-         24, 12, 16, 1, 2, 1, 1, 32, 10),
+         24, 12, 16, 1, 2, 1, 1, 32, 30),
         ("itransformer_n24_d32_m7", it_mod, "models/iTransformer.py: Model(configs)",
-         24, 12, 32, 7, 4, 2, 1, 64, 8),
+         24, 12, 32, 7, 4, 2, 1, 64, 30),
     ]
     for (name, mod, cls, n, ll, d, m, h, el, dl, dff, epochs) in specs:
         epochs = ep(epochs)
