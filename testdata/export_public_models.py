@@ -4,7 +4,7 @@
 Run from the repository root with Debian's Python (torch 1.13, onnx 1.12, numpy):
 
     /usr/bin/python3 testdata/export_public_models.py [--tt4ts DIR] [--patchtst DIR] [--tslib DIR]
-                                                      [--only NAME[,NAME...]]
+                                                      [--only NAME[,NAME...]] [--max-epochs K]
 
 Each DIR is a git repository (a bare snapshot is enough) of one public project:
 
@@ -15,9 +15,11 @@ Each DIR is a git repository (a bare snapshot is enough) of one public project:
 defaulting to the snapshots under /work/.mirror. None of their code is in this repository:
 at run time the script extracts each snapshot's HEAD with `git archive` into a temporary
 directory and imports the model classes from there, unchanged. What the export needed
-beyond that (stand-ins for third-party imports the models never call, the single-input
-wrapper for Time-Series-Library's four-input forward) is recorded per model in the
-manifest field `export_needed` and in testdata/README.md ("Public model exports").
+beyond that (stand-ins for third-party imports the models never call; for PatchTST, unfold
+as slices while the exporter traces; the single-input wrapper for Time-Series-Library's
+four-input forward; a corrected exporter symbolic for circular padding) is recorded per
+model in the manifest fields `export_needed` and `export_without_patches` and in
+testdata/README.md ("Public model exports").
 
 Data, split, normalisation, windows, training loop, seeds and the numpy ONNX interpreter
 come from make_testdata.py (imported as mt, unchanged); the 7-feature calendar features
@@ -27,7 +29,6 @@ other names already in it are kept). It never touches other files in testdata/mo
 """
 
 import argparse
-import collections
 import contextlib
 import copy
 import hashlib
@@ -44,7 +45,6 @@ import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_testdata as mt  # noqa: E402  (sets one thread and deterministic algorithms)
@@ -666,11 +666,13 @@ def main():
             log("%s: %s at %s" % (key, src["repo"], commit))
             entries += fn(root, src, data, only)
 
-    old = []
+    # replace this run's entries in place, keep the others, append new names at the end
+    new = {e["name"]: e for e in entries}
+    models = []
     if os.path.exists(MANIFEST_PATH):
         with open(MANIFEST_PATH) as f:
-            names = {e["name"] for e in entries}
-            old = [e for e in json.load(f)["models"] if e["name"] not in names]
+            models = [new.pop(e["name"], e) for e in json.load(f)["models"]]
+    models += [e for e in entries if e["name"] in new]
     with open(MANIFEST_PATH, "w") as f:
         json.dump(dict(generator="testdata/export_public_models.py", torch=torch.__version__,
                        onnx=onnx.__version__,
@@ -680,7 +682,7 @@ def main():
                        normalisation=dict(data.norm, features=FEATURES7,
                                           note="population std over the training blocks' rows; "
                                                "calendar features as bench_manifest.json"),
-                       models=old + entries), f, indent=1)
+                       models=models), f, indent=1)
 
     print("%-30s %7s %8s %8s %8s %8s %9s  %s" % ("model", "params", "bytes", "rmse", "rmse_T", "pers_T",
                                                 "np_diff", "ops"))
