@@ -31,7 +31,9 @@ import org.tfq.verilog.Verilator;
  * every layer's buffer checked. Asserts zero mismatches, measured cycles equal to the scheduler's
  * prediction on every vector, and that the generated RTL passes {@code verilator --lint-only -Wall}.
  * Three more build activations wider than the 8-bit weights (softmax, LayerNorm and GELU
- * tables at 10 and 12 bits), with GPTQ-rounded weights and a range margin.
+ * tables at 10 and 12 bits), with GPTQ-rounded weights and a range margin. The exports of public
+ * model code ({@link PublicModels}) run at 8 bits only, at a narrow engine in Icarus and 16 lanes
+ * in Verilator.
  */
 class HardwareSimulationTest {
 
@@ -43,7 +45,14 @@ class HardwareSimulationTest {
             List<String> models = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted().toList();
             assertFalse(models.isEmpty());
             int i = 0;
+            List<String> exports = PublicModels.names();
             for (String m : models) {
+                if (exports.contains(m.substring(0, m.length() - ".onnx".length()))) {
+                    // exports of public model code: at 8 bits, once in each simulator at a narrow and a wide engine
+                    c.add(new Object[] {m, 8, m.contains("d32") ? 8 : 4, "icarus", ""});
+                    c.add(new Object[] {m, 8, 16, "verilator", ""});
+                    continue;
+                }
                 int[] widths = m.startsWith("qat_") ? new int[] {0} : new int[] {4, 6, 8};
                 for (int bits : widths) {
                     int lanes = LANES[i % LANES.length];
