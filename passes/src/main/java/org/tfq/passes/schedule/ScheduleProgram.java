@@ -333,18 +333,40 @@ public final class ScheduleProgram {
             Shape outShape = n.output().type().shape();
             int r = outShape.rank();
             if (r < 2) throw new ScheduleException("matmul result of rank " + r);
-            int m = outShape.dim(r - 2), outN = outShape.dim(r - 1);
             Access a = access(n.input(0)).broadcastTo(outShape, 2);
             Access b = access(n.input(1)).broadcastTo(outShape, 2);
-            int k = a.dims[a.dims.length - 1];
             int[] batchDims = Arrays.copyOf(outShape.dims(), r - 2);
-            long[] outStrides = rowMajor(outShape.dims());
             Loops.Nest batch = Loops.collapse(batchDims, List.of(Arrays.copyOf(a.strides, r - 2), Arrays.copyOf(b.strides, r - 2),
-                    Arrays.copyOf(outStrides, r - 2)), 1);
-            if (batch == null) throw new ScheduleException("batch dimensions too irregular for one loop");
-            batch = Loops.pad(batch, 1);
-            int batches = batch.counts()[0];
-            long aBatch = batch.strides().get(0)[0], bBatch = batch.strides().get(1)[0], oBatch = batch.strides().get(2)[0];
+                    Arrays.copyOf(rowMajor(outShape.dims()), r - 2)), Loops.LEVELS);
+            if (batch == null) throw new ScheduleException("batch dimensions too irregular for " + Loops.LEVELS + " loops");
+            batch = Loops.pad(batch, Loops.LEVELS);
+            // the MAC instruction walks one batch loop; the outer ones (a multi-head view of a tensor
+            // with its own batch axis, e.g. PatchTST's [channel, head] batches) become one instruction each
+            int[] c = batch.counts();
+            long[] sa = batch.strides().get(0), sb = batch.strides().get(1), so = batch.strides().get(2);
+            int inner = Loops.LEVELS - 1;
+            boolean split = c[0] * c[1] * c[2] > 1;
+            if (split && out(n.output()).toOutput()) {
+                throw new ScheduleException("a model output computed by a matmul over irregular batch dimensions");
+            }
+            for (int i0 = 0; i0 < c[0]; i0++) {
+                for (int i1 = 0; i1 < c[1]; i1++) {
+                    for (int i2 = 0; i2 < c[2]; i2++) {
+                        matmulBatches(n, op, a, b, split, c[inner], sa[inner], sb[inner], so[inner],
+                                i0 * sa[0] + i1 * sa[1] + i2 * sa[2], i0 * sb[0] + i1 * sb[1] + i2 * sb[2],
+                                i0 * so[0] + i1 * so[1] + i2 * so[2]);
+                    }
+                }
+            }
+        }
+
+        /** One MAC instruction (after a LOAD_B, unless B's producer writes the buffer) over {@code batches} batches from the given offsets. */
+        private void matmulBatches(Node n, IntMatMul op, Access a, Access b, boolean split, int batches, long aBatch, long bBatch, long oBatch,
+                long aOff, long bOff, long oOff) {
+            Shape outShape = n.output().type().shape();
+            int r = outShape.rank();
+            int m = outShape.dim(r - 2), outN = outShape.dim(r - 1);
+            int k = a.dims[a.dims.length - 1];
             int tiles = ceilDiv(outN, lanes), full = Math.min(lanes, outN), last = outN - (tiles - 1) * lanes;
             // B[.., kk, j] (or B[.., j, kk] transposed): strides of the k and j axes of the view
             long sk = op.transposeB() ? b.strides[r - 1] : b.strides[r - 2];
@@ -353,7 +375,7 @@ public final class ScheduleProgram {
             // a loaded operand goes above every directly written one (placed once all are known, see
             // placeLoads): a direct write may precede a load that comes before its own matmul
             long region = 0;
-            Produced direct = batches == 1 && tiles == 1 ? directProducer(n.input(1)) : null;
+            Produced direct = batches == 1 && tiles == 1 && !split ? directProducer(n.input(1)) : null;
             boolean swap = false;
             if (direct != null) {
                 // B[kk][j] is the producer's output[r][o]: either kk = r, j = o, or (a transposed view) kk = o, j = r
@@ -375,7 +397,7 @@ public final class ScheduleProgram {
             readsOf.computeIfAbsent(program.size() + (direct == null ? 1 : 0), i -> new HashSet<>())
                     .add(direct == null ? "bbuf:load" : "bbuf:" + region);
             if (direct == null) program.add(new Instruction(Instruction.Kind.LOAD_B, n.name() + " (load B)", new int[] {batches, tiles, k, full}, 0, 0,
-                    Stream.of(b.base, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(region, (long) tiles * k, k, 1, 0),
+                    Stream.of(b.base + bOff, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(region, (long) tiles * k, k, 1, 0),
                     Stream.NONE, Stream.NONE, 0, 0, full, last, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                     0, 0, 0, 1, false, false));
             int pBase = params.size();
@@ -383,10 +405,10 @@ public final class ScheduleProgram {
             accW = Math.max(accW, op.accBits());
             Out o = out(n.output());
             program.add(mac(n.name(), new int[] {batches, m, tiles, Math.max(k, full)}, k, full, last,
-                    Stream.of(a.base, aBatch, a.strides[r - 2], 0, a.strides[r - 1]),
+                    Stream.of(a.base + aOff, aBatch, a.strides[r - 2], 0, a.strides[r - 1]),
                     Stream.of(region, (long) tiles * k, 0, k, 1),
                     Stream.of(pBase, 0, 0, 0, 0), 0,
-                    Stream.of(o.base, oBatch, outN, lanes, 0), 1,
+                    Stream.of(o.base + oOff, oBatch, outN, lanes, 0), 1,
                     true, o.toOutput, op.a().zeroPoint(), op.b().zeroPoint(), op.out(), false));
         }
 
