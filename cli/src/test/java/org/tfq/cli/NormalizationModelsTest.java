@@ -61,6 +61,23 @@ class NormalizationModelsTest {
         assertTrue(increase <= 0.05, model + ": 8-bit RMSE " + r.get("rmse_int") + " vs float " + r.get("rmse_float"));
     }
 
+    /**
+     * The division by the standard deviation, with the x - mean it divides, becomes one axis_norm of
+     * the input over time (torch.var centres again: arith_nst divides the centred window); the mean
+     * and the standard deviation remain for the de-normalization, the reciprocal and RevIN's second
+     * x - mean, read by nothing else, are gone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"arith_revin", "arith_nst"})
+    void normalizationIsOneAxisNormOfTheInput(String model) {
+        Cli c = Cli.run("inspect", "--dump-ir", file(model + ".onnx").toString());
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.out().contains("= axis_norm(%x) {axis=1, epsilon=1.00000e-05} : f32[1,24,3]"), c.out());
+        assertTrue(!c.out().contains("reciprocal("), c.out());
+        assertTrue(c.out().contains("= sqrt("), "the standard deviation stays for the de-normalization");
+        assertEquals(model.equals("arith_revin") ? 1 : 2, c.out().split("= sub\\(", -1).length - 1, c.out());
+    }
+
     static List<Object[]> designs() {
         List<Object[]> c = new ArrayList<>();
         for (String m : MODELS) {
@@ -80,7 +97,9 @@ class NormalizationModelsTest {
         args.addAll(quantized(model));
         Cli c = Cli.run(args.toArray(String[]::new));
         assertEquals(0, c.exit(), c.err());
-        assertTrue(Files.readString(out.resolve("ir.txt")).contains("int_mul("), "the products run as int_mul");
+        String ir = Files.readString(out.resolve("ir.txt"));
+        assertTrue(ir.contains("int_mul("), "the products run as int_mul");
+        assertTrue(ir.matches("(?s).*int_layernorm\\(%x\\) \\{features=24, axis=1,.*"), "the normalized window is one int_layernorm of the input over time");
         Map<?, ?> sim = (Map<?, ?>) Json.read(Files.readString(out.resolve("sim/sim.json")));
         @SuppressWarnings("unchecked")
         List<String> rtl = (List<String>) sim.get("rtl");

@@ -316,7 +316,7 @@ final class GraphBuilder {
         acts.put(replacement.output().name(), replacement.output());
     }
 
-    private void removeIr(Value out) {
+    void removeIr(Value out) {
         Integer i = irIndexOfValue.remove(out.name());
         if (i != null) ir.set(i, null);
     }
@@ -591,6 +591,7 @@ final class GraphBuilder {
         Const c1 = constOf(n.getInput(1));
         if (c0 == null && c1 == null) {
             if (!op.equals("Add")) {
+                if (WindowNormalizationPattern.tryMatch(this, g, n, name, out)) return;
                 NormalizationArithmetic.binary(this, n, name, out);
                 return;
             }

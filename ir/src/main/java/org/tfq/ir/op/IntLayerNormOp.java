@@ -7,8 +7,16 @@ import org.tfq.ir.IntType;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.integer.IntLayerNorm;
 
-/** LayerNorm over the last axis with the arithmetic of {@link IntLayerNorm}, row by row. */
-public record IntLayerNormOp(IntType in, IntLayerNorm norm, IntType out) implements IntOp {
+/**
+ * LayerNorm over {@code axis} (the last by default) with the arithmetic of {@link IntLayerNorm},
+ * line by line; over another axis it is the per-window normalization of {@link AxisNorm}.
+ */
+public record IntLayerNormOp(IntType in, IntLayerNorm norm, int axis, IntType out) implements IntOp {
+
+    /** Over the last axis. */
+    public IntLayerNormOp(IntType in, IntLayerNorm norm, IntType out) {
+        this(in, norm, -1, out);
+    }
 
     @Override
     public String mnemonic() {
@@ -18,7 +26,9 @@ public record IntLayerNormOp(IntType in, IntLayerNorm norm, IntType out) impleme
     @Override
     public TensorType resultType(List<TensorType> ins) {
         IntChecks.expect(mnemonic(), ins.get(0), in);
-        if (ins.get(0).shape().last() != norm.length()) throw Op.error(mnemonic(), "rows are not " + norm.length() + " long");
+        if (ins.get(0).shape().dim(ins.get(0).shape().axis(axis)) != norm.length()) {
+            throw Op.error(mnemonic(), "rows along axis " + axis + " are not " + norm.length() + " long");
+        }
         return new TensorType(ins.get(0).shape(), out);
     }
 
@@ -26,6 +36,7 @@ public record IntLayerNormOp(IntType in, IntLayerNorm norm, IntType out) impleme
     public LinkedHashMap<String, String> attributes() {
         LinkedHashMap<String, String> a = new LinkedHashMap<>();
         a.put("features", Integer.toString(norm.length()));
+        if (axis != -1) a.put("axis", Integer.toString(axis));
         a.put("radicand_bits", Integer.toString(norm.radicandBits()));
         a.put("sigma_bits", Integer.toString(norm.sigmaBits()));
         a.put("product_bits", Integer.toString(norm.productBits()));
@@ -46,11 +57,15 @@ public record IntLayerNormOp(IntType in, IntLayerNorm norm, IntType out) impleme
     public IntTensor applyInt(List<IntTensor> ins) {
         IntTensor x = ins.get(0);
         int n = norm.length();
+        int a = x.shape().axis(axis);
+        int stride = x.shape().strides()[a];
         long[] y = new long[x.data().length];
         long[] row = new long[n];
         for (int r = 0; r < y.length / n; r++) {
-            System.arraycopy(x.data(), r * n, row, 0, n);
-            System.arraycopy(norm.apply(row), 0, y, r * n, n);
+            int base = AxisNorm.lineStart(x.shape(), a, r);
+            for (int i = 0; i < n; i++) row[i] = x.data()[base + i * stride];
+            long[] q = norm.apply(row);
+            for (int i = 0; i < n; i++) y[base + i * stride] = q[i];
         }
         return new IntTensor(x.shape(), y);
     }

@@ -24,6 +24,7 @@ import org.tfq.ir.integer.Requantizer;
 import org.tfq.ir.io.SafeText;
 import org.tfq.ir.op.Add;
 import org.tfq.ir.op.AddConstant;
+import org.tfq.ir.op.AxisNorm;
 import org.tfq.ir.op.BatchNorm;
 import org.tfq.ir.op.Concat;
 import org.tfq.ir.op.IntPadConstant;
@@ -199,6 +200,12 @@ public final class LowerToInteger {
         } else if (n.op() instanceof LayerNorm ln) {
             IntType o = quant(n, y);
             emit(n, new IntLayerNormOp(xt, IntLayerNorm.of(xt, doubles(ln.gamma()), doubles(ln.beta()), ln.epsilon(), o), o), x);
+        } else if (n.op() instanceof AxisNorm an) {
+            IntType o = quant(n, y);
+            int len = x.type().shape().dim(x.type().shape().axis(an.axis()));
+            double[] one = new double[len];
+            java.util.Arrays.fill(one, 1);
+            emit(n, new IntLayerNormOp(xt, IntLayerNorm.of(xt, one, new double[len], an.epsilon(), o), an.axis(), o), x);
         } else if (n.op() instanceof BatchNorm && foldedBatchNorms.contains(n)) {
             env.put(y, x); // computed by the add it was folded into, moved here by the layout ops between
         } else if (n.op() instanceof BatchNorm bn) {

@@ -38,6 +38,7 @@ public final class PlanPostTraining {
         g.outputs().forEach(v -> outputs.add(v.name()));
         java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
         folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
+        java.util.Set<String> statistics = WindowStatisticRanges.of(g);
         for (Node n : g.nodes()) {
             if (n.op() instanceof LayoutOp) continue;
             if (n.op() instanceof Linear lin) {
@@ -47,7 +48,9 @@ public final class PlanPostTraining {
             int bits = o.activationBitsOf(n.name());
             int valueBits = outputs.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
             QuantSpec q = activation(cal.observed(n.output().name()), valueBits, o);
-            acts.put(n.output().name(), atLeastInputStep(q, n, acts, valueBits));
+            q = atLeastInputStep(q, n, acts, valueBits);
+            if (statistics.contains(n.output().name())) q = WindowStatisticRanges.widen(q, n, acts, valueBits);
+            acts.put(n.output().name(), q);
         }
         return new QuantPlan(acts, weights, false);
     }

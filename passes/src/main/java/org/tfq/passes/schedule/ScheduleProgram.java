@@ -584,10 +584,10 @@ public final class ScheduleProgram {
             Access x = access(n.input(0));
             IntLayerNorm ln = op.norm();
             int len = ln.length();
-            int last = x.dims.length - 1;
+            int last = new Shape(x.dims).axis(op.axis()); // the axis normalized: the element stride of both streams
             Shape s = n.output().type().shape();
             long[] oStr = rowMajor(s.dims());
-            Loops.Nest rows = rows(Arrays.copyOf(x.dims, last), Arrays.copyOf(x.strides, last), Arrays.copyOf(oStr, last));
+            Loops.Nest rows = rows(without(x.dims, last), without(x.strides, last), without(oStr, last));
             int pBase = params.size();
             long[] gamma = ln.gammaConstants(), beta = ln.betaConstants();
             for (int i = 0; i < len; i++) params.add(new long[] {gamma[i], 0, beta[i], 0});
