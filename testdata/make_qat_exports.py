@@ -521,9 +521,8 @@ def elastic_forms(ds, tt_commit, eac_commit, only, tmp):
     epm._stub("thop", ["profile"], "utils/eval_metrics.py imports it to count MACs", needed)
     sys.path.insert(0, os.path.join(tmp, "eac"))
     (qt_mod,) = epm.import_from(os.path.join(tmp, "tt4ts"), ["models.quant.QuantTransformer"])
-    import elasticai.creator.nn.integer.quant_utils.SimQuant as sq_mod
-    import elasticai.creator.nn.integer.avgpooling1d.avgpooling1d as ap_mod
-    SimQuant = sq_mod.SimQuant
+    from elasticai.creator.nn.integer.quant_utils import SimQuant
+    ap_mod = sys.modules["elasticai.creator.nn.integer.avgpooling1d.avgpooling1d"]
     for bits in (8, 6, 4):
         name = "qat2_elastic_b%d" % bits
         torch.manual_seed(mt.seed_for(name))
