@@ -192,6 +192,11 @@ module tfq_top #(
     // ------------------------------------------------------------------ memories
     // activation memory: one write port, two registered read ports
     (* ram_style = "${actStyle}" *) reg [AW-1:0] act_mem [0:ACT_DEPTH-1];
+    // zero, as configuration leaves the FPGA's RAM: a one-operand instruction's unused second
+    // operand (weighted by 0) may read a word no instruction has written yet, and a simulator
+    // must not turn 0 * X into X there
+    integer act_init;
+    initial for (act_init = 0; act_init < ACT_DEPTH; act_init = act_init + 1) act_mem[act_init] = {AW{1'b0}};
     reg [AW-1:0] act_qa, act_qb;
     reg act_we;
     reg [ACT_AW-1:0] act_wa;
