@@ -87,8 +87,11 @@ record LayerErrors(List<Row> rows) {
      * For each integer value, the float value it stands for. A fused integer node is named
      * "first+...+last" after the float nodes it replaces and stands for the last one's output; a
      * trained quantization point after a float value is part of that value (the integer code is
-     * the fake-quantized number). Values whose integer and float producers read different inputs
-     * (a layout op that a fold moved a BatchNorm across) have no counterpart and are left out.
+     * the fake-quantized number). A fold may move the last node (a BatchNorm) across layout ops
+     * that separate it from the rest in the float graph: the fused value then stands for the
+     * float value before those layout ops with the moved node applied, and has no counterpart
+     * until the integer layout ops that mirror the float ones bring it to where the moved node
+     * reads; from there on it is that node's output again.
      */
     static Map<String, String> references(Graph floatGraph, Graph intGraph) {
         Map<String, Node> byName = new HashMap<>();
@@ -105,17 +108,40 @@ record LayerErrors(List<Row> rows) {
             return v;
         };
         Map<String, String> ref = new HashMap<>();
+        // integer value -> {float value it stands for before the moved node, the moved float node's name}
+        Map<String, String[]> moved = new HashMap<>();
         String in = intGraph.inputs().get(0).name();
         if (floatGraph.inputs().get(0).name().equals(in)) ref.put(in, quantized.apply(in));
         for (Node nd : intGraph.nodes()) {
             String[] parts = nd.name().split("\\+");
             Node first = byName.get(parts[0]), last = byName.get(parts[parts.length - 1]);
             if (first == null || last == null || first.inputs().isEmpty() || nd.inputs().isEmpty()) continue;
+            String reads = quantized.apply(first.inputs().get(0).name());
+            String[] pending = moved.get(nd.inputs().get(0).name());
+            if (pending != null && parts.length == 1 && pending[0].equals(reads)) {
+                // a layout op the moved node was folded across: follow it in the float graph
+                resolve(nd.output().name(), quantized.apply(first.output().name()), byName.get(pending[1]), quantized, ref, moved);
+                continue;
+            }
             String readsInt = ref.get(nd.inputs().get(0).name());
-            if (readsInt == null || !readsInt.equals(quantized.apply(first.inputs().get(0).name()))) continue;
+            if (readsInt == null || !readsInt.equals(reads)) continue;
+            if (parts.length > 1) {
+                Node beforeLast = byName.get(parts[parts.length - 2]);
+                if (beforeLast != null) {
+                    resolve(nd.output().name(), quantized.apply(beforeLast.output().name()), last, quantized, ref, moved);
+                    continue;
+                }
+            }
             ref.put(nd.output().name(), quantized.apply(last.output().name()));
         }
         return ref;
+    }
+
+    /** The integer value is float value {@code before} with {@code last} applied: its output if last reads it, else still pending. */
+    private static void resolve(String intValue, String before, Node last, java.util.function.UnaryOperator<String> quantized,
+            Map<String, String> ref, Map<String, String[]> moved) {
+        if (quantized.apply(last.inputs().get(0).name()).equals(before)) ref.put(intValue, quantized.apply(last.output().name()));
+        else moved.put(intValue, new String[] {before, last.name()});
     }
 
     List<Map<String, Object>> json() {

@@ -406,15 +406,20 @@ module tfq_top #(
         prm2 <= p_q;
     end
 <#if tableRom>
+    // a table's operand extended to the address width; activations may be wider than it (a
+    // 16-bit forecast tail next to 8-bit tables): the mask keeps the low bits either way
+    wire [ADDR_W+AW-1:0] xa1_ext = {{ADDR_W{xa1[AW-1]}}, xa1};
 <#if softmax>
     reg signed [AW-1:0] sm_max;
+    wire [AW-1:0] sm_diff = sm_max - xa1;
+    wire [ADDR_W+AW-1:0] sm_off = {{ADDR_W{1'b0}}, sm_diff};
 </#if>
     always @(*) begin
 <#if softmax>
-        if (r_kind == K_SM) t_addr = r_t_base + ({{(ADDR_W-AW){1'b0}}, sm_max - xa1} & r_t_mask);
-        else t_addr = r_t_base + ({{(ADDR_W-AW){xa1[AW-1]}}, xa1} & r_t_mask);
+        if (r_kind == K_SM) t_addr = r_t_base + (sm_off[ADDR_W-1:0] & r_t_mask);
+        else t_addr = r_t_base + (xa1_ext[ADDR_W-1:0] & r_t_mask);
 <#else>
-        t_addr = r_t_base + ({{(ADDR_W-AW){xa1[AW-1]}}, xa1} & r_t_mask);
+        t_addr = r_t_base + (xa1_ext[ADDR_W-1:0] & r_t_mask);
 </#if>
     end
 </#if>
@@ -632,11 +637,13 @@ module tfq_top #(
 
     // ------------------------------------------------------------------ write ports
     wire [IN_TW-1:0] in_code = s_axis_tdata;
+    // the input's two's-complement code, sign-extended: activations may be wider than the input
+    wire [IN_TW+AW-1:0] in_wide = {{AW{in_code[IN_TW-1]}}, in_code};
 
     // bits and signals that some programs do not use (wider address streams, the sign bit of a
     // code that is never read back, AXI tlast of the input): one sink, so that lint stays clean
-    wire _unused_ok = &{1'b0, s_axis_tlast, addr_a, addr_b, addr_w, p_addr, wa1, post_y, in_code, p_m2, bb_wlane,
-        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr</#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
+    wire _unused_ok = &{1'b0, s_axis_tlast, addr_a, addr_b, addr_w, p_addr, wa1, post_y, in_wide, p_m2, bb_wlane,
+        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr, xa1_ext<#if softmax>, sm_off</#if></#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
 <#list registers as r><#if r.registered> r_${r.name},</#if></#list> 1'b0};
     always @(*) begin
         act_we = 1'b0;
@@ -648,7 +655,7 @@ module tfq_top #(
         if (state == S_IN) begin
             act_we = s_axis_tvalid;
             act_wa = IN_BASE + in_cnt;
-            act_wd = in_code[AW-1:0];
+            act_wd = in_wide[AW-1:0];
         end else if (post_ov) begin
             if (post_to_out_d[POST_LAT-1]) out_we = 1'b1;
             else act_we = 1'b1;

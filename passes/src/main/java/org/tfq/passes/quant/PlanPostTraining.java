@@ -34,11 +34,10 @@ public final class PlanPostTraining {
         Map<String, QuantSpec> acts = new HashMap<>();
         Map<String, QuantSpec> weights = new HashMap<>();
         for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.activationBitsOf(in.name()), o));
-        java.util.Set<String> outputs = new java.util.HashSet<>();
-        g.outputs().forEach(v -> outputs.add(v.name()));
         java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
         folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
         java.util.Set<String> statistics = WindowStatisticRanges.of(g);
+        java.util.Set<String> tail = OutputTail.of(g);
         for (Node n : g.nodes()) {
             if (n.op() instanceof LayoutOp) continue;
             if (n.op() instanceof Linear lin) {
@@ -46,10 +45,11 @@ public final class PlanPostTraining {
             }
             if (folded.contains(n)) continue;
             int bits = o.activationBitsOf(n.name());
-            int valueBits = outputs.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
+            int valueBits = tail.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
             QuantSpec q = activation(cal.observed(n.output().name()), valueBits, o);
             q = atLeastInputStep(q, n, acts, valueBits);
             if (statistics.contains(n.output().name())) q = WindowStatisticRanges.widen(q, n, acts, valueBits);
+            if (tail.contains(n.output().name())) q = OutputTail.widen(q, n, g, acts, valueBits);
             acts.put(n.output().name(), q);
         }
         return new QuantPlan(acts, weights, false);
