@@ -373,6 +373,7 @@ final class ExploreCommand extends TfqCommand {
         if (scales.activationBits != null) a.addAll(List.of("--activation-bits", Integer.toString(scales.activationBits)));
         if (scales.rangeMarginPercent != 0) a.addAll(List.of("--range-margin", plain(scales.rangeMarginPercent)));
         if (!scales.weightRounding.equals("nearest")) a.addAll(List.of("--weight-rounding", scales.weightRounding));
+        if (!scales.outputTail.equals("narrow")) a.addAll(List.of("--output-tail", scales.outputTail));
         if (vivado.xdc != null) a.addAll(List.of("--xdc", vivado.xdc.toString()));
         if (vivado.allowTimingViolation) a.add("--allow-timing-violation");
         return a;

@@ -33,8 +33,8 @@ final class QuantizationOptions {
     Path calibration;
 
     /**
-     * --calibration-method, --weights, --output-bits, --activation-bits, --range-margin and
-     * --weight-rounding: the options every width shares, so tfq explore (whose --bits is a list)
+     * --calibration-method, --weights, --output-bits, --activation-bits, --range-margin,
+     * --weight-rounding and --output-tail: the options every width shares, so tfq explore (whose --bits is a list)
      * takes them too.
      */
     static final class Scales {
@@ -65,6 +65,12 @@ final class QuantizationOptions {
                 description = "Float models: nearest (each weight to its nearest code) or gptq (rounded and scaled "
                         + "so each layer's output over the calibration data moves least). Default: ${DEFAULT-VALUE}.")
         String weightRounding = "nearest";
+
+        @Option(names = "--output-tail", paramLabel = "WIDTH", defaultValue = "narrow",
+                description = "Float models: narrow (the forecast alone at --output-bits) or wide (also the values "
+                        + "that reach it only through sums, differences and products, such as a de-normalization "
+                        + "y * stdev + mean; the activation memory then takes --output-bits). Default: ${DEFAULT-VALUE}.")
+        String outputTail = "narrow";
     }
 
     @Mixin
@@ -101,9 +107,14 @@ final class QuantizationOptions {
             case "gptq" -> QuantOptions.WeightRounding.GPTQ;
             default -> throw new CliException("--weight-rounding " + scales.weightRounding + ": use nearest or gptq");
         };
+        boolean wideTail = switch (scales.outputTail) {
+            case "narrow" -> false;
+            case "wide" -> true;
+            default -> throw new CliException("--output-tail " + scales.outputTail + ": use narrow or wide");
+        };
         int b = bits == null ? 8 : bits;
         return new QuantOptions(b, bitsFor, m, perChannel, scales.outputBits, scales.activationBits == null ? b : scales.activationBits,
-                scales.rangeMarginPercent / 100, rounding);
+                scales.rangeMarginPercent / 100, rounding, wideTail);
     }
 
     /** The integer model of an imported model, quantized as the options say. */

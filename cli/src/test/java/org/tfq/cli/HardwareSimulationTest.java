@@ -67,6 +67,8 @@ class HardwareSimulationTest {
         c.add(new Object[] {"ref_n12_d16_m1.onnx", 8, 16, "icarus", "--activation-bits 12" + wide});
         c.add(new Object[] {"enc_d16_m1_h1_l1_bf_post_relu_o13.onnx", 8, 8, "verilator", "--activation-bits 12" + wide});
         c.add(new Object[] {"hand_d16_m1_h2_gelu_tanh_o17.onnx", 8, 8, "verilator", "--activation-bits 10" + wide});
+        // a de-normalization tail at the output's width: 8-bit weights and encoder, 16-bit activation memory
+        c.add(new Object[] {"patchtst_n24_d16_m1.onnx", 8, 8, "icarus", "--output-tail wide"});
         return c;
     }
 

@@ -22,25 +22,43 @@ import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.quant.Quantize;
 
 /**
- * PatchTST's RevIN de-normalization {@code y * stdev + mean} at 8 bits: what reaches the forecast
- * only through it is stored at the output's width, what the body reads is not; and the per-layer
+ * PatchTST's RevIN de-normalization {@code y * stdev + mean} at 8 bits: with {@code --output-tail
+ * wide}, what reaches the forecast only through it is stored at the output's width, what the body
+ * reads is not (by default only the forecast is wide); and the per-layer
  * table follows the BatchNorms that fold across PatchTST's transposes down to the output.
  */
 class OutputTailTest {
     private static final String STEM = "patchtst_n24_d16_m1";
 
     private static IntegerModel quantize(ImportResult r) {
+        return quantize(r, QuantOptions.uniform(8));
+    }
+
+    private static IntegerModel quantize(ImportResult r, QuantOptions options) {
         FloatTensor cal = Npy.read(Cli.model(STEM + ".calibration.npy"));
         ModelInput in = r.inputs().get(0);
         List<FloatTensor> samples = new ArrayList<>();
         for (int from = 0; from < Samples.count(in, cal); from += Samples.perRun(in)) samples.add(Samples.toBound(in, cal, from));
-        return Quantize.run(r.graph(), QuantOptions.uniform(8), true, samples);
+        return Quantize.run(r.graph(), options, true, samples);
+    }
+
+    private static final QuantOptions WIDE_TAIL = new QuantOptions(8, Map.of(), QuantOptions.RangeMethod.MINMAX, true,
+            QuantOptions.DEFAULT_OUTPUT_BITS, 8, 0, QuantOptions.WeightRounding.NEAREST, true);
+
+    @Test
+    void byDefaultOnlyTheForecastIsWide() {
+        ImportResult r = OnnxImporter.load(Cli.model(STEM + ".onnx"), ImportOptions.DEFAULT);
+        IntegerModel im = quantize(r);
+        for (Node n : im.graph().nodes()) {
+            int expected = n.output().name().equals("output") ? QuantOptions.DEFAULT_OUTPUT_BITS : 8;
+            assertEquals(expected, n.output().type().intType().bits(), n.output().name());
+        }
     }
 
     @Test
-    void theDenormalizationIsStoredAtTheOutputWidthAndTheBodyIsNot() {
+    void aWideTailStoresTheDenormalizationAtTheOutputWidthAndNotTheBody() {
         ImportResult r = OnnxImporter.load(Cli.model(STEM + ".onnx"), ImportOptions.DEFAULT);
-        IntegerModel im = quantize(r);
+        IntegerModel im = quantize(r, WIDE_TAIL);
         Map<String, Integer> bits = new HashMap<>();
         for (Node n : im.graph().nodes()) bits.put(n.output().name(), n.output().type().intType().bits());
         // the mean the forecast adds, the standard deviation and the product it multiplies, the head's forecast

@@ -24,10 +24,19 @@ import org.tfq.ir.op.Sub;
  * output's width, and the sums, differences and products among them also cover the range their
  * operands imply (a test window beyond the training range otherwise saturates the forecast,
  * 3% of PatchTST's test forecasts); at 16 bits a range three times wider still costs less than
- * 1e-4. Tail values are forecast-sized or per-window, so the width costs a few registers.
+ * 1e-4. The engine has one activation memory width, so a wide tail makes all of it as wide as
+ * the output: opt-in ({@code --output-tail wide}), since a model near the part's block RAM (PatchTST
+ * at d_model 32) then no longer fits.
  */
 final class OutputTail {
     private OutputTail() {}
+
+    /** The model outputs alone (the narrow tail). */
+    static Set<String> outputs(Graph g) {
+        Set<String> outputs = new HashSet<>();
+        g.outputs().forEach(v -> outputs.add(v.name()));
+        return outputs;
+    }
 
     /** The values of the output's tail, outputs included. */
     static Set<String> of(Graph g) {

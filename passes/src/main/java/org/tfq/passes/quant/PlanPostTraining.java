@@ -37,7 +37,8 @@ public final class PlanPostTraining {
         java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
         folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
         java.util.Set<String> statistics = WindowStatisticRanges.of(g);
-        java.util.Set<String> tail = OutputTail.of(g);
+        // the whole tail at the output's width widens the one activation memory: the user's choice
+        java.util.Set<String> tail = o.wideOutputTail() ? OutputTail.of(g) : OutputTail.outputs(g);
         for (Node n : g.nodes()) {
             if (n.op() instanceof LayoutOp) continue;
             if (n.op() instanceof Linear lin) {
@@ -49,7 +50,7 @@ public final class PlanPostTraining {
             QuantSpec q = activation(cal.observed(n.output().name()), valueBits, o);
             q = atLeastInputStep(q, n, acts, valueBits);
             if (statistics.contains(n.output().name())) q = WindowStatisticRanges.widen(q, n, acts, valueBits);
-            if (tail.contains(n.output().name())) q = OutputTail.widen(q, n, g, acts, valueBits);
+            if (o.wideOutputTail() && tail.contains(n.output().name())) q = OutputTail.widen(q, n, g, acts, valueBits);
             acts.put(n.output().name(), q);
         }
         return new QuantPlan(acts, weights, false);

@@ -13,7 +13,12 @@ import java.util.TreeMap;
  * nearest code.
  */
 public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod ranges, boolean perChannelWeights,
-        int outputBits, int activationBits, double rangeMargin, WeightRounding weightRounding) {
+        int outputBits, int activationBits, double rangeMargin, WeightRounding weightRounding, boolean wideOutputTail) {
+
+    public QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod ranges, boolean perChannelWeights, int outputBits,
+            int activationBits, double rangeMargin, WeightRounding weightRounding) {
+        this(bits, bitsFor, ranges, perChannelWeights, outputBits, activationBits, rangeMargin, weightRounding, false);
+    }
 
     /**
      * The forecast leaves the accelerator as one number per inference: 16 bits cost one wider

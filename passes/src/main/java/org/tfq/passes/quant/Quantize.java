@@ -32,6 +32,7 @@ public final class Quantize {
             if (options.weightRounding() != QuantOptions.WeightRounding.NEAREST) {
                 throw new QuantizationException("--weight-rounding applies to float models; this one was trained with its own weights");
             }
+            if (options.wideOutputTail()) throw new QuantizationException("--output-tail applies to float models; this one was trained with its own widths");
             return LowerToInteger.run(floatGraph, PlanFromTraining.run(floatGraph), options.outputBits());
         }
         if (calibration == null || calibration.isEmpty()) {
