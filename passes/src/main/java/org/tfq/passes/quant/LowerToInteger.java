@@ -256,6 +256,8 @@ public final class LowerToInteger {
         QuantSpec wq = plan.weights().get(n.name());
         if (wq == null) {
             missing.add("the weight of node " + n.name() + " (linear) has no quantization");
+            // a stand-in output, so the nodes after it are still checked and every gap reported at once
+            env.put(n.output().name(), new Value(n.output().name(), new TensorType(n.output().type().shape(), new IntType(8, true, 1, 0))));
             return;
         }
         FoldAddConstantIntoLinear.Fold fold = constantFolds.get(n);
