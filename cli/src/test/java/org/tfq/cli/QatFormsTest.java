@@ -41,7 +41,7 @@ class QatFormsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"after_div_b8_qcdq"})
+    @ValueSource(strings = {"after_div_b8_qcdq", "arith_b8"})
     void withinOnePercentOfTheExportedModel(String stem) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(8), false, null);
@@ -55,7 +55,7 @@ class QatFormsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"after_div_b8_qcdq"})
+    @ValueSource(strings = {"after_div_b8_qcdq", "arith_b8"})
     void bitExactInBothSimulators(String stem, @TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
         Cli c = Cli.run("compile", file(stem + ".onnx").toString(), "-o", out.toString(), "--lanes", "8", "--vectors", "2",
