@@ -13,6 +13,8 @@ form the quantizers are exported in). Outputs testdata/qat/:
   after_div_b8_qcdq   QCDQ (QuantizeLinear/DequantizeLinear) with the attention scores'
                       quantizer after the division by sqrt(d): MatMul(Q, K^T) -> Div -> Q/DQ,
                       nothing between MatMul and Div (where many QAT codes put it)
+  open_scores_b8_qcdq  QCDQ with no quantizer on the attention scores at all (MatMul -> Div ->
+                      Softmax): the scale tfq cannot infer, for --calibration to fill in
   arith_b8            the same model with every fake quantization written as arithmetic, as
                       es-ude/elastic-ai.creator's QParams.quantize/dequantize compute it:
                       q = clamp(round(x / s + z), qmin, qmax), x' = (q - z) * s (Div, Add,
@@ -146,6 +148,10 @@ def main():
 
     y = export(model, "after_div_b8_qcdq", X)
     print("after_div_b8_qcdq: torch rmse %.5f" % rm(y))
+
+    fq_scores, model.fq_scores = model.fq_scores, nn.Identity()
+    export(model, "open_scores_b8_qcdq", X)
+    model.fq_scores = fq_scores
 
     for parent in [model] + list(model.modules()):
         for nm, child in list(parent.named_children()):
