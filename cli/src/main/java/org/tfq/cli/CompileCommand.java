@@ -130,6 +130,7 @@ final class CompileCommand extends TfqCommand {
             report.put("output", quantizationJson(im.output().intType()));
             report.put("macs_per_inference", im.graph().macs());
             report.put("parameters", im.graph().parameters());
+            if (!im.scaleOrigins().isEmpty()) report.put("scales_not_in_the_model", ScaleOriginsText.json(im.scaleOrigins()));
             FloatTensor samples = null;
             if (inputs != null) {
                 FloatTensor x = SampleFiles.inputs(Npy.read(inputs), r.inputs().get(0), inputs);
@@ -165,6 +166,7 @@ final class CompileCommand extends TfqCommand {
                 trained ? "trained" : "post-training", Accuracy.widths(im), im.output().bits());
         o.printf(java.util.Locale.ROOT, "  %d integer ops, %,d multiply-accumulates per inference, %,d parameters%n",
                 im.graph().nodes().size(), im.graph().macs(), im.graph().parameters());
+        if (!im.scaleOrigins().isEmpty()) o.println("  " + ScaleOriginsText.line(im.scaleOrigins()));
         Map<String, Object> a = (Map<String, Object>) report.get("accuracy");
         if (a != null && a.get("rmse_int") != null) {
             o.printf(java.util.Locale.ROOT, "  rmse float %.4f, integer %.4f (%+.2f%%), integer vs float %.4f on %d samples%n",

@@ -91,6 +91,7 @@ final class EvaluateCommand extends TfqCommand {
             o.put("input", InspectCommand.json(in));
             o.put("output", InspectCommand.json(outSpec));
             o.putAll(fields);
+            if (im != null && !im.scaleOrigins().isEmpty()) o.put("scales_not_in_the_model", ScaleOriginsText.json(im.scaleOrigins()));
             if (layers != null) o.put("layers", layers.json());
             out().print(Json.write(o));
         } else {
@@ -109,6 +110,7 @@ final class EvaluateCommand extends TfqCommand {
             if (im != null) {
                 o.println("integer model: " + fields.get("quantization") + " quantization, " + fields.get("bits") + " bits"
                         + (fields.get("bits").equals(fields.get("activation_bits")) ? "" : ", " + fields.get("activation_bits") + "-bit activations"));
+                if (!im.scaleOrigins().isEmpty()) o.println(ScaleOriginsText.line(im.scaleOrigins()));
                 if (targets != null) {
                     o.println("rmse integer: " + num((Double) fields.get("rmse_int")) + " ("
                             + String.format(Locale.ROOT, "%+.2f%%", 100 * (Double) fields.get("rmse_relative_increase")) + " vs float)");

@@ -1,5 +1,7 @@
 package org.tfq.cli;
 
+import org.tfq.ir.io.SafeText;
+
 import org.tfq.ir.io.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -90,6 +92,11 @@ final class InspectCommand extends TfqCommand {
         o.println("parameters: " + g.parameters());
         o.println("macs: " + g.macs() + " multiply-accumulates per inference (batch " + batch + ")");
         o.println("supported: yes");
+        if (org.tfq.passes.quant.PlanFromTraining.isTrained(g)) {
+            org.tfq.passes.quant.ScaleOrigins gaps = org.tfq.passes.quant.Quantize.trainedGaps(g, org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS);
+            gaps.inferred().forEach((v, from) -> o.println("scale inferred: %" + SafeText.printable(v) + " from %" + SafeText.printable(from)));
+            gaps.calibrated().forEach(v -> o.println("no quantization and none inferred: %" + SafeText.printable(v) + " (quantize it in training, or pass --calibration to compile and evaluate)"));
+        }
         if (dumpIr) {
             o.println();
             o.print(TextDump.of(g));
@@ -130,6 +137,11 @@ final class InspectCommand extends TfqCommand {
         o.put("parameters", g.parameters());
         o.put("macs", g.macs());
         o.put("supported", true);
+        if (org.tfq.passes.quant.PlanFromTraining.isTrained(g)) {
+            org.tfq.passes.quant.ScaleOrigins gaps = org.tfq.passes.quant.Quantize.trainedGaps(g, org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS);
+            o.put("scales_inferred", new LinkedHashMap<>(gaps.inferred()));
+            o.put("scales_open", gaps.calibrated());
+        }
         if (dumpIr) o.put("ir", TextDump.of(g));
         return o;
     }

@@ -36,6 +36,7 @@ final class ConstFolder {
                     "Neg", "Equal", "Where", "Transpose", "Floor", "Ceil", "Less", "Greater", "Not", "Min", "Max",
                     "Abs", "Reciprocal", "Flatten", "Size", "Shape", "Erf", "Tanh", "Exp", "Log", "Sigmoid",
                     "Relu", "And", "Or", "Trilu" -> true;
+            case "Round" -> true; // fake quantization written as arithmetic, on weights
             default -> false;
         };
     }
@@ -89,6 +90,7 @@ final class ConstFolder {
             case "Log" -> List.of(unary(in.get(0), Math::log));
             case "Sigmoid" -> List.of(unary(in.get(0), x -> 1 / (1 + Math.exp(-x))));
             case "Relu" -> List.of(unary(in.get(0), x -> Math.max(x, 0)));
+            case "Round" -> List.of(unary(in.get(0), Math::rint));
             default -> throw new IllegalStateException("no folding for " + op);
         };
     }

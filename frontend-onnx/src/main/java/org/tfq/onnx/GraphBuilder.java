@@ -189,6 +189,8 @@ final class GraphBuilder {
             if (!n.getOutput(i).isEmpty()) consts.put(n.getOutput(i), out.get(i));
         }
         propagateConstQuant(n);
+        QuantSpec arithmetic = ArithmeticFakeQuant.weight(this, g, n);
+        if (arithmetic != null) constQuant.put(n.getOutput(0), arithmetic);
         return true;
     }
 
@@ -585,6 +587,7 @@ final class GraphBuilder {
     }
 
     private void arithmetic(NodeProto n, String name, String out) {
+        if (ArithmeticFakeQuant.tryMatch(this, g, n)) return;
         if (ElementwiseRegion.tryMatch(this, g, n)) return;
         String op = n.getOpType();
         Const c0 = constOf(n.getInput(0));

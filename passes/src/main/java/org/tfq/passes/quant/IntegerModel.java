@@ -10,7 +10,15 @@ import org.tfq.ir.QuantSpec;
  * An integer-only graph plus how the host turns sensor readings into input codes and output
  * codes into a forecast: the accelerator sees only integers.
  */
-public record IntegerModel(Graph graph, QuantSpec input, QuantSpec output) {
+public record IntegerModel(Graph graph, QuantSpec input, QuantSpec output, ScaleOrigins scaleOrigins) {
+
+    public IntegerModel(Graph graph, QuantSpec input, QuantSpec output) {
+        this(graph, input, output, ScaleOrigins.NONE);
+    }
+
+    public IntegerModel withScaleOrigins(ScaleOrigins o) {
+        return new IntegerModel(graph, input, output, o);
+    }
 
     public IntTensor quantizeInput(FloatTensor x) {
         long[] q = new long[x.data().length];

@@ -78,6 +78,7 @@ public final class LowerToInteger {
     private final Set<Node> foldedBatchNorms = new HashSet<>();
     private final Map<Node, FoldAddConstantIntoLinear.Fold> constantFolds;
     private final List<String> missing = new ArrayList<>();
+    private final List<String> openValues = new ArrayList<>();
     private final int outputBits;
 
     private LowerToInteger(Graph g, QuantPlan plan, int outputBits) {
@@ -96,6 +97,20 @@ public final class LowerToInteger {
      */
     public static IntegerModel run(Graph g, QuantPlan plan, int outputBits) {
         return new LowerToInteger(g, plan, outputBits).lower();
+    }
+
+    /**
+     * The activations the lowering needs a quantization for and the plan leaves open (a trained
+     * model's gaps), in graph order; those found before any other failure.
+     */
+    static List<String> openValues(Graph g, QuantPlan plan, int outputBits) {
+        LowerToInteger l = new LowerToInteger(g, plan, outputBits);
+        try {
+            l.lower();
+        } catch (QuantizationException e) {
+            // what could be lowered has been: the open values are what this asks for
+        }
+        return List.copyOf(l.openValues);
     }
 
     private IntegerModel lower() {
@@ -123,8 +138,10 @@ public final class LowerToInteger {
             }
         }
         if (!missing.isEmpty()) {
+            // calibration chooses activation scales only: it cannot help a weight trained without quantization
             throw new QuantizationException(String.join("\n", missing) + "\n" + missing.size()
-                    + " value(s) have no quantization: quantize them in training, or pass --calibration C.npy");
+                    + " value(s) have no quantization: quantize them in training"
+                    + (openValues.isEmpty() ? "" : ", or pass --calibration C.npy to calibrate the activations among them"));
         }
         Value result = env.get(g.outputs().get(0).name());
         Graph ig = new Graph(g.name(), List.of(in), List.of(result), out).verify();
@@ -135,7 +152,9 @@ public final class LowerToInteger {
     private IntType quant(Node n, String value) {
         QuantSpec q = plan.activation(value);
         if (q == null) {
-            missing.add("value %" + value + " computed by node " + n.name() + " (" + n.op().mnemonic() + ") has no quantization");
+            missing.add("value %" + value + " computed by node " + n.name() + " (" + n.op().mnemonic() + ") has no quantization"
+                    + (plan.trained() ? ", and none can be inferred from a quantizer next to it" : ""));
+            openValues.add(value);
             // keep going to report every missing value at once
             return new IntType(8, true, 1, 0);
         }
@@ -283,6 +302,8 @@ public final class LowerToInteger {
         QuantSpec wq = plan.weights().get(n.name());
         if (wq == null) {
             missing.add("the weight of node " + n.name() + " (linear) has no quantization");
+            // a stand-in output, so the nodes after it are still checked and every gap reported at once
+            env.put(n.output().name(), new Value(n.output().name(), new TensorType(n.output().type().shape(), new IntType(8, true, 1, 0))));
             return;
         }
         FoldAddConstantIntoLinear.Fold fold = constantFolds.get(n);

@@ -1,9 +1,13 @@
 package org.tfq.passes.quant;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
+import org.tfq.ir.op.FakeQuant;
 
 /**
  * The quantization stage of the pipeline: choose the plan (trained, or calibrated with the
@@ -33,7 +37,7 @@ public final class Quantize {
                 throw new QuantizationException("--weight-rounding applies to float models; this one was trained with its own weights");
             }
             if (options.wideOutputTail()) throw new QuantizationException("--output-tail applies to float models; this one was trained with its own widths");
-            return LowerToInteger.run(floatGraph, PlanFromTraining.run(floatGraph), options.outputBits());
+            return trained(floatGraph, options, calibration);
         }
         if (calibration == null || calibration.isEmpty()) {
             throw new QuantizationException("this is a float model: pass --calibration C.npy (a few hundred typical input "
@@ -51,5 +55,44 @@ public final class Quantize {
                 ? RoundWeightsWithErrorFeedback.run(floatGraph, calibration, options) : floatGraph;
         Calibration cal = Calibration.run(rounded, calibration);
         return LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
+    }
+
+    /**
+     * The model's own scales, those it implies through ops that only move codes, and, with
+     * calibration samples, calibrated scales for exactly the values it leaves open.
+     */
+    private static IntegerModel trained(Graph g, QuantOptions options, List<FloatTensor> calibration) {
+        InferScales.Result inferred = InferScales.run(g, PlanFromTraining.run(g));
+        QuantPlan plan = inferred.plan();
+        List<String> calibrated = new ArrayList<>();
+        if (calibration != null && !calibration.isEmpty()) {
+            int bits = g.nodes().stream().filter(n -> n.op() instanceof FakeQuant)
+                    .mapToInt(n -> ((FakeQuant) n.op()).spec().bits()).max().orElse(options.bits());
+            Set<String> outputs = new HashSet<>();
+            g.outputs().forEach(v -> outputs.add(v.name()));
+            Calibration cal = null;
+            // a lowering that stops early names only the gaps before the stop: calibrate and look again
+            for (List<String> open = LowerToInteger.openValues(g, plan, options.outputBits());
+                    !open.isEmpty() && !calibrated.containsAll(open); open = LowerToInteger.openValues(g, plan, options.outputBits())) {
+                if (cal == null) cal = Calibration.run(g, calibration);
+                for (String v : open) {
+                    if (calibrated.contains(v)) continue;
+                    plan = plan.withActivation(v, PlanPostTraining.activation(cal.observed(v),
+                            outputs.contains(v) ? Math.max(bits, options.outputBits()) : bits, options));
+                    calibrated.add(v);
+                }
+            }
+        }
+        return LowerToInteger.run(g, plan, options.outputBits()).withScaleOrigins(new ScaleOrigins(inferred.inferred(), calibrated));
+    }
+
+    /**
+     * For tfq inspect: the scales a trained model implies without stating them (value -> the
+     * quantized value they are carried from), and the values it leaves open, which only
+     * --calibration can give a scale to.
+     */
+    public static ScaleOrigins trainedGaps(Graph g, int outputBits) {
+        InferScales.Result inferred = InferScales.run(g, PlanFromTraining.run(g));
+        return new ScaleOrigins(inferred.inferred(), LowerToInteger.openValues(g, inferred.plan(), outputBits));
     }
 }

@@ -1,0 +1,28 @@
+package org.tfq.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tfq.ir.io.SafeText;
+import org.tfq.passes.quant.ScaleOrigins;
+
+/** How compile, evaluate and inspect say which scales a trained model did not state itself. */
+final class ScaleOriginsText {
+    private ScaleOriginsText() {}
+
+    static Map<String, Object> json(ScaleOrigins o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("inferred", new LinkedHashMap<>(o.inferred()));
+        m.put("calibrated", o.calibrated());
+        return m;
+    }
+
+    /** {@code scales not in the model: %a from %b (inferred); %c (calibrated)}. */
+    static String line(ScaleOrigins o) {
+        List<String> parts = new ArrayList<>();
+        o.inferred().forEach((v, from) -> parts.add("%" + SafeText.printable(v) + " from %" + SafeText.printable(from) + " (inferred)"));
+        o.calibrated().forEach(v -> parts.add("%" + SafeText.printable(v) + " (calibrated)"));
+        return "scales not in the model: " + String.join("; ", parts);
+    }
+}
