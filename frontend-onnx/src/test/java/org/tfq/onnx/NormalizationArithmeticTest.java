@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfq.ir.Node;
 
-/** Arithmetic between activations outside GELU and LayerNorm: node by node, and a clear line for what is not. */
+/** Arithmetic between activations outside GELU and LayerNorm: node by node but for a window's standardization, and a clear line for what is not. */
 class NormalizationArithmeticTest {
 
     @TempDir
@@ -22,7 +22,7 @@ class NormalizationArithmeticTest {
     }
 
     @Test
-    void standardizationOverTimeImportsNodeByNode() throws IOException {
+    void standardizationOverTimeIsOneAxisNormAndTheRestNodeByNode() throws IOException {
         // (x - mean) / sqrt(mean((x - mean)^2) + eps), then * the deviation: [1,4,3] over axis 1, as RevIN
         OnnxBuilder b = new OnnxBuilder().input("x", 1, 4, 3).output("y", 1, 4, 3)
                 .scalar("two", 2).scalar("eps", 1e-5f)
@@ -35,7 +35,17 @@ class NormalizationArithmeticTest {
                 .node("Div", new String[] {"d", "s"}, new String[] {"z"})
                 .node("Mul", new String[] {"z", "s"}, new String[] {"y"});
         ImportResult r = OnnxImporter.load(b.write(dir, "m.onnx"), ImportOptions.DEFAULT);
-        assertEquals(List.of("mean_pool", "sub", "mul", "mean_pool", "add_const", "sqrt", "reciprocal", "mul", "mul"), ops(r));
+        // the division by the window's own deviation is one normalization; the deviation itself stays, read by the Mul
+        assertEquals(List.of("mean_pool", "sub", "mul", "mean_pool", "add_const", "sqrt", "axis_norm", "mul"), ops(r));
+    }
+
+    @Test
+    void divisionByAnotherActivationIsReciprocalThenProduct() throws IOException {
+        OnnxBuilder b = new OnnxBuilder().input("x", 1, 4, 3).output("y", 1, 4, 3)
+                .node("ReduceMean", new String[] {"x"}, new String[] {"m"}, "axes", new long[] {1})
+                .node("Div", new String[] {"x", "m"}, new String[] {"y"});
+        ImportResult r = OnnxImporter.load(b.write(dir, "d.onnx"), ImportOptions.DEFAULT);
+        assertEquals(List.of("mean_pool", "reciprocal", "mul"), ops(r));
     }
 
     @Test
