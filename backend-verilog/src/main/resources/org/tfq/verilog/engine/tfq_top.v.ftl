@@ -6,6 +6,7 @@
 //   LAYERNORM    per row: sum, variance, square root, one rounding division per element
 //   LOAD_B       copies a matmul's second operand into the lane-banked B buffer
 //   PRODUCT      one product of two activations per cycle through the output unit
+//   MAX          per row: the largest code (or smallest), one element per cycle
 // Every instruction takes a fixed number of cycles (see the program comments), so the cycle
 // count from start to done is known at compile time: ${predictedCycles}.
 //
@@ -34,7 +35,7 @@ module tfq_top #(
     localparam ${p.name} = ${p.value};
 </#list>
     localparam PW = AW + 1 + BW;                 // one lane's product
-    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5, K_PROD = 3'd6;
+    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5, K_PROD = 3'd6, K_MAX = 3'd7;
     localparam [2:0] S_IDLE = 3'd0, S_IN = 3'd1, S_FETCH = 3'd2, S_RUN = 3'd3, S_TAIL = 3'd4, S_ORD = 3'd5, S_OVAL = 3'd6;
 
     // ------------------------------------------------------------------ program
@@ -197,6 +198,10 @@ module tfq_top #(
     reg [ACT_AW-1:0] act_wa;
     reg [AW-1:0] act_wd;
     wire out_reading = state == S_ORD;
+    // zero at power-up, as the FPGA's RAM: an elementwise pass without a second operand still
+    // reads one (times m2 = 0), which must not be x in a four-state simulator
+    integer act_i;
+    initial for (act_i = 0; act_i < ACT_DEPTH; act_i = act_i + 1) act_mem[act_i] = {AW{1'b0}};
     always @(posedge clk) begin
         if (act_we) act_mem[act_wa] <= act_wd;
         act_qa <= act_mem[addr_a[ACT_AW-1:0]];
@@ -400,6 +405,13 @@ module tfq_top #(
         eb2 <= $signed({xb1[AW-1], xb1}) - $signed(r_zb);
         prm2 <= p_q;
     end
+<#if maxPool>
+    // the row's largest code so far; an entry with m1 < 0 compares complements (~x = -x - 1),
+    // mapped back by the output unit (m1 = c = -1): the smallest code
+    reg signed [AW-1:0] mx;
+    wire signed [AW-1:0] mx_in = xa1 ^ {AW{p_m1[M1_W-1]}};
+    always @(posedge clk) if (v1 && kind1 == K_MAX) mx <= (idx1 == {CW{1'b0}} || mx_in > mx) ? mx_in : mx;
+</#if>
 <#if tableRom>
 <#if softmax>
     reg signed [AW-1:0] sm_max;
@@ -584,6 +596,15 @@ module tfq_top #(
                 // (a - za)(b - zb) m1 + c: the multiplier and shift of the requantization from stream p
                 post_v = v2;
                 post_a = {{(PA_W-2*AW-2){ew_prod[2*AW+1]}}, ew_prod};
+                post_m1 = e_m1;
+                post_c = e_c;
+                post_sh = e_sh;
+            end
+</#if>
+<#if maxPool>
+            K_MAX: begin
+                post_v = v2 && lastk2;
+                post_a = {{(PA_W-AW){mx[AW-1]}}, mx};
                 post_m1 = e_m1;
                 post_c = e_c;
                 post_sh = e_sh;
