@@ -155,7 +155,7 @@ class Unsupported(nn.Module):
         h = self.inp(x)
         three = torch.einsum("bti,bti,bti->bt", h, h, h)  # three operands
         wave = torch.sin(three)  # downstream of the einsum, and refused on its own
-        low = h.amin(dim=-1)  # ReduceMin
+        low = torch.floor(h).sum(dim=-1)  # Floor
         return torch.cumsum(wave + low, dim=1)  # CumSum
 
 

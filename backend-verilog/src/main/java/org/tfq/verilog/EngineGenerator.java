@@ -213,6 +213,7 @@ public final class EngineGenerator {
         model.put("softmax", softmax);
         model.put("layernorm", layernorm);
         model.put("product", ew.product());
+        model.put("maxPool", p.instructions().stream().anyMatch(i -> i.kind() == Instruction.Kind.MAX));
         return model;
     }
 

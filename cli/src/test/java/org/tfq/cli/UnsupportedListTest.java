@@ -22,7 +22,7 @@ class UnsupportedListTest {
 
     private static final List<String> EXPECTED = List.of(
             "node '/Einsum' (op Einsum, domain ai.onnx, opset 17): Einsum with 3 operands is not supported; tfq supports two",
-            "node '/ReduceMin' (op ReduceMin, domain ai.onnx, opset 17): ReduceMin is not supported; tfq pools by mean or sum",
+            "node '/Floor' (op Floor, domain ai.onnx, opset 17): operator not supported by tfq",
             "node '/Sin' (op Sin, domain ai.onnx, opset 17): operator not supported by tfq; express it with the operators",
             "node '/CumSum' (op CumSum, domain ai.onnx, opset 17): operator not supported by tfq");
 

@@ -370,10 +370,11 @@ final class GraphBuilder {
             case "GlobalAveragePool" -> MeanReductions.globalAveragePool(this, n, act(n, 0), name, out);
             case "AveragePool" -> MeanReductions.averagePool(this, n, List.of(), act(n, 0), name, out);
             case "ReduceMax" -> {
-                if (!SoftmaxWrittenOut.tryFromMax(this, g, n)) {
-                    throw new OnnxImportException("ReduceMax is supported only as the maximum subtracted in a written-out softmax (ReduceMax, Sub, Exp, ReduceSum, Div); use torch.softmax");
-                }
+                if (!SoftmaxWrittenOut.tryFromMax(this, g, n)) MaxReductions.reduce(this, n, act(n, 0), name, out, false);
             }
+            case "ReduceMin" -> MaxReductions.reduce(this, n, act(n, 0), name, out, true);
+            case "GlobalMaxPool" -> MaxReductions.globalMaxPool(this, n, act(n, 0), name, out);
+            case "MaxPool" -> SlidingPools.maxPool(this, g, n, act(n, 0), name, out);
             case "Einsum" -> EinsumAsMatMul.translate(this, n, name, out);
             case "Gather" -> gather(n, name, out, a);
             case "Slice" -> slice(n, name, out);
@@ -429,6 +430,7 @@ final class GraphBuilder {
     private static final Set<String> TRANSLATED = Set.of("Identity", "Dropout", "Cast", "Gemm", "MatMul", "Add", "Sub", "Mul",
             "Div", "Erf", "Tanh", "Pow", "Sqrt", "Reciprocal", "Sigmoid", "Exp", "Neg", "Relu", "Gelu", "Softmax", "Where", "LayerNormalization",
             "BatchNormalization", "ReduceMean", "ReduceSum", "GlobalAveragePool", "AveragePool", "Pad", "ReduceMax", "Einsum",
+            "ReduceMin", "GlobalMaxPool", "MaxPool",
             "Gather", "Slice", "Split", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Expand", "Tile", "Concat", "Conv", "QuantizeLinear",
             "DequantizeLinear", "Clip");
 
@@ -442,8 +444,6 @@ final class GraphBuilder {
 
     private static String unsupportedOp(String op) {
         return switch (op) {
-            case "ReduceMin", "MaxPool", "GlobalMaxPool" -> op + " is not supported; tfq pools by mean or sum"
-                    + " (ReduceMean, ReduceSum, GlobalAveragePool, AveragePool over the whole axis)";
             default -> "operator not supported by tfq; express it with the operators README.md lists under 'Supported ONNX'";
         };
     }

@@ -16,7 +16,7 @@ import org.tfq.onnx.proto.Onnx.NodeProto;
  * the scale in integers): ReduceMean and ReduceSum over any axes, GlobalAveragePool, and an
  * AveragePool whose window covers each pooled axis whole, with its own pads or a zero Pad before
  * it (counted in the mean when count_include_pad says so, or always for a Pad node). Each pooled
- * axis becomes one {@link MeanPool}.
+ * axis becomes one {@link MeanPool}. A window that slides is {@link SlidingPools}'.
  */
 final class MeanReductions {
     private MeanReductions() {}
@@ -75,6 +75,10 @@ final class MeanReductions {
             for (int i = 0; i < p.length; i++) padded[i] += p[i];
         }
         if (kernel == null || kernel.length != spatial) throw new OnnxImportException("AveragePool needs kernel_shape for its " + spatial + " spatial axes");
+        if (SlidingPools.slides(pool, x.type().shape(), padded)) {
+            SlidingPools.averagePool(b, pool, padded, x, name, out);
+            return;
+        }
         List<Integer> axes = new ArrayList<>();
         double factor = 1.0;
         for (int i = 0; i < spatial; i++) {
@@ -137,6 +141,12 @@ final class MeanReductions {
      * the reduction promises, then, for a sum, times the number of elements summed.
      */
     private static Value emit(GraphBuilder b, String name, Value x, int[] axes, boolean keepDims, boolean sum, String out) {
+        return emit(b, name, x, axes, keepDims, sum, ax -> new MeanPool(ax, keepDims), out);
+    }
+
+    /** As above, each axis reduced by {@code pool}'s op (a mean, or a maximum or minimum, which keep their input's range). */
+    static Value emit(GraphBuilder b, String name, Value x, int[] axes, boolean keepDims, boolean sum,
+            java.util.function.IntFunction<org.tfq.ir.op.FloatOp> pool, String out) {
         Shape s = x.type().shape();
         int[] sorted = Arrays.stream(axes).sorted().toArray();
         int[] target = keepDims ? s.dims() : new int[s.rank() - sorted.length];
@@ -153,7 +163,7 @@ final class MeanReductions {
         // descending, so that the axes still to pool keep their indices when one is dropped
         for (int k = sorted.length - 1; k >= 0; k--) {
             if (s.dim(sorted[k]) == 1) continue;
-            MeanPool p = new MeanPool(sorted[k], keepDims);
+            org.tfq.ir.op.FloatOp p = pool.apply(sorted[k]);
             steps.add(p);
             cur = p.resultType(List.of(x.type().withShape(cur))).shape();
         }

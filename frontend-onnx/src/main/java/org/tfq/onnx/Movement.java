@@ -175,7 +175,7 @@ final class Movement {
         }
     }
 
-    private static Value padAxis(GraphBuilder b, String name, Value x, int axis, int before, int after, String mode, float value, String out) {
+    static Value padAxis(GraphBuilder b, String name, Value x, int axis, int before, int after, String mode, float value, String out) {
         int len = x.type().shape().dim(axis);
         if (before < 0 || after < 0) { // a negative pad crops
             int s = Math.max(0, -before), e = len - Math.max(0, -after);

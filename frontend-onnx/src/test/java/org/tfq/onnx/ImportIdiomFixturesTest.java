@@ -97,11 +97,31 @@ class ImportIdiomFixturesTest {
     }
 
     @Test
-    void reduceMaxOutsideSoftmaxSaysWhereItIsSupported() throws IOException {
-        OnnxBuilder b = new OnnxBuilder().opset(13).input("x", 1, 3, 4).output("y", 1, 3, 1)
-                .node("ReduceMax", "x", "y", "axes", new long[] {-1});
-        Path p = b.write(dir, "max.onnx");
-        String msg = assertThrows(OnnxImportException.class, () -> OnnxImporter.load(p, ImportOptions.DEFAULT)).getMessage();
-        assertTrue(msg.contains("only as the maximum subtracted in a written-out softmax"), msg);
+    void reduceMaxOutsideSoftmaxAndReduceMinWithAxesInputArePools() throws IOException {
+        Path max = new OnnxBuilder().opset(13).input("x", 1, 3, 4).output("y", 1, 3, 1)
+                .node("ReduceMax", "x", "y", "axes", new long[] {-1}).write(dir, "max.onnx");
+        // opset 18: the axes are an input
+        Path min = new OnnxBuilder().opset(18).input("x", 1, 3, 4).output("y", 4).ints("axes", 0, 1)
+                .node("ReduceMin", new String[] {"x", "axes"}, new String[] {"y"}, "keepdims", 0L).write(dir, "min.onnx");
+        FloatTensor x = new FloatTensor(org.tfq.ir.Shape.of(1, 3, 4), new float[] {3, -1, 4, 1, -5, 9, 2, -6, 5, 3, -5, 8});
+        for (Path p : List.of(max, min)) {
+            ImportResult r = OnnxImporter.load(p, ImportOptions.DEFAULT);
+            FloatTensor ort = OnnxRuntimeRunner.runSamples(p, r.inputs().get(0), r.outputs().get(0), x);
+            assertEquals(0f, ort.maxAbsDiff(FloatReference.runSamples(r, x)), p.toString());
+        }
+    }
+
+    @Test
+    void maxPoolsTfqCannotComputeAreRefusedSayingWhy() throws IOException {
+        Path ceil = new OnnxBuilder().opset(13).input("x", 1, 2, 6).output("y", 1, 2, 3)
+                .node("MaxPool", "x", "y", "kernel_shape", new long[] {2}, "strides", new long[] {2}, "pads", new long[] {0, 1},
+                        "ceil_mode", 1L).write(dir, "ceil.onnx");
+        String msg = assertThrows(OnnxImportException.class, () -> OnnxImporter.load(ceil, ImportOptions.DEFAULT)).getMessage();
+        assertTrue(msg.contains("ceil_mode=1"), msg);
+        Path idx = new OnnxBuilder().opset(13).input("x", 1, 2, 6).output("y", 1, 2, 3).output("i", 1, 2, 3)
+                .node("MaxPool", new String[] {"x"}, new String[] {"y", "i"}, "kernel_shape", new long[] {2}, "strides", new long[] {2})
+                .write(dir, "indices.onnx");
+        msg = assertThrows(OnnxImportException.class, () -> OnnxImporter.load(idx, ImportOptions.DEFAULT)).getMessage();
+        assertTrue(msg.contains("Indices"), msg);
     }
 }

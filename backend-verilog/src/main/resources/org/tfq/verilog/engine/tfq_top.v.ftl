@@ -6,6 +6,7 @@
 //   LAYERNORM    per row: sum, variance, square root, one rounding division per element
 //   LOAD_B       copies a matmul's second operand into the lane-banked B buffer
 //   PRODUCT      one product of two activations per cycle through the output unit
+//   MAX          per row: the largest code (or smallest), one element per cycle
 // Every instruction takes a fixed number of cycles (see the program comments), so the cycle
 // count from start to done is known at compile time: ${predictedCycles}.
 //
@@ -34,7 +35,7 @@ module tfq_top #(
     localparam ${p.name} = ${p.value};
 </#list>
     localparam PW = AW + 1 + BW;                 // one lane's product
-    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5, K_PROD = 3'd6;
+    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5, K_PROD = 3'd6, K_MAX = 3'd7;
     localparam [2:0] S_IDLE = 3'd0, S_IN = 3'd1, S_FETCH = 3'd2, S_RUN = 3'd3, S_TAIL = 3'd4, S_ORD = 3'd5, S_OVAL = 3'd6;
 
     // ------------------------------------------------------------------ program
@@ -405,6 +406,13 @@ module tfq_top #(
         eb2 <= $signed({xb1[AW-1], xb1}) - $signed(r_zb);
         prm2 <= p_q;
     end
+<#if maxPool>
+    // the row's largest code so far; an entry with m1 < 0 compares complements (~x = -x - 1),
+    // mapped back by the output unit (m1 = c = -1): the smallest code
+    reg signed [AW-1:0] mx;
+    wire signed [AW-1:0] mx_in = xa1 ^ {AW{p_m1[M1_W-1]}};
+    always @(posedge clk) if (v1 && kind1 == K_MAX) mx <= (idx1 == {CW{1'b0}} || mx_in > mx) ? mx_in : mx;
+</#if>
 <#if tableRom>
     // a table's operand extended to the address width; activations may be wider than it (a
     // 16-bit forecast tail next to 8-bit tables): the mask keeps the low bits either way
@@ -594,6 +602,15 @@ module tfq_top #(
                 // (a - za)(b - zb) m1 + c: the multiplier and shift of the requantization from stream p
                 post_v = v2;
                 post_a = {{(PA_W-2*AW-2){ew_prod[2*AW+1]}}, ew_prod};
+                post_m1 = e_m1;
+                post_c = e_c;
+                post_sh = e_sh;
+            end
+</#if>
+<#if maxPool>
+            K_MAX: begin
+                post_v = v2 && lastk2;
+                post_a = {{(PA_W-AW){mx[AW-1]}}, mx};
                 post_m1 = e_m1;
                 post_c = e_c;
                 post_sh = e_sh;

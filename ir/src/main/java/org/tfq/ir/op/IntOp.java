@@ -11,7 +11,7 @@ import org.tfq.ir.IntTensor;
  */
 public sealed interface IntOp extends Op
         permits LayoutOp, IntLinear, IntMatMul, IntAdd, IntAffine, IntSoftmaxOp, IntLayerNormOp, IntTableOp, IntMeanPool,
-                IntRelabel, IntMul, Concat, IntPadConstant {
+                IntRelabel, IntMul, Concat, IntPadConstant, IntMaxPool {
 
     IntTensor applyInt(List<IntTensor> inputs);
 

@@ -36,6 +36,7 @@ import org.tfq.ir.op.IntAffine;
 import org.tfq.ir.op.IntLayerNormOp;
 import org.tfq.ir.op.IntLinear;
 import org.tfq.ir.op.IntMatMul;
+import org.tfq.ir.op.IntMaxPool;
 import org.tfq.ir.op.IntMeanPool;
 import org.tfq.ir.op.IntMul;
 import org.tfq.ir.op.IntOp;
@@ -46,6 +47,7 @@ import org.tfq.ir.op.LayerNorm;
 import org.tfq.ir.op.LayoutOp;
 import org.tfq.ir.op.Linear;
 import org.tfq.ir.op.MatMul;
+import org.tfq.ir.op.MaxPool;
 import org.tfq.ir.op.MeanPool;
 import org.tfq.ir.op.MulConstant;
 import org.tfq.ir.op.Relu;
@@ -260,6 +262,8 @@ public final class LowerToInteger {
             IntType o = quantOr(y, xt);
             int len = x.type().shape().dim(x.type().shape().axis(mp.axis()));
             emit(n, IntMeanPool.of(mp.axis(), mp.keepDims(), xt, len, o), x);
+        } else if (n.op() instanceof MaxPool mp) {
+            emit(n, new IntMaxPool(mp.axis(), mp.keepDims(), mp.minimum(), xt), x); // codes pass through: no quantization of its own
         } else if (n.op() instanceof Sub) {
             emit(n, IntAdd.of(xt, ins.get(1).type().intType(), scalar(1), scalar(-1), scalar(0), false, quant(n, y), MULTIPLIER_BITS), ins, y);
         } else if (n.op() instanceof Mul) {

@@ -213,6 +213,12 @@ public final class ResourceModel {
                         String.format(Locale.ROOT, "%d x %d product of two activations", B, B));
             }
 
+            if (p.instructions().stream().anyMatch(i -> i.kind() == Instruction.Kind.MAX)) {
+                // the template's mx: complement, comparator (a carry chain) and the keep-or-load mux per bit, one register
+                add("row maximum", 2 * e.aw(), e.aw(), 0, 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "%d-bit running maximum or minimum", e.aw()));
+            }
+
             // -------------------------------------------------------------- divider, softmax, LayerNorm, square root
             if (e.divider()) {
                 int ew = Math.max(e.dnW(), e.ddW()) + 2;

@@ -29,6 +29,10 @@ import java.util.LinkedHashMap;
  *       (lane = level-3 counter, address = stream w).
  *   <li>{@link Kind#PRODUCT}: as {@link Kind#ELEMENTWISE}, with the product of the two centred
  *       operands (a - za)(b - zb) as the output unit's input, m1 and the shift from stream p.
+ *   <li>{@link Kind#MAX}: (row, row, 1, element): the largest of each row's elements (stream a),
+ *       kept in one register, goes through the output unit at the row's last slot as
+ *       {@code m1 v + c} (constants from stream p); an entry with a negative {@code m1} compares
+ *       complements ({@code ~x = -x - 1}), so that {@code m1 = c = -1} gives the minimum.
  *   <li>{@link Kind#END}: the program is done; the engine streams the output out.
  * </ul>
  */
@@ -50,7 +54,7 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
     }
 
     public enum Kind {
-        END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5), PRODUCT(6);
+        END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5), PRODUCT(6), MAX(7);
 
         public final int code;
 

@@ -25,6 +25,7 @@ import org.tfq.ir.op.IntAffine;
 import org.tfq.ir.op.IntLayerNormOp;
 import org.tfq.ir.op.IntLinear;
 import org.tfq.ir.op.IntMatMul;
+import org.tfq.ir.op.IntMaxPool;
 import org.tfq.ir.op.IntMeanPool;
 import org.tfq.ir.op.IntMul;
 import org.tfq.ir.op.IntRelabel;
@@ -246,6 +247,7 @@ public final class ScheduleProgram {
                 if (n.op() instanceof IntLinear op) linear(n, op);
                 else if (n.op() instanceof IntMatMul op) matmul(n, op);
                 else if (n.op() instanceof IntMeanPool op) meanPool(n, op);
+                else if (n.op() instanceof IntMaxPool op) maxPool(n, op);
                 else if (n.op() instanceof IntAffine op) affine(n, op);
                 else if (n.op() instanceof IntAdd op) add(n, op);
                 else if (n.op() instanceof IntTableOp op) tableOp(n, op);
@@ -327,6 +329,28 @@ public final class ScheduleProgram {
                     Stream.of(pBase, 0, 0, 0, 0), 0,
                     Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, 0), 0,
                     false, o.toOutput, op.in().zeroPoint(), 0, op.out(), false));
+        }
+
+        /**
+         * One element per slot, one row after another; the output unit writes the code each row
+         * kept (the input's quantization, so y = v: m1 = 1, c = 0, z = 0), or, for a minimum, the
+         * complement of the largest complement (m1 = c = -1).
+         */
+        void maxPool(Node n, IntMaxPool op) {
+            Access x = access(n.input(0));
+            int axis = new Shape(x.dims).axis(op.axis());
+            int[] rowDims = without(x.dims, axis);
+            int k = x.dims[axis];
+            Loops.Nest rows = rows(rowDims, without(x.strides, axis), rowMajor(rowDims));
+            int pBase = params.size();
+            params.add(op.minimum() ? new long[] {-1, 0, -1, 0} : new long[] {1, 0, 0, 0});
+            postAW = Math.max(postAW, actW + 1);
+            Out o = out(n.output());
+            program.add(new Instruction(Instruction.Kind.MAX, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 1, k}, k, 0,
+                    Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
+                    Stream.NONE, Stream.of(pBase, 0, 0, 0, 0), Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, 0),
+                    0, 0, 0, 0, false, o.toOutput, false, false, 0, 0, 0, 0, op.type().min(), op.type().max(), 0, 0, 0, 0, 0, 0, 0,
+                    2 + lat.post() + 1, false, false));
         }
 
         void matmul(Node n, IntMatMul op) {
