@@ -1,6 +1,5 @@
 package org.tfq.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,14 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tfq.ir.io.Json;
-import org.tfq.verilog.EngineTestbench;
 import org.tfq.verilog.Icarus;
-import org.tfq.verilog.Lint;
 import org.tfq.verilog.Simulator;
 import org.tfq.verilog.Verilator;
 
@@ -43,23 +38,10 @@ class CausalMaskSimulationTest {
         Path model = Cli.root().resolve("testdata/encdec/" + name + ".onnx");
         assertTrue(Files.isRegularFile(model), "missing " + model + " (regenerate with testdata/make_encdec_models.py)");
         Path out = dir.resolve("out");
-        Cli c = Cli.run("compile", model.toString(), "-o", out.toString(), "--lanes", Integer.toString(lanes), "--vectors", "2",
-                "--check-layers", "--bits", "8", "--calibration", model.resolveSibling(name + ".calibration.npy").toString());
-        assertEquals(0, c.exit(), c.err());
+        SimulatedDesign d = SimulatedDesign.compile(out, List.of(model.toString(), "--lanes", Integer.toString(lanes), "--vectors", "2",
+                "--check-layers", "--bits", "8", "--calibration", model.resolveSibling(name + ".calibration.npy").toString()));
         assertTrue(Files.readString(out.resolve("ir.txt")).contains("causal_diagonal=1"), "the mask reached the integer IR");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> sim = (Map<String, Object>) Json.read(Files.readString(out.resolve("sim/sim.json")));
-        @SuppressWarnings("unchecked")
-        List<String> rtl = (List<String>) sim.get("rtl");
-        long predicted = ((Number) sim.get("predicted_cycles")).longValue();
-        for (Simulator s : new Simulator[] {new Icarus(), new Verilator()}) {
-            EngineTestbench.Result r = EngineTestbench.run(out, rtl, s, Duration.ofMinutes(5));
-            assertTrue(r.sim().passed(), s + ": " + r.sim().describe());
-            assertEquals(2, r.vectors());
-            assertEquals(predicted, r.cyclesMin(), s + ": fastest inference vs prediction");
-            assertEquals(predicted, r.cyclesMax(), s + ": slowest inference vs prediction");
-        }
-        List<String> warnings = Lint.verilatorLintWall(rtl.stream().map(f -> out.resolve("rtl").resolve(f)).toList(), "tfq_top", Map.of());
-        assertTrue(warnings.isEmpty(), String.join("\n", warnings));
+        for (Simulator s : new Simulator[] {new Icarus(), new Verilator()}) d.assertBitExactAndOnTime(s, 2, Duration.ofMinutes(5), s + ": ");
+        d.assertLintClean();
     }
 }

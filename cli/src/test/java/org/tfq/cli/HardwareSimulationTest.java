@@ -1,8 +1,6 @@
 package org.tfq.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,17 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tfq.ir.io.Json;
-import org.tfq.verilog.EngineTestbench;
-import org.tfq.verilog.Icarus;
-import org.tfq.verilog.Lint;
-import org.tfq.verilog.Simulator;
-import org.tfq.verilog.Verilator;
 
 /**
  * Every committed model, compiled to RTL and simulated: post-training quantized at 4, 6 and 8
@@ -77,33 +68,14 @@ class HardwareSimulationTest {
     void bitExactAndOnTime(String file, int bits, int lanes, String simulator, String options, @TempDir Path dir) throws IOException {
         Path model = Cli.model(file);
         String stem = file.substring(0, file.length() - ".onnx".length());
-        Path out = dir.resolve("out");
-        List<String> args = new ArrayList<>(List.of("compile", model.toString(), "-o", out.toString(), "--lanes",
-                Integer.toString(lanes), "--vectors", "2", "--check-layers"));
+        List<String> args = new ArrayList<>(List.of(model.toString(), "--lanes", Integer.toString(lanes), "--vectors", "2", "--check-layers"));
         if (bits > 0) {
             args.addAll(List.of("--bits", Integer.toString(bits), "--calibration",
                     model.resolveSibling(stem + ".calibration.npy").toString()));
         }
         if (!options.isEmpty()) args.addAll(List.of(options.split(" ")));
-        Cli c = Cli.run(args.toArray(String[]::new));
-        assertEquals(0, c.exit(), c.err());
-
-        @SuppressWarnings("unchecked")
-        Map<String, Object> sim = (Map<String, Object>) Json.read(Files.readString(out.resolve("sim/sim.json")));
-        @SuppressWarnings("unchecked")
-        List<String> rtl = (List<String>) sim.get("rtl");
-        long predicted = ((Number) sim.get("predicted_cycles")).longValue();
-        Simulator s = simulator.equals("icarus") ? new Icarus() : new Verilator();
-        EngineTestbench.Result r = EngineTestbench.run(out, rtl, s, Duration.ofMinutes(10));
-        assertTrue(r.sim().passed(), r.sim().describe());
-        assertEquals(2, r.vectors());
-        assertEquals(predicted, r.cyclesMin(), "fastest inference vs prediction");
-        assertEquals(predicted, r.cyclesMax(), "slowest inference vs prediction");
-
-        if (simulator.equals("verilator")) {
-            List<Path> sources = rtl.stream().map(f -> out.resolve("rtl").resolve(f)).toList();
-            List<String> warnings = Lint.verilatorLintWall(sources, "tfq_top", Map.of());
-            assertTrue(warnings.isEmpty(), String.join("\n", warnings));
-        }
+        SimulatedDesign d = SimulatedDesign.compile(dir.resolve("out"), args);
+        d.assertBitExactAndOnTime(SimulatedDesign.simulator(simulator), 2, Duration.ofMinutes(10), "");
+        if (simulator.equals("verilator")) d.assertLintClean();
     }
 }

@@ -19,9 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tfq.ir.io.Json;
-import org.tfq.verilog.EngineTestbench;
-import org.tfq.verilog.Icarus;
-import org.tfq.verilog.Verilator;
 
 /**
  * The data-movement exports (testdata/movement, from testdata/make_movement_models.py) through
@@ -55,28 +52,15 @@ class MovementSimulationTest {
         return c;
     }
 
-    private static Path compile(String stem, int lanes, Path out) {
-        Cli c = Cli.run("compile", movement(stem + ".onnx").toString(), "-o", out.toString(), "--bits", "8", "--calibration",
-                movement(stem + ".calibration.npy").toString(), "--lanes", Integer.toString(lanes), "--vectors", "2", "--check-layers");
-        assertEquals(0, c.exit(), c.err());
-        return out;
+    private static SimulatedDesign compile(String stem, int lanes, Path out) throws IOException {
+        return SimulatedDesign.compile(out, List.of(movement(stem + ".onnx").toString(), "--bits", "8", "--calibration",
+                movement(stem + ".calibration.npy").toString(), "--lanes", Integer.toString(lanes), "--vectors", "2", "--check-layers"));
     }
 
     @ParameterizedTest(name = "{0} at {1} lanes, {2}")
     @MethodSource("cases")
     void bitExactAndOnTime(String stem, int lanes, String simulator, @TempDir Path dir) throws IOException {
-        Path out = compile(stem, lanes, dir.resolve("out"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> sim = (Map<String, Object>) Json.read(Files.readString(out.resolve("sim/sim.json")));
-        @SuppressWarnings("unchecked")
-        List<String> rtl = (List<String>) sim.get("rtl");
-        long predicted = ((Number) sim.get("predicted_cycles")).longValue();
-        EngineTestbench.Result r = EngineTestbench.run(out, rtl, simulator.equals("icarus") ? new Icarus() : new Verilator(),
-                Duration.ofMinutes(5));
-        assertTrue(r.sim().passed(), r.sim().describe());
-        assertEquals(2, r.vectors());
-        assertEquals(predicted, r.cyclesMin());
-        assertEquals(predicted, r.cyclesMax());
+        compile(stem, lanes, dir.resolve("out")).assertBitExactAndOnTime(SimulatedDesign.simulator(simulator), 2, Duration.ofMinutes(5), "");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -103,7 +87,7 @@ class MovementSimulationTest {
 
     @Test
     void circularPaddingIsThreeCopiesAndTheConvWindowNone(@TempDir Path dir) throws IOException {
-        List<Map<String, Object>> p = program(compile("mv_tslib_token", 4, dir.resolve("out")));
+        List<Map<String, Object>> p = program(compile("mv_tslib_token", 4, dir.resolve("out")).out());
         // [1, 3, 12] padded to [1, 3, 14]: the last column, the input, the first column, one element a cycle
         long first = cycles(p, "/tokenConv/Concat (part 0)"), middle = cycles(p, "/tokenConv/Concat (part 1)");
         assertEquals(first, cycles(p, "/tokenConv/Concat (part 2)"));
@@ -114,7 +98,7 @@ class MovementSimulationTest {
 
     @Test
     void patchesCostNothingAndReplicationPaddingTwoCopies(@TempDir Path dir) throws IOException {
-        List<Map<String, Object>> p = program(compile("mv_patchtst", 4, dir.resolve("out")));
+        List<Map<String, Object>> p = program(compile("mv_patchtst", 4, dir.resolve("out")).out());
         List<String> nodes = p.stream().map(i -> i.get("node").toString()).toList();
         assertEquals(List.of("/pad/Pad (part 0)", "/pad/Pad (part 1)", "/W_P/MatMul", "/mix/MatMul", "/head/MatMul", "end"), nodes);
         // the series [1, 2, 16], then its last column 4 times: 32 and 8 elements

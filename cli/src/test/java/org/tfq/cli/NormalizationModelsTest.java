@@ -16,11 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tfq.ir.io.Json;
-import org.tfq.verilog.EngineTestbench;
-import org.tfq.verilog.Icarus;
-import org.tfq.verilog.Lint;
-import org.tfq.verilog.Simulator;
-import org.tfq.verilog.Verilator;
 import org.tfq.verilog.YosysEstimate;
 import org.tfq.verilog.YosysEstimator;
 
@@ -92,28 +87,15 @@ class NormalizationModelsTest {
     @MethodSource("designs")
     void bitExactAndOnTime(String model, int lanes, String simulator, @TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
-        List<String> args = new ArrayList<>(List.of("compile", "-o", out.toString(), "--lanes", Integer.toString(lanes), "--vectors", "3",
-                "--check-layers", "--inputs", file("arith.inputs.npy").toString()));
+        List<String> args = new ArrayList<>(List.of("--lanes", Integer.toString(lanes), "--vectors", "3", "--check-layers", "--inputs",
+                file("arith.inputs.npy").toString()));
         args.addAll(quantized(model));
-        Cli c = Cli.run(args.toArray(String[]::new));
-        assertEquals(0, c.exit(), c.err());
+        SimulatedDesign d = SimulatedDesign.compile(out, args);
         String ir = Files.readString(out.resolve("ir.txt"));
         assertTrue(ir.contains("int_mul("), "the products run as int_mul");
         assertTrue(ir.matches("(?s).*int_layernorm\\(%x\\) \\{features=24, axis=1,.*"), "the normalized window is one int_layernorm of the input over time");
-        Map<?, ?> sim = (Map<?, ?>) Json.read(Files.readString(out.resolve("sim/sim.json")));
-        @SuppressWarnings("unchecked")
-        List<String> rtl = (List<String>) sim.get("rtl");
-        long predicted = ((Number) sim.get("predicted_cycles")).longValue();
-        Simulator s = simulator.equals("icarus") ? new Icarus() : new Verilator();
-        EngineTestbench.Result r = EngineTestbench.run(out, rtl, s, Duration.ofMinutes(5));
-        assertTrue(r.sim().passed(), r.sim().describe());
-        assertEquals(3, r.vectors());
-        assertEquals(predicted, r.cyclesMin(), "fastest inference vs prediction");
-        assertEquals(predicted, r.cyclesMax(), "slowest inference vs prediction");
-        if (simulator.equals("verilator")) {
-            List<String> warnings = Lint.verilatorLintWall(rtl.stream().map(f -> out.resolve("rtl").resolve(f)).toList(), "tfq_top", Map.of());
-            assertTrue(warnings.isEmpty(), String.join("\n", warnings));
-        }
+        d.assertBitExactAndOnTime(SimulatedDesign.simulator(simulator), 3, Duration.ofMinutes(5), "");
+        if (simulator.equals("verilator")) d.assertLintClean();
     }
 
     /** The product of two activations is one DSP48E1 at 8 bits, and the output unit's wider A port is counted. */

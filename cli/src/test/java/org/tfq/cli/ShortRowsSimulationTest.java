@@ -1,6 +1,5 @@
 package org.tfq.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,12 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tfq.ir.io.Json;
-import org.tfq.verilog.EngineTestbench;
 import org.tfq.verilog.Icarus;
 import org.tfq.verilog.Simulator;
 import org.tfq.verilog.Verilator;
@@ -40,22 +36,9 @@ class ShortRowsSimulationTest {
     void bitExactInBothSimulators(int length, int lanes, @TempDir Path dir) throws IOException {
         Path model = Cli.root().resolve("testdata/rows/rows_L" + length + ".onnx");
         assertTrue(Files.isRegularFile(model), "missing " + model + " (regenerate with testdata/make_row_models.py)");
-        Path out = dir.resolve("out");
-        Cli c = Cli.run("compile", model.toString(), "-o", out.toString(), "--lanes", Integer.toString(lanes), "--vectors", "2",
-                "--check-layers", "--bits", "8", "--calibration",
-                model.resolveSibling("rows_L" + length + ".calibration.npy").toString());
-        assertEquals(0, c.exit(), c.err());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> sim = (Map<String, Object>) Json.read(Files.readString(out.resolve("sim/sim.json")));
-        @SuppressWarnings("unchecked")
-        List<String> rtl = (List<String>) sim.get("rtl");
-        long predicted = ((Number) sim.get("predicted_cycles")).longValue();
-        for (Simulator s : new Simulator[] {new Icarus(), new Verilator()}) {
-            EngineTestbench.Result r = EngineTestbench.run(out, rtl, s, Duration.ofMinutes(5));
-            assertTrue(r.sim().passed(), s + ": " + r.sim().describe());
-            assertEquals(2, r.vectors());
-            assertEquals(predicted, r.cyclesMin(), s + ": fastest inference vs prediction");
-            assertEquals(predicted, r.cyclesMax(), s + ": slowest inference vs prediction");
-        }
+        SimulatedDesign d = SimulatedDesign.compile(dir.resolve("out"), List.of(model.toString(), "--lanes", Integer.toString(lanes),
+                "--vectors", "2", "--check-layers", "--bits", "8", "--calibration",
+                model.resolveSibling("rows_L" + length + ".calibration.npy").toString()));
+        for (Simulator s : new Simulator[] {new Icarus(), new Verilator()}) d.assertBitExactAndOnTime(s, 2, Duration.ofMinutes(5), s + ": ");
     }
 }

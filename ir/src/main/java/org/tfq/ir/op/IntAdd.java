@@ -119,8 +119,7 @@ public record IntAdd(IntType a, IntType b, IntTensor multiplierA, IntTensor mult
 
     @Override
     public TensorType resultType(List<TensorType> in) {
-        IntChecks.expect(mnemonic(), in.get(0), a);
-        IntChecks.expect(mnemonic(), in.get(1), b);
+        IntChecks.expect(mnemonic(), in, a, b);
         Shape s = Broadcast.shape(in.get(0).shape(), in.get(1).shape());
         IntAffine.checkBroadcast(mnemonic(), s, multiplierA, multiplierB, offset);
         return new TensorType(s, out);

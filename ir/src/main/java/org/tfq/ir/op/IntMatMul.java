@@ -5,7 +5,6 @@ import java.util.List;
 import org.tfq.ir.IntTensor;
 import org.tfq.ir.IntType;
 import org.tfq.ir.TensorType;
-import org.tfq.ir.integer.IntRange;
 import org.tfq.ir.integer.Requantizer;
 
 /**
@@ -17,9 +16,7 @@ public record IntMatMul(boolean transposeB, IntType a, IntType b, Requantizer re
         implements IntOp {
 
     public static IntMatMul of(boolean transposeB, IntType a, IntType b, int innerLength, Requantizer requant, IntType out) {
-        IntRange ca = IntRange.of(a.bits(), a.signed()).minus(IntRange.point(a.zeroPoint()));
-        IntRange cb = IntRange.of(b.bits(), b.signed()).minus(IntRange.point(b.zeroPoint()));
-        return new IntMatMul(transposeB, a, b, requant, out, ca.times(cb).sumOf(innerLength).signedBits());
+        return new IntMatMul(transposeB, a, b, requant, out, IntChecks.centredProducts(a, b).sumOf(innerLength).signedBits());
     }
 
     private MatMul shape() {
@@ -38,8 +35,7 @@ public record IntMatMul(boolean transposeB, IntType a, IntType b, Requantizer re
 
     @Override
     public TensorType resultType(List<TensorType> in) {
-        IntChecks.expect(mnemonic(), in.get(0), a);
-        IntChecks.expect(mnemonic(), in.get(1), b);
+        IntChecks.expect(mnemonic(), in, a, b);
         return new TensorType(shape().resultType(in).shape(), out);
     }
 

@@ -31,7 +31,7 @@ public record IntMul(IntType a, IntType b, Requantizer requant, IntType out, int
 
     /** Exact signed width of (a - Z_a)(b - Z_b) over every pair of codes. */
     public static int productBits(IntType a, IntType b) {
-        return IntAdd.centred(a).times(IntAdd.centred(b)).signedBits();
+        return IntChecks.centredProducts(a, b).signedBits();
     }
 
     @Override
@@ -46,8 +46,7 @@ public record IntMul(IntType a, IntType b, Requantizer requant, IntType out, int
 
     @Override
     public TensorType resultType(List<TensorType> in) {
-        IntChecks.expect(mnemonic(), in.get(0), a);
-        IntChecks.expect(mnemonic(), in.get(1), b);
+        IntChecks.expect(mnemonic(), in, a, b);
         return new TensorType(Broadcast.shape(in.get(0).shape(), in.get(1).shape()), out);
     }
 

@@ -16,6 +16,11 @@ public record IntPadConstant(int axis, int before, int after, long fill, IntType
         if (fill < type.min() || fill > type.max()) throw Op.error("int_pad", "fill code " + fill + " outside " + type);
     }
 
+    /** The float op with the same padding: its shape rule and attributes, whose float value the fill code replaces. */
+    private PadConstant shape() {
+        return new PadConstant(axis, before, after, 0);
+    }
+
     @Override
     public String mnemonic() {
         return "int_pad";
@@ -23,10 +28,8 @@ public record IntPadConstant(int axis, int before, int after, long fill, IntType
 
     @Override
     public LinkedHashMap<String, String> attributes() {
-        LinkedHashMap<String, String> a = new LinkedHashMap<>();
-        a.put("axis", Integer.toString(axis));
-        a.put("before", Integer.toString(before));
-        a.put("after", Integer.toString(after));
+        LinkedHashMap<String, String> a = shape().attributes();
+        a.remove("value");
         a.put("fill", Long.toString(fill));
         return a;
     }
@@ -34,7 +37,7 @@ public record IntPadConstant(int axis, int before, int after, long fill, IntType
     @Override
     public TensorType resultType(List<TensorType> in) {
         IntChecks.expect(mnemonic(), in.get(0), type);
-        return in.get(0).withShape(PadConstant.padded(in.get(0).shape(), axis, before, after));
+        return shape().resultType(in);
     }
 
     @Override
