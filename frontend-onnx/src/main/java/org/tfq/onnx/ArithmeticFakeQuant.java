@@ -81,7 +81,12 @@ final class ArithmeticFakeQuant {
         if (!(scale > 0)) return null;
         NodeProto n = castSource(g, g.producer.get(codes));
         long[] wide = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
-        if (n != null && clamps(b, n, tensorInput(b, n), wide)) n = castSource(g, g.producer.get(tensorInput(b, n)));
+        // a clamp right before the scaling is the widening one only if the zero point's Sub precedes it
+        if (n != null && clamps(b, n, tensorInput(b, n), wide)) {
+            NodeProto sub = castSource(g, g.producer.get(tensorInput(b, n)));
+            if (zeroPoint(b, sub, new ArrayList<>(), -1) != null) n = sub;
+            else wide = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+        }
         Long zero = zeroPoint(b, n, new ArrayList<>(), -1);
         if (zero != null) n = castSource(g, g.producer.get(tensorInput(b, n)));
         long[] range = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
