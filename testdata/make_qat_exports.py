@@ -276,6 +276,11 @@ class AoEagerRef(mt.RefModel):
 
     def __init__(self):
         super().__init__(N, D, M)
+        # eager prepare_qat swaps modules by their exact type: the ref model's QLinear (a subclass
+        # of nn.Linear) would stay float, weights and outputs unquantized
+        for name in ("inp", "q", "k", "v", "o", "ff1", "ff2", "out"):
+            old = getattr(self, name)
+            setattr(self, name, nn.Linear(old.in_features, old.out_features))
         self.q_in, self.q_pe, self.q_ctx, self.q_bn1, self.q_bn2 = (tq.QuantStub() for _ in range(5))
         self.dq_q, self.dq_k, self.dq_v, self.dq_bn1, self.dq_bn2, self.dq_out = (
             tq.DeQuantStub() for _ in range(6))

@@ -35,6 +35,7 @@ final class ArithmeticFakeQuant {
         chain.add(n);
         n = next(g, n);
         if (zero == null && (zero = zeroPoint(b, n, chain, +1)) != null) n = next(g, n);
+        n = skipCasts(g, n, chain);
         long[] range = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
         for (int bounds = 0; bounds < 2 && n != null && clamps(b, n, chain.get(chain.size() - 1).getOutput(0), range); bounds++) {
             chain.add(n);
@@ -42,14 +43,20 @@ final class ArithmeticFakeQuant {
         }
         if (range[0] == Long.MIN_VALUE || range[1] == Long.MAX_VALUE) return false;
         long z = zero == null ? 0 : zero;
-        if (z != 0) {
-            Long back = zeroPoint(b, n, chain, -1);
-            if (back == null || back != z) return false;
+        n = skipCasts(g, n, chain);
+        Long back = zeroPoint(b, n, chain, -1);
+        if (z != 0 && back == null || back != null && back != z) return false;
+        if (back != null) n = next(g, n);
+        long[] wide = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+        if (n != null && clamps(b, n, chain.get(chain.size() - 1).getOutput(0), wide)) {
+            if (wide[0] > range[0] - z || wide[1] < range[1] - z) return false;
+            chain.add(n);
             n = next(g, n);
         }
+        n = skipCasts(g, n, chain);
         if (n == null) return false;
-        double back = scaling(b, n, chain.get(chain.size() - 1).getOutput(0), false);
-        if (!(Math.abs(back - scale) <= 1e-6 * scale)) return false;
+        double unscale = scaling(b, n, chain.get(chain.size() - 1).getOutput(0), false);
+        if (!(Math.abs(unscale - scale) <= 1e-6 * scale)) return false;
         chain.add(n);
         QuantSpec spec;
         try {
@@ -72,12 +79,21 @@ final class ArithmeticFakeQuant {
         if (codes == null) return null;
         double scale = scaling(b, last, codes, false);
         if (!(scale > 0)) return null;
-        NodeProto n = g.producer.get(codes);
+        NodeProto n = castSource(g, g.producer.get(codes));
+        long[] wide = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+        // a clamp right before the scaling is the widening one only if the zero point's Sub precedes it
+        if (n != null && clamps(b, n, tensorInput(b, n), wide)) {
+            NodeProto sub = castSource(g, g.producer.get(tensorInput(b, n)));
+            if (zeroPoint(b, sub, new ArrayList<>(), -1) != null) n = sub;
+            else wide = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+        }
         Long zero = zeroPoint(b, n, new ArrayList<>(), -1);
-        if (zero != null) n = g.producer.get(tensorInput(b, n));
+        if (zero != null) n = castSource(g, g.producer.get(tensorInput(b, n)));
         long[] range = new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
         for (int bounds = 0; bounds < 2 && n != null && clamps(b, n, tensorInput(b, n), range); bounds++) n = g.producer.get(tensorInput(b, n));
         if (range[0] == Long.MIN_VALUE || range[1] == Long.MAX_VALUE) return null;
+        long z = zero == null ? 0 : zero;
+        if (wide[0] > range[0] - z || wide[1] < range[1] - z) return null;
         if (zero != null && n != null && zero.equals(zeroPoint(b, n, new ArrayList<>(), +1))) n = g.producer.get(tensorInput(b, n));
         if (n == null || !n.getOpType().equals("Round")) return null;
         try {
@@ -85,6 +101,30 @@ final class ArithmeticFakeQuant {
         } catch (IrException e) {
             return null;
         }
+    }
+
+    /**
+     * Casts of the codes to an integer type and back (elastic-ai.creator computes with int32
+     * codes): exact for codes that fit, so they join the chain. Returns the first other node.
+     */
+    private static NodeProto skipCasts(OnnxGraph g, NodeProto n, List<NodeProto> chain) {
+        while (n != null && exactCast(n)) {
+            chain.add(n);
+            n = next(g, n);
+        }
+        return n;
+    }
+
+    /** Walking back from a folded constant: the first producer that is not such a cast. */
+    private static NodeProto castSource(OnnxGraph g, NodeProto n) {
+        while (n != null && exactCast(n)) n = g.producer.get(n.getInput(0));
+        return n;
+    }
+
+    private static boolean exactCast(NodeProto n) {
+        if (!n.getOpType().equals("Cast")) return false;
+        long to = new Attrs(n).getInt("to", DataTypes.FLOAT);
+        return to == DataTypes.FLOAT || to == DataTypes.INT32 || to == DataTypes.INT64;
     }
 
     private static NodeProto next(OnnxGraph g, NodeProto n) {

@@ -262,6 +262,9 @@ final class GraphBuilder {
         if (q == null) return;
         switch (n.getOpType()) {
             case "Identity" -> constQuant.put(n.getOutput(0), q);
+            case "Cast" -> {
+                if (new Attrs(n).getInt("to", DataTypes.FLOAT) == DataTypes.FLOAT) constQuant.put(n.getOutput(0), q);
+            }
             case "Transpose" -> {
                 long[] perm = new Attrs(n).getInts("perm");
                 int rank = consts.get(n.getOutput(0)).rank();
