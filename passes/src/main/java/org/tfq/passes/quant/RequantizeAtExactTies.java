@@ -1,6 +1,7 @@
 package org.tfq.passes.quant;
 
 import org.tfq.ir.IntType;
+import org.tfq.ir.QuantSpec;
 import org.tfq.ir.integer.IntMath;
 import org.tfq.ir.integer.Lut;
 import org.tfq.ir.op.IntTableOp;
@@ -26,8 +27,22 @@ final class RequantizeAtExactTies {
         double ratio = in.scale() / out.scale();
         for (long c = IntMath.min(in.bits(), in.signed()); c <= IntMath.max(in.bits(), in.signed()); c++) {
             double v = (c - in.zeroPoint()) * ratio;
-            if (v - Math.floor(v) == 0.5) return new IntTableOp("quantize", in, Lut.of(in, out, x -> x), out);
+            if (v - Math.floor(v) == 0.5) return new IntTableOp("quantize", in, table(in, out), out);
         }
         return null;
+    }
+
+    /**
+     * Entry c: QuantizeLinear of DequantizeLinear(c) in float32, as ONNX Runtime computes them. A
+     * tie is a tie only if the float32 product and quotient land on it: the quotient is often one
+     * ulp off, and then rounds the other way (the scaling by a power of two commutes with float32
+     * rounding, so the relabelled scale gives the same products as the original one).
+     */
+    private static Lut table(IntType in, IntType out) {
+        QuantSpec from = QuantSpec.perTensor(in.scale(), in.zeroPoint(), in.bits(), in.signed());
+        QuantSpec to = QuantSpec.perTensor(out.scale(), out.zeroPoint(), out.bits(), out.signed());
+        // codes in, codes out: unit scales and zero points make the table f itself
+        return Lut.of(1, 0, in.bits(), in.signed(), 1, 0, out.bits(), out.signed(),
+                c -> to.quantize(from.dequantize((long) c, 0), 0));
     }
 }
