@@ -3,7 +3,6 @@ package org.tfq.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -22,7 +21,6 @@ import org.tfq.ir.io.Json;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
-import org.tfq.onnx.OnnxImportException;
 import org.tfq.onnx.OnnxImporter;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.QuantOptions;
@@ -42,19 +40,56 @@ class QatExportsTest {
         return Cli.root().resolve("testdata/qat/" + name);
     }
 
-    /** The forms that meet the acceptance bound (1% at 8 bits) with their own scales only. */
+    /**
+     * The forms that meet the acceptance bound with their own scales only (1% at 8 and 6 bits,
+     * 2% at 4). torch.ao FX at 8 and 6 bits does not yet: -1.1% and -2.2% (better than ONNX
+     * Runtime; the integer softmax's codes and ties after it differ).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"qat2_ort_qdq_u8s8_b8", "qat2_ort_qdq_s8s8_b8", "qat2_ort_qdq_u8s8_perchannel_b8"})
-    void withinOnePercentOfTheExportedModel(String stem) {
+    @CsvSource({"qat2_ort_qdq_u8s8_b8, 8, 0.01", "qat2_ort_qdq_s8s8_b8, 8, 0.01", "qat2_ort_qdq_u8s8_perchannel_b8, 8, 0.01",
+            "qat2_torch_ao_fx_b4, 4, 0.02", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01", "qat2_elastic_b4, 4, 0.02"})
+    void withinOnePercentOfTheExportedModel(String stem, int bits, double bound) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
-        IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(8), false, null);
+        IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(bits), false, null);
         FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
         float[] y = Npy.read(file(stem + ".targets.npy")).data();
         Accuracy a = Accuracy.measure(r, im, x);
         assertNotNull(a.onnxRuntime(), a.onnxRuntimeUnavailable());
         double ort = rmse(a.onnxRuntime().data(), y), integer = rmse(a.integer().data(), y);
         System.out.printf("%s: rmse ONNX Runtime %.5f, integer %.5f (%+.2f%%)%n", stem, ort, integer, 100 * (integer / ort - 1));
-        assertTrue(Math.abs(integer / ort - 1) < 0.01, stem + ": integer rmse " + integer + " vs ONNX Runtime " + ort);
+        assertTrue(Math.abs(integer / ort - 1) < bound, stem + ": integer rmse " + integer + " vs ONNX Runtime " + ort);
+    }
+
+    /**
+     * FX's QDQ graph rounds exact ties everywhere (grid values summed, averaged, multiplied by
+     * 1/4): the float IR reproduces ONNX Runtime's float32 arithmetic bit for bit, and the integer
+     * codes of the softmax's input (the 1/sqrt(d) between two quantizers of one scale, a table of
+     * QuantizeLinear) are those of the QDQ graph.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {8, 6, 4})
+    void fxEqualsOnnxRuntimeUpToTheSoftmax(int bits) {
+        String stem = "qat2_torch_ao_fx_b" + bits;
+        ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
+        FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
+        float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();
+        float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+        for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 0f, stem + ": sample " + i);
+        IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(bits), false, null);
+        String scores = "/activation_post_process_26_2/DequantizeLinear_output_0";
+        int n = x.shape().dim(0), differ = 0, total = 0;
+        for (int s = 0; s < n; s++) {
+            FloatTensor one = org.tfq.onnx.Samples.toBound(r.inputs().get(0), x, s);
+            FloatTensor f = org.tfq.ir.FloatInterpreter.runAll(r.graph(), Map.of(r.graph().inputs().get(0).name(), one)).get(scores);
+            org.tfq.ir.IntTensor q = org.tfq.ir.IntInterpreter.runAll(im.graph(), im.quantizeInput(one)).get(scores);
+            org.tfq.ir.IntType t = im.graph().nodes().stream().filter(nd -> nd.output().name().equals(scores)).findFirst()
+                    .orElseThrow().output().type().intType();
+            for (int i = 0; i < q.data().length; i++, total++) {
+                if ((float) ((q.data()[i] - t.zeroPoint()) * t.scale()) != f.data()[i]) differ++;
+            }
+        }
+        System.out.printf("%s: %d of %d softmax input codes differ from ONNX Runtime's%n", stem, differ, total);
+        assertTrue(differ * 1000 < total, stem + ": " + differ + " of " + total + " softmax input codes differ");
     }
 
     /**
@@ -62,7 +97,7 @@ class QatExportsTest {
      * calibrated; FX quantizes everything and compiles from its own scales.
      */
     @ParameterizedTest
-    @CsvSource({"qat2_torch_ao_eager_b8, true, icarus", "qat2_torch_ao_fx_b8, false, verilator"})
+    @CsvSource({"qat2_torch_ao_eager_b8, true, icarus", "qat2_torch_ao_fx_b8, false, verilator", "qat2_elastic_b8, false, icarus"})
     void bitExactAtEightLanes(String stem, boolean calibrate, String simulator, @TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
         List<String> args = new java.util.ArrayList<>(List.of("compile", file(stem + ".onnx").toString(), "-o", out.toString(),
@@ -87,16 +122,18 @@ class QatExportsTest {
 
     /**
      * elastic-ai.creator's export casts the codes to int32 and back and clamps after the zero
-     * point's subtraction: all its fake quantizers (activations and weights) are recognised, and
-     * import stops at the next construct, the softmax stabilisation quantized in between.
+     * point's subtraction; its softmax stabilisation softmax(fakequant(x - max(x))) is the
+     * subtraction requantized into that quantizer, whose saturation is the clamp of the most
+     * negative shifted scores, exactly; its Pad + AveragePool and decomposed BatchNorm import.
      */
     @Test
-    void elasticFakeQuantizationIsRecognised() {
-        OnnxImportException e = assertThrows(OnnxImportException.class,
-                () -> OnnxImporter.load(file("qat2_elastic_b8.onnx"), ImportOptions.DEFAULT));
-        assertTrue(e.getMessage().contains("'/encoder_layers.0/ReduceMax' (op ReduceMax"), e.getMessage());
-        assertTrue(e.getMessage().contains("1 node(s) not supported"), e.getMessage());
-        assertFalse(e.getMessage().contains("Round"), e.getMessage());
+    void elasticImportsWholeAndEqualsOnnxRuntime() {
+        ImportResult r = OnnxImporter.load(file("qat2_elastic_b8.onnx"), ImportOptions.DEFAULT);
+        FloatTensor x = Npy.read(file("qat2_elastic_b8.inputs.npy"));
+        float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();
+        float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+        for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 1e-6f, "sample " + i);
+        assertTrue(r.graph().nodes().stream().anyMatch(nd -> nd.name().equals("/encoder_layers.0/ReduceMax")), "ReduceMax kept");
     }
 
     private static double rmse(float[] p, float[] y) {

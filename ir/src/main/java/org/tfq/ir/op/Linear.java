@@ -81,9 +81,12 @@ public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant
         float[] y = new float[rows * n];
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < n; o++) {
-                double acc = bias == null ? 0 : bias.data()[o];
-                for (int i = 0; i < k; i++) acc += (double) xs[r * k + i] * w[o * k + i];
-                y[r * n + o] = (float) acc;
+                // ONNX Runtime's arithmetic (MatMul, then Add of the bias): float32 fused
+                // multiply-adds along k, the bias added after. A QDQ graph's quantizer after a
+                // linear sees exact rounding ties (x.5 codes) that a more precise sum would move.
+                float acc = 0;
+                for (int i = 0; i < k; i++) acc = Math.fma(xs[r * k + i], w[o * k + i], acc);
+                y[r * n + o] = bias == null ? acc : acc + bias.data()[o];
             }
         }
         return new FloatTensor(x.shape().withDim(-1, n), y);

@@ -83,12 +83,13 @@ public record MatMul(boolean transposeB) implements FloatOp {
             int bb = bOff[t] * k * n;
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
-                    double acc = 0;
+                    // ONNX Runtime's float32 fused multiply-adds along k (see Linear.apply)
+                    float acc = 0;
                     for (int p = 0; p < k; p++) {
                         float bv = transposeB ? b.data()[bb + j * k + p] : b.data()[bb + p * n + j];
-                        acc += (double) a.data()[ab + i * k + p] * bv;
+                        acc = Math.fma(a.data()[ab + i * k + p], bv, acc);
                     }
-                    y[(t * m + i) * n + j] = (float) acc;
+                    y[(t * m + i) * n + j] = acc;
                 }
             }
         }

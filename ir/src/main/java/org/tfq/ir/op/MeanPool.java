@@ -37,9 +37,11 @@ public record MeanPool(int axis, boolean keepDims) implements FloatOp {
         Axis v = Axis.of(x.shape(), axis);
         float[] y = new float[v.lines()];
         for (int line = 0; line < v.lines(); line++) {
-            double sum = 0;
+            // ONNX Runtime's ReduceMean over a leading axis: a float32 sum row by row, then one
+            // division; the mean of grid values often lands exactly on a quantizer's rounding tie
+            float sum = 0;
             for (int i = 0; i < v.length(); i++) sum += x.data()[v.offset(line, i)];
-            y[line] = (float) (sum / v.length());
+            y[line] = sum / v.length();
         }
         return new FloatTensor(out(x.shape()), y);
     }

@@ -205,7 +205,9 @@ public final class LowerToInteger {
             emit(n, new IntPadConstant(pad.axis(), pad.before(), pad.after(), fill, xt), x);
         } else if (n.op() instanceof FakeQuant fq) {
             IntType target = fq.spec().intType();
+            IntTableOp ties = target.equals(xt) ? null : RequantizeAtExactTies.of(xt, target);
             if (target.equals(xt)) env.put(y, x);
+            else if (ties != null) emit(n, ties, x);
             else emit(n, IntAffine.of("requant", xt, scalar(1), scalar(0), false, target, MULTIPLIER_BITS), x);
         } else if (n.op() instanceof Linear lin) {
             linear(n, lin, x);
