@@ -35,7 +35,10 @@ module tfq_top #(
     localparam ${p.name} = ${p.value};
 </#list>
     localparam PW = AW + 1 + BW;                 // one lane's product
-    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5, K_PROD = 3'd6, K_MAX = 3'd7;
+    localparam [2:0] K_END = 3'd0, K_MAC = 3'd1, K_EW = 3'd2, K_SM = 3'd3, K_LN = 3'd4, K_LOADB = 3'd5, K_PROD = 3'd6;
+<#if maxPool>
+    localparam [2:0] K_MAX = 3'd7;
+</#if>
     localparam [2:0] S_IDLE = 3'd0, S_IN = 3'd1, S_FETCH = 3'd2, S_RUN = 3'd3, S_TAIL = 3'd4, S_ORD = 3'd5, S_OVAL = 3'd6;
 
     // ------------------------------------------------------------------ program

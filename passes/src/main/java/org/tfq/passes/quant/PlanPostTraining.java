@@ -7,9 +7,12 @@ import org.tfq.ir.IntType;
 import org.tfq.ir.Node;
 import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Value;
+import org.tfq.ir.op.Add;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.op.LayoutOp;
 import org.tfq.ir.op.Linear;
+import org.tfq.ir.op.MeanPool;
+import org.tfq.ir.op.Sub;
 
 /**
  * Post-training quantization: activations asymmetric per tensor from calibrated ranges (zero
@@ -61,10 +64,12 @@ public final class PlanPostTraining {
      * at least that step either side of zero: the integer model's rounding moves it by that much.
      * The mean over time of a window minus its mean is 0 in float, but within half a step of the
      * subtracted codes in integers; a range of a few ulps would need a requantization multiplier
-     * beyond any DSP port.
+     * beyond any DSP port. Only sums, differences and means of codes: their integer result is off
+     * by up to a step of their input, where a weighted sum (a linear layer's output, narrower than
+     * its input's step at 4 bits) scales its input's error down with the weights.
      */
     private static QuantSpec atLeastInputStep(QuantSpec q, Node n, Map<String, QuantSpec> acts, int bits) {
-        if (n.inputs().isEmpty()) return q;
+        if (n.inputs().isEmpty() || !(n.op() instanceof Add || n.op() instanceof Sub || n.op() instanceof MeanPool)) return q;
         QuantSpec in = acts.get(n.inputs().get(0).name());
         if (in == null || !in.perTensor()) return q;
         double step = in.scale(0);
