@@ -1,21 +1,14 @@
 package org.tfq.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tfq.ir.FloatTensor;
-import org.tfq.ir.Node;
-import org.tfq.ir.io.Npy;
 
 /**
  * The pooling exports of testdata/make_pooling_models.py (amax/amin/max over dims, max_pool1d,
@@ -24,27 +17,19 @@ import org.tfq.ir.io.Npy;
  */
 class PoolingImportTest {
 
-    static List<Path> models() throws IOException {
-        try (Stream<Path> s = Files.list(TestdataModels.root().resolve("testdata/pooling"))) {
-            return s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
-        }
+    static List<Path> models() {
+        return TestdataModels.in("pooling");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void floatIrMatchesOnnxRuntime(Path model) {
-        ImportResult r = OnnxImporter.load(model, ImportOptions.DEFAULT);
-        FloatTensor x = Npy.read(TestdataModels.sibling(model, ".inputs.npy"));
-        FloatTensor ort = OnnxRuntimeRunner.runSamples(model, r.inputs().get(0), r.outputs().get(0), x);
-        float diff = ort.maxAbsDiff(FloatReference.runSamples(r, x));
-        assertTrue(diff <= 1e-5f, model.getFileName() + ": max |ORT - float IR| = " + diff);
+        TestdataModels.assertFloatIrMatchesOnnxRuntime(model, 1e-5f);
     }
 
     private static Map<String, Integer> ops(String file) {
         ImportResult r = OnnxImporter.load(TestdataModels.root().resolve("testdata/pooling/" + file), ImportOptions.DEFAULT);
-        Map<String, Integer> m = new TreeMap<>();
-        for (Node n : r.graph().nodes()) m.merge(n.op().mnemonic(), 1, Integer::sum);
-        return m;
+        return new TreeMap<>(r.graph().opCounts());
     }
 
     @Test

@@ -33,6 +33,24 @@ public final class TestdataModels {
         }
     }
 
+    /** Every .onnx file of testdata/{@code folder}, sorted. */
+    public static List<Path> in(String folder) {
+        try (Stream<Path> s = Files.list(root().resolve("testdata").resolve(folder))) {
+            return s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The import of {@code model} computes what ONNX Runtime computes on its test inputs, to {@code tolerance}. */
+    public static void assertFloatIrMatchesOnnxRuntime(Path model, float tolerance) {
+        ImportResult r = OnnxImporter.load(model, ImportOptions.DEFAULT);
+        org.tfq.ir.FloatTensor x = org.tfq.ir.io.Npy.read(sibling(model, ".inputs.npy"));
+        org.tfq.ir.FloatTensor ort = OnnxRuntimeRunner.runSamples(model, r.inputs().get(0), r.outputs().get(0), x);
+        float diff = ort.maxAbsDiff(FloatReference.runSamples(r, x));
+        org.junit.jupiter.api.Assertions.assertTrue(diff <= tolerance, model.getFileName() + ": max |ORT - float IR| = " + diff);
+    }
+
     public static Path sibling(Path model, String suffix) {
         String stem = model.getFileName().toString().replaceFirst("\\.onnx$", "");
         return model.resolveSibling(stem + suffix);
