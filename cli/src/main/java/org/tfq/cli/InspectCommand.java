@@ -95,6 +95,8 @@ final class InspectCommand extends TfqCommand {
         if (org.tfq.passes.quant.PlanFromTraining.isTrained(g)) {
             org.tfq.passes.quant.ScaleOrigins gaps = org.tfq.passes.quant.Quantize.trainedGaps(g, org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS);
             gaps.inferred().forEach((v, from) -> o.println("scale inferred: %" + SafeText.printable(v) + " from %" + SafeText.printable(from)));
+            gaps.internal().forEach((v, bits) -> o.println("no quantization, kept at an internal width: %" + SafeText.printable(v) + " at " + bits
+                    + " bits (worst-case range analysis)"));
             gaps.calibrated().forEach(v -> o.println("no quantization and none inferred: %" + SafeText.printable(v) + " (quantize it in training, or pass --calibration to compile and evaluate)"));
         }
         if (dumpIr) {
@@ -140,6 +142,7 @@ final class InspectCommand extends TfqCommand {
         if (org.tfq.passes.quant.PlanFromTraining.isTrained(g)) {
             org.tfq.passes.quant.ScaleOrigins gaps = org.tfq.passes.quant.Quantize.trainedGaps(g, org.tfq.passes.quant.QuantOptions.DEFAULT_OUTPUT_BITS);
             o.put("scales_inferred", new LinkedHashMap<>(gaps.inferred()));
+            o.put("scales_internal_bits", new LinkedHashMap<>(gaps.internal()));
             o.put("scales_open", gaps.calibrated());
         }
         if (dumpIr) o.put("ir", TextDump.of(g));

@@ -14,14 +14,16 @@ final class ScaleOriginsText {
     static Map<String, Object> json(ScaleOrigins o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("inferred", new LinkedHashMap<>(o.inferred()));
+        m.put("internal_bits", new LinkedHashMap<>(o.internal()));
         m.put("calibrated", o.calibrated());
         return m;
     }
 
-    /** {@code scales not in the model: %a from %b (inferred); %c (calibrated)}. */
+    /** {@code scales not in the model: %a from %b (inferred); %c at 14 bits (range analysis); %d (calibrated)}. */
     static String line(ScaleOrigins o) {
         List<String> parts = new ArrayList<>();
         o.inferred().forEach((v, from) -> parts.add("%" + SafeText.printable(v) + " from %" + SafeText.printable(from) + " (inferred)"));
+        o.internal().forEach((v, bits) -> parts.add("%" + SafeText.printable(v) + " at " + bits + " bits (range analysis)"));
         o.calibrated().forEach(v -> parts.add("%" + SafeText.printable(v) + " (calibrated)"));
         return "scales not in the model: " + String.join("; ", parts);
     }

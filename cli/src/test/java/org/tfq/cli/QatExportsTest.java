@@ -42,12 +42,17 @@ class QatExportsTest {
 
     /**
      * The forms that meet the acceptance bound with their own scales only (1% at 8 and 6 bits,
-     * 2% at 4). torch.ao FX at 8 and 6 bits does not yet: -1.1% and -2.2% (better than ONNX
-     * Runtime; the integer softmax's codes and ties after it differ).
+     * 2% at 4); eager mode with Q K^T, the softmax and the mean pooling kept at internal widths.
+     * torch.ao FX at 6 and 4 bits does not: -1.9% and +2.1%, with every code up to the mean
+     * pooling equal to ONNX Runtime's but for 0.2%: the pooling sums 12 codes, so one mean in 12
+     * is an exact tie, which ONNX Runtime decides by float32 rounding (to even in 60-77% of ties,
+     * measured in numpy) and tfq half up; at 4 bits one output code is 1.3 times the RMSE.
      */
     @ParameterizedTest
     @CsvSource({"qat2_ort_qdq_u8s8_b8, 8, 0.01", "qat2_ort_qdq_s8s8_b8, 8, 0.01", "qat2_ort_qdq_u8s8_perchannel_b8, 8, 0.01",
-            "qat2_torch_ao_fx_b4, 4, 0.02", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01", "qat2_elastic_b4, 4, 0.02"})
+            "qat2_torch_ao_fx_b8, 8, 0.01", "qat2_torch_ao_eager_b8, 8, 0.01",
+            "qat2_torch_ao_eager_b6, 6, 0.01", "qat2_torch_ao_eager_b4, 4, 0.02", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01",
+            "qat2_elastic_b4, 4, 0.02"})
     void withinOnePercentOfTheExportedModel(String stem, int bits, double bound) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(bits), false, null);
@@ -93,22 +98,23 @@ class QatExportsTest {
     }
 
     /**
-     * Eager mode quantizes modules only: Q K^T and softmax stay float, and exactly those two are
-     * calibrated; FX quantizes everything and compiles from its own scales.
+     * Eager mode quantizes modules only: Q K^T, the softmax and the mean pooling stay float, and
+     * exactly those keep internal widths (13-bit scores, 12-bit probabilities, the exact 12-bit
+     * mean); FX quantizes everything and compiles from its own scales.
      */
     @ParameterizedTest
     @CsvSource({"qat2_torch_ao_eager_b8, true, icarus", "qat2_torch_ao_fx_b8, false, verilator", "qat2_elastic_b8, false, icarus"})
-    void bitExactAtEightLanes(String stem, boolean calibrate, String simulator, @TempDir Path dir) throws IOException {
+    void bitExactAtEightLanes(String stem, boolean eager, String simulator, @TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
-        List<String> args = new java.util.ArrayList<>(List.of("compile", file(stem + ".onnx").toString(), "-o", out.toString(),
-                "--lanes", "8", "--vectors", "2", "--check-layers", "--inputs", file(stem + ".inputs.npy").toString()));
-        if (calibrate) args.addAll(List.of("--calibration", file(stem + ".calibration.npy").toString()));
-        Cli c = Cli.run(args.toArray(String[]::new));
+        Cli c = Cli.run("compile", file(stem + ".onnx").toString(), "-o", out.toString(), "--lanes", "8", "--vectors", "2",
+                "--check-layers", "--inputs", file(stem + ".inputs.npy").toString());
         assertEquals(0, c.exit(), c.err());
-        if (calibrate) {
-            assertTrue(c.out().contains("scales not in the model: %/MatMul_output_0 (calibrated); %/Softmax_output_0 (calibrated)"), c.out());
+        assertFalse(c.out().contains("(calibrated)"), c.out());
+        if (eager) {
+            assertTrue(c.out().contains("scales not in the model: %/MatMul_output_0 at 13 bits (range analysis); %/Softmax_output_0 at 12 "
+                    + "bits (range analysis); %/ReduceMean_output_0 at 12 bits (range analysis)"), c.out());
         } else {
-            assertFalse(c.out().contains("(calibrated)"), c.out());
+            assertFalse(c.out().contains("(range analysis)"), c.out());
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> sim = (Map<String, Object>) Json.read(Files.readString(out.resolve("sim/sim.json")));

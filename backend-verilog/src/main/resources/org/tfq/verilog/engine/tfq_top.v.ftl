@@ -427,7 +427,8 @@ module tfq_top #(
 </#if>
     always @(*) begin
 <#if softmax>
-        if (r_kind == K_SM) t_addr = r_t_base + (sm_off[ADDR_W-1:0] & r_t_mask);
+        // a softmax's table ends in one zero at r_t_mask, which every larger difference reads
+        if (r_kind == K_SM) t_addr = r_t_base + (sm_off > {{AW{1'b0}}, r_t_mask} ? r_t_mask : sm_off[ADDR_W-1:0]);
         else t_addr = r_t_base + (xa1_ext[ADDR_W-1:0] & r_t_mask);
 <#else>
         t_addr = r_t_base + (xa1_ext[ADDR_W-1:0] & r_t_mask);

@@ -5,6 +5,7 @@ import java.util.List;
 import org.tfq.ir.IntTensor;
 import org.tfq.ir.IntType;
 import org.tfq.ir.TensorType;
+import org.tfq.ir.integer.IntRange;
 import org.tfq.ir.integer.Requantizer;
 
 /**
@@ -16,7 +17,12 @@ public record IntMatMul(boolean transposeB, IntType a, IntType b, Requantizer re
         implements IntOp {
 
     public static IntMatMul of(boolean transposeB, IntType a, IntType b, int innerLength, Requantizer requant, IntType out) {
-        return new IntMatMul(transposeB, a, b, requant, out, IntChecks.centredProducts(a, b).sumOf(innerLength).signedBits());
+        return new IntMatMul(transposeB, a, b, requant, out, accumulatorRange(a, b, innerLength).signedBits());
+    }
+
+    /** Every value {@code acc} can take for rows of {@code innerLength} codes of {@code a} and {@code b}. */
+    public static IntRange accumulatorRange(IntType a, IntType b, int innerLength) {
+        return IntChecks.centredProducts(a, b).sumOf(innerLength);
     }
 
     private MatMul shape() {

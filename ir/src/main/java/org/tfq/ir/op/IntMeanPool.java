@@ -13,7 +13,12 @@ public record IntMeanPool(int axis, boolean keepDims, IntType in, Requantizer re
 
     public static IntMeanPool of(int axis, boolean keepDims, IntType in, int length, IntType out) {
         Requantizer r = Requantizer.of(in.scale() / (length * out.scale()), out);
-        return new IntMeanPool(axis, keepDims, in, r, out, IntAdd.centred(in).sumOf(length).signedBits());
+        return new IntMeanPool(axis, keepDims, in, r, out, sumRange(in, length).signedBits());
+    }
+
+    /** Every value {@code acc} can take for {@code length} codes of {@code in}. */
+    public static org.tfq.ir.integer.IntRange sumRange(IntType in, int length) {
+        return IntAdd.centred(in).sumOf(length);
     }
 
     private MeanPool shape() {

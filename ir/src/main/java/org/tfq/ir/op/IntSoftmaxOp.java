@@ -45,7 +45,7 @@ public record IntSoftmaxOp(int axis, IntType in, IntSoftmax softmax, IntType out
 
     @Override
     public long parameters() {
-        return softmax.table().length;
+        return softmax.nonZeroEntries() + 1L; // the entries after the first zero are all zero: one stands for them
     }
 
     @Override

@@ -81,6 +81,7 @@ public final class LowerToInteger {
     private final Map<Node, FoldAddConstantIntoLinear.Fold> constantFolds;
     private final List<String> missing = new ArrayList<>();
     private final List<String> openValues = new ArrayList<>();
+    private final Map<String, Integer> internalValues = new java.util.LinkedHashMap<>();
     private final int outputBits;
 
     private LowerToInteger(Graph g, QuantPlan plan, int outputBits) {
@@ -102,17 +103,20 @@ public final class LowerToInteger {
     }
 
     /**
-     * The activations the lowering needs a quantization for and the plan leaves open (a trained
-     * model's gaps), in graph order; those found before any other failure.
+     * A trained model's gaps, in graph order, those found before any other failure: the activations
+     * the lowering needs a quantization for and the plan leaves open, and those it keeps at an
+     * internal width instead ({@link InternalWidths}: value -> bits).
      */
-    static List<String> openValues(Graph g, QuantPlan plan, int outputBits) {
+    record Gaps(List<String> open, Map<String, Integer> internal) {}
+
+    static Gaps gaps(Graph g, QuantPlan plan, int outputBits) {
         LowerToInteger l = new LowerToInteger(g, plan, outputBits);
         try {
             l.lower();
         } catch (QuantizationException e) {
             // what could be lowered has been: the open values are what this asks for
         }
-        return List.copyOf(l.openValues);
+        return new Gaps(List.copyOf(l.openValues), Map.copyOf(l.internalValues));
     }
 
     private IntegerModel lower() {
@@ -148,7 +152,8 @@ public final class LowerToInteger {
         Value result = env.get(g.outputs().get(0).name());
         Graph ig = new Graph(g.name(), List.of(in), List.of(result), out).verify();
         IntType o = result.type().intType();
-        return new IntegerModel(ig, inSpec, QuantSpec.perTensor(o.scale(), o.zeroPoint(), o.bits(), o.signed()));
+        return new IntegerModel(ig, inSpec, QuantSpec.perTensor(o.scale(), o.zeroPoint(), o.bits(), o.signed()),
+                new ScaleOrigins(Map.of(), List.of(), internalValues));
     }
 
     private IntType quant(Node n, String value) {
@@ -161,6 +166,35 @@ public final class LowerToInteger {
             return new IntType(8, true, 1, 0);
         }
         return q.intType();
+    }
+
+    /** A value a trained model leaves without quantization (InferScales found none either). */
+    private boolean open(String value) {
+        return plan.trained() && plan.activation(value) == null;
+    }
+
+    private IntType internal(String value, IntType t) {
+        internalValues.put(value, t.bits());
+        return t;
+    }
+
+    /** The open product's quantization, with a softmax's table in view when one reads it through relabellings. */
+    private IntType internalProduct(Node n, IntType a, IntType b, int inner) {
+        double scaling = 1;
+        Node r = soleReader(n.output());
+        while (r != null && InferScales.movesCodes(r) && !(r.op() instanceof Relu) && open(r.output().name())) {
+            if (r.op() instanceof MulConstant mc) scaling *= mc.constant().data()[0];
+            r = soleReader(r.output());
+        }
+        if (r == null || !(r.op() instanceof Softmax sm)) return internal(n.output().name(), InternalWidths.product(a, b, inner, 0, 0));
+        Shape s = r.input(0).type().shape();
+        IntType probabilities = open(r.output().name()) ? InternalWidths.probabilities(widestActivation()) : plan.activation(r.output().name()).intType();
+        int f = IntSoftmax.defaultFracBits(s.dim(s.axis(sm.axis())), probabilities.scale());
+        return internal(n.output().name(), InternalWidths.product(a, b, inner, scaling, f));
+    }
+
+    private int widestActivation() {
+        return plan.activations().values().stream().mapToInt(QuantSpec::bits).max().orElse(8);
     }
 
     private IntType quantOr(String value, IntType fallback) {
@@ -212,12 +246,12 @@ public final class LowerToInteger {
         } else if (n.op() instanceof Linear lin) {
             linear(n, lin, x);
         } else if (n.op() instanceof MatMul mm) {
-            IntType o = quant(n, y);
             IntType bt = ins.get(1).type().intType();
             int inner = x.type().shape().last();
+            IntType o = open(y) ? internalProduct(n, xt, bt, inner) : quant(n, y);
             emit(n, IntMatMul.of(mm.transposeB(), xt, bt, inner, Requantizer.of(xt.scale() * bt.scale() / o.scale(), o), o), ins, y);
         } else if (n.op() instanceof Softmax sm) {
-            IntType o = quant(n, y);
+            IntType o = open(y) ? internal(y, InternalWidths.probabilities(widestActivation())) : quant(n, y);
             int row = x.type().shape().dim(x.type().shape().axis(sm.axis()));
             emit(n, new IntSoftmaxOp(sm.axis(), xt, IntSoftmax.of(xt.scale(), xt.bits(), row, o), o, sm.mask()), x);
         } else if (n.op() instanceof LayerNorm ln) {
@@ -261,8 +295,9 @@ public final class LowerToInteger {
                 emit(n, IntAffine.of("mul_const", xt, mc.constant(), scalar(0), false, quant(n, y), MULTIPLIER_BITS), x);
             }
         } else if (n.op() instanceof MeanPool mp) {
-            IntType o = quantOr(y, xt);
             int len = x.type().shape().dim(x.type().shape().axis(mp.axis()));
+            // a float model's mean takes its input's grid; a trained model's open mean stays exact
+            IntType o = open(y) && !isGraphOutput(y) ? internal(y, InternalWidths.mean(xt, len)) : quantOr(y, xt);
             emit(n, IntMeanPool.of(mp.axis(), mp.keepDims(), xt, len, o), x);
         } else if (n.op() instanceof MaxPool mp) {
             emit(n, new IntMaxPool(mp.axis(), mp.keepDims(), mp.minimum(), xt), x); // codes pass through: no quantization of its own

@@ -72,8 +72,8 @@ public final class Quantize {
             g.outputs().forEach(v -> outputs.add(v.name()));
             Calibration cal = null;
             // a lowering that stops early names only the gaps before the stop: calibrate and look again
-            for (List<String> open = LowerToInteger.openValues(g, plan, options.outputBits());
-                    !open.isEmpty() && !calibrated.containsAll(open); open = LowerToInteger.openValues(g, plan, options.outputBits())) {
+            for (List<String> open = LowerToInteger.gaps(g, plan, options.outputBits()).open();
+                    !open.isEmpty() && !calibrated.containsAll(open); open = LowerToInteger.gaps(g, plan, options.outputBits()).open()) {
                 if (cal == null) cal = Calibration.run(g, calibration);
                 for (String v : open) {
                     if (calibrated.contains(v)) continue;
@@ -83,16 +83,18 @@ public final class Quantize {
                 }
             }
         }
-        return LowerToInteger.run(g, plan, options.outputBits()).withScaleOrigins(new ScaleOrigins(inferred.inferred(), calibrated));
+        IntegerModel im = LowerToInteger.run(g, plan, options.outputBits());
+        return im.withScaleOrigins(new ScaleOrigins(inferred.inferred(), calibrated, im.scaleOrigins().internal()));
     }
 
     /**
      * For tfq inspect: the scales a trained model implies without stating them (value -> the
-     * quantized value they are carried from), and the values it leaves open, which only
-     * --calibration can give a scale to.
+     * quantized value they are carried from), the values kept at an internal width, and, as
+     * {@code calibrated}, the values it leaves open, which only --calibration can give a scale to.
      */
     public static ScaleOrigins trainedGaps(Graph g, int outputBits) {
         InferScales.Result inferred = InferScales.run(g, PlanFromTraining.run(g));
-        return new ScaleOrigins(inferred.inferred(), LowerToInteger.openValues(g, inferred.plan(), outputBits));
+        LowerToInteger.Gaps gaps = LowerToInteger.gaps(g, inferred.plan(), outputBits);
+        return new ScaleOrigins(inferred.inferred(), gaps.open(), gaps.internal());
     }
 }

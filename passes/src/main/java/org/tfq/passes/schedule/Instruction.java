@@ -22,6 +22,9 @@ import java.util.LinkedHashMap;
  *       A SOFTMAX with {@code maskPeriod > 0} keeps the elements below a limit that starts at
  *       {@code maskStart} and grows by one per row, back to {@code maskStart} every
  *       {@code maskPeriod} rows (a causal mask); the others count as {@code -inf}.
+ *       Its exponential table is indexed by {@code min(max - x, tableMask)}: the table keeps
+ *       its non-zero entries and one zero at {@code tableMask} (elsewhere {@code tableMask}
+ *       masks the code).
  *       With {@code bufferWrite} the drained outputs also go to the B buffer of a later matmul
  *       (region {@code b.base}): lane = output feature, address = row; or, with
  *       {@code bufferSwap}, lane = row, address = output feature. That replaces a LOAD_B.

@@ -576,8 +576,12 @@ public final class ScheduleProgram {
             long[] oStr = rowMajor(s.dims());
             Loops.Nest rows = rows(without(x.dims, axis), without(x.strides, axis), without(oStr, axis));
             IntSoftmax sm = op.softmax();
+            // the entries before the first zero and one zero: an index past them reads that zero
             int tBase = table.size();
-            for (long v : sm.table()) table.add(v);
+            long[] exp = sm.table();
+            int kept = sm.nonZeroEntries();
+            for (int i = 0; i < kept; i++) table.add(exp[i]);
+            table.add(0L);
             tableW = Math.max(tableW, sm.expBits() + 1);
             smKW = Math.max(smKW, IntMath.unsignedBits(sm.outMultiplier()));
             Out o = out(n.output());
@@ -590,7 +594,7 @@ public final class ScheduleProgram {
                     len, extra, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
                     Stream.NONE, Stream.NONE, Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis]),
                     0, 0, 0, 0, false, o.toOutput, true, true, 0, 0, 0, sm.outZeroPoint(), op.out().min(), op.out().max(), tBase,
-                    (1L << sm.inBits()) - 1, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1, false,
+                    kept, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1, false,
                     false, op.mask().none() ? 0 : Math.min(op.mask().diagonal(), len), maskPeriod(op, x, axis)));
         }
 
