@@ -24,33 +24,39 @@ import org.tfq.ir.IntType;
  *
  * <p>Why one division per element rather than one reciprocal per row: the quotient is the output
  * code itself, rounded once, so the result is the float softmax rounded to the output grid except
- * where that lies within {@link #errorBoundCodes} of a rounding boundary; a per-row reciprocal
- * would round twice and need a wider multiplier. The divider only produces {@link #quotientBits}
- * (about {@code b_out + 1}) quotient bits, so an element costs that many cycles; {@code T 2^k} is
- * {@code T} with {@code k} zero bits appended (wiring), and {@code T 2^(k-1)} likewise.
+ * where that lies within {@link #errorBoundCodes} of a rounding boundary (at most 1/2 by the
+ * default {@code F}: within one code); a per-row reciprocal would round twice and need a wider
+ * multiplier. The divider only produces {@link #quotientBits} (about {@code b_out + 1}) quotient
+ * bits, so an element costs that many cycles; {@code T 2^k} is {@code T} with {@code k} zero bits
+ * appended (wiring), and {@code T 2^(k-1)} likewise.
  *
  * <p>Choice of {@code F} (when not given): the smallest {@code F >= 8} for which the table
- * rounding error {@code (n + 1) / (2^(F+1) S_out)} codes is at most {@link #TABLE_ERROR_CODES}
+ * rounding error {@code (n + 1) / (2^(F+1) S_out)} codes is at most a bound, 1/2 by default
  * (derivation: with {@code |e_i - 2^F exp(..)| <= 1/2} and {@code T >= 2^F},
- * {@code |e_i/T - p_i| <= (1/2 + p_i n/2) / T <= (n+1) / 2^(F+1)}). Why so small a bound: a model
- * trained with a float softmax (QAT) rounds the float value; a bound of 1/2 code, enough for
- * "within one code", flipped 0.7% of a 6-bit softmax's codes against ONNX Runtime and moved the
- * forecast's RMSE by 2%; at 1/64 a flip needs the float value within 1/64 code of a boundary.
- * For {@code n <= 64} and an 8-bit output with {@code S_out = 1/255} this gives {@code F = 20}
- * (21-bit entries); shorter rows need fewer bits ({@code F = 18} for {@code n = 24}).
+ * {@code |e_i/T - p_i| <= (1/2 + p_i n/2) / T <= (n+1) / 2^(F+1)}). For {@code n <= 64} and an
+ * 8-bit output with {@code S_out = 1/255} this gives {@code F = 15} (16-bit entries); shorter
+ * rows need fewer bits ({@code F = 13} for {@code n = 24}). A model trained with a float softmax
+ * (QAT) rounds the float value: {@link #MATCHES_FLOAT_CODES} asks that the codes equal its
+ * codes but within 1/64 code of a boundary (measured on PyTorch FX QAT at 6 bits: 1/2 flipped
+ * 0.7% of the softmax's codes against ONNX Runtime and moved the forecast's RMSE by 2%; 1/64
+ * none; {@code F} 5 or 6 bits larger).
  *
  * <p>Widths (all unsigned), accessors below; e.g. {@code n = 64}, {@code b_in = 8}, 8-bit
- * unsigned output with {@code S_out = 1/255} ({@code F = 20}, {@code k = 8}, {@code K = 65280}):
- * index {@code d_i}: {@code b_in} = 8 bits; table entries {@code F + 1} = 21 bits,
+ * unsigned output with {@code S_out = 1/255} ({@code F = 15}, {@code k = 8}, {@code K = 65280}):
+ * index {@code d_i}: {@code b_in} = 8 bits; table entries {@code F + 1} = 16 bits,
  * {@code 2^b_in} entries (only {@link #nonZeroEntries} are non-zero: the engine stores those and
- * one zero); {@code T}: {@code F + 1 + ceil(log2 n)} = 27 bits; {@code e_i K}: {@code F + kBits}
- * = 36 bits; dividend {@code e_i K + T 2^(k-1)}: 37 bits; divisor {@code T 2^k}: 35 bits;
- * quotient {@code bits(round(K / 2^k))} = 8 bits, i.e. 8 divider cycles per element.
+ * one zero); {@code T}: {@code F + 1 + ceil(log2 n)} = 22 bits; {@code e_i K}:
+ * {@code F + kBits} = 31 bits; dividend {@code e_i K + T 2^(k-1)}: 32 bits; divisor
+ * {@code T 2^k}: 30 bits; quotient {@code bits(round(K / 2^k))} = 8 bits, i.e. 8 divider cycles
+ * per element.
  */
 public final class IntSoftmax {
 
-    /** Bound, in output codes, on the table's rounding error that the default {@code F} meets. */
-    public static final double TABLE_ERROR_CODES = 1.0 / 64;
+    /** Bound, in output codes, on the table's rounding error of the default {@code F}: within one code. */
+    public static final double WITHIN_ONE_CODE = 0.5;
+
+    /** A bound for outputs that should equal the float softmax's rounded codes (see above). */
+    public static final double MATCHES_FLOAT_CODES = 1.0 / 64;
 
     /** Bits of the output constant {@code K} when none are given. */
     public static final int DEFAULT_K_BITS = 16;
@@ -87,15 +93,21 @@ public final class IntSoftmax {
 
     public static IntSoftmax of(double inScale, int inBits, int rowLength, double outScale, long outZeroPoint,
             int outBits, boolean outSigned) {
-        return of(inScale, inBits, rowLength, outScale, outZeroPoint, outBits, outSigned, defaultFracBits(rowLength, outScale),
-                DEFAULT_K_BITS);
+        return of(inScale, inBits, rowLength, outScale, outZeroPoint, outBits, outSigned,
+                fracBits(rowLength, outScale, WITHIN_ONE_CODE), DEFAULT_K_BITS);
     }
 
-    /** {@code F} as chosen above for rows of at most {@code rowLength} and output scale {@code outScale}. */
-    public static int defaultFracBits(int rowLength, double outScale) {
+    /** Softmax whose table's rounding error is at most {@code errorCodes} output codes ({@code F} chosen as above). */
+    public static IntSoftmax of(double inScale, int inBits, int rowLength, IntType out, double errorCodes) {
+        return of(inScale, inBits, rowLength, out.scale(), out.zeroPoint(), out.bits(), out.signed(),
+                fracBits(rowLength, out.scale(), errorCodes), DEFAULT_K_BITS);
+    }
+
+    /** {@code F} as chosen above for rows of at most {@code rowLength}, output scale {@code outScale} and the error bound. */
+    public static int fracBits(int rowLength, double outScale, double errorCodes) {
         checkScale(outScale, "output");
         int f = 8;
-        while ((rowLength + 1.0) / Math.scalb(outScale, f + 1) > TABLE_ERROR_CODES) {
+        while ((rowLength + 1.0) / Math.scalb(outScale, f + 1) > errorCodes) {
             if (++f > 30) throw new IllegalArgumentException("softmax output scale " + outScale + " too fine for a 31-bit table");
         }
         return f;

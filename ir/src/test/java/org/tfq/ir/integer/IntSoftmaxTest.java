@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.tfq.ir.IntType;
 
 class IntSoftmaxTest {
 
@@ -151,30 +152,34 @@ class IntSoftmaxTest {
         IntSoftmax s = build(8.0 / 256, 8, 64, new Out(1.0 / 255, 0, 8, false));
         long[] t = s.table();
         assertEquals(256, t.length);
-        assertEquals(20, s.fracBits()); // 65 / (2^(F+1) / 255) <= 1/64: 2^(F+1) >= 1,060,800
-        assertEquals(1L << 20, t[0]);
+        assertEquals(15, s.fracBits());
+        assertEquals(1L << 15, t[0]);
         for (int i = 1; i < t.length; i++) {
             assertTrue(t[i] <= t[i - 1]);
-            assertEquals(Math.rint(Math.scalb(Math.exp(-8.0 / 256 * i), 20)), (double) t[i]);
+            assertEquals(Math.rint(Math.scalb(Math.exp(-8.0 / 256 * i), 15)), (double) t[i]);
         }
-        assertEquals(256, s.nonZeroEntries()); // exp(-255/32) 2^20 = 360
+        assertEquals(256, s.nonZeroEntries()); // exp(-255/32) 2^15 = 11
         long[] t2 = build(0.1, 8, 64, new Out(1.0 / 256, 0, 8, false)).table();
         int nz = build(0.1, 8, 64, new Out(1.0 / 256, 0, 8, false)).nonZeroEntries();
-        assertEquals(Math.ceil((20 * Math.log(2) + Math.log(2)) / 0.1), (double) nz, 1.0); // 2^20 e^(-0.1 k) < 1/2
+        assertEquals(Math.ceil((15 * Math.log(2) + Math.log(2)) / 0.1), (double) nz, 1.0); // 2^15 e^(-0.1 k) < 1/2
         assertTrue(t2[nz] == 0 && t2[nz - 1] > 0 && t2[255] == 0);
-        assertEquals(21, s.expBits());
-        assertEquals(27, s.sumBits()); // 2^20 * 64
-        assertEquals(36, s.productBits()); // 2^20 * 65280
-        assertEquals(37, s.dividendBits()); // 2^20 * 65280 + 2^26 * 2^8 / 2
-        assertEquals(35, s.divisorBits());
+        assertEquals(16, s.expBits());
+        assertEquals(22, s.sumBits());
+        assertEquals(31, s.productBits());
+        assertEquals(32, s.dividendBits());
+        assertEquals(30, s.divisorBits());
         assertEquals(8, s.quotientBits());
         assertEquals(65280, s.outMultiplier()); // K = 255 * 2^8, 16 bits
         assertEquals(8, s.outShift());
-        // S_out = 1/256: K = 2^15, quotient up to 256 (9 bits), F still 20 for n = 64 (2^21 >= 65 * 256 * 64)
+        // S_out = 1/256: K = 2^15, quotient up to 256 (9 bits), F still 15 for n = 64
         IntSoftmax s256 = build(8.0 / 256, 8, 64, new Out(1.0 / 256, 0, 8, false));
-        assertEquals(20, s256.fracBits());
+        assertEquals(15, s256.fracBits());
         assertEquals(9, s256.quotientBits());
-        assertEquals(18, build(8.0 / 256, 8, 24, new Out(1.0 / 255, 0, 8, false)).fracBits()); // 2^19 >= 25 * 255 * 64
+        assertEquals(13, build(8.0 / 256, 8, 24, new Out(1.0 / 255, 0, 8, false)).fracBits());
+        // matching a float softmax's rounded codes: 65 / (2^(F+1) / 255) <= 1/64 needs 2^(F+1) >= 1,060,800, F = 20
+        IntType o = new IntType(8, false, 1.0 / 255, 0);
+        assertEquals(20, IntSoftmax.of(8.0 / 256, 8, 64, o, IntSoftmax.MATCHES_FLOAT_CODES).fracBits());
+        assertEquals(18, IntSoftmax.of(8.0 / 256, 8, 24, o, IntSoftmax.MATCHES_FLOAT_CODES).fracBits()); // 2^19 >= 25 * 255 * 64
     }
 
     @Test

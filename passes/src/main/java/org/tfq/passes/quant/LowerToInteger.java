@@ -189,8 +189,16 @@ public final class LowerToInteger {
         if (r == null || !(r.op() instanceof Softmax sm)) return internal(n.output().name(), InternalWidths.product(a, b, inner, 0, 0));
         Shape s = r.input(0).type().shape();
         IntType probabilities = open(r.output().name()) ? InternalWidths.probabilities(widestActivation()) : plan.activation(r.output().name()).intType();
-        int f = IntSoftmax.defaultFracBits(s.dim(s.axis(sm.axis())), probabilities.scale());
+        int f = IntSoftmax.fracBits(s.dim(s.axis(sm.axis())), probabilities.scale(), softmaxError());
         return internal(n.output().name(), InternalWidths.product(a, b, inner, scaling, f));
+    }
+
+    /**
+     * A trained model rounds a float softmax in training: its codes are matched but near a
+     * boundary; a float model's softmax has no codes to match, and one code costs less table.
+     */
+    private double softmaxError() {
+        return plan.trained() ? IntSoftmax.MATCHES_FLOAT_CODES : IntSoftmax.WITHIN_ONE_CODE;
     }
 
     private int widestActivation() {
@@ -253,7 +261,7 @@ public final class LowerToInteger {
         } else if (n.op() instanceof Softmax sm) {
             IntType o = open(y) ? internal(y, InternalWidths.probabilities(widestActivation())) : quant(n, y);
             int row = x.type().shape().dim(x.type().shape().axis(sm.axis()));
-            emit(n, new IntSoftmaxOp(sm.axis(), xt, IntSoftmax.of(xt.scale(), xt.bits(), row, o), o, sm.mask()), x);
+            emit(n, new IntSoftmaxOp(sm.axis(), xt, IntSoftmax.of(xt.scale(), xt.bits(), row, o, softmaxError()), o, sm.mask()), x);
         } else if (n.op() instanceof LayerNorm ln) {
             IntType o = quant(n, y);
             emit(n, new IntLayerNormOp(xt, IntLayerNorm.of(xt, doubles(ln.gamma()), doubles(ln.beta()), ln.epsilon(), o), o), x);
