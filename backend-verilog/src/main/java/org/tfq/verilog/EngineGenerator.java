@@ -190,6 +190,9 @@ public final class EngineGenerator {
         model.put("modelName", SafeText.verilogComment(p.name()));
         model.put("version", version);
         model.put("lanes", lanes);
+        // the port list comes before any declaration in the module: its widths are literals
+        model.put("inTw", inTw);
+        model.put("outTw", outTw);
         model.put("predictedCycles", p.predictedCycles());
         model.put("inputCount", p.inputCount());
         model.put("outputCount", p.outputCount());

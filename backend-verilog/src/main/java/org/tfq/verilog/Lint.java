@@ -66,6 +66,115 @@ public final class Lint {
         }
     }
 
+    /**
+     * The messages of {@code iverilog -g2005 -gstrict-expr-width -gstrict-ca-eval} compiling
+     * {@code sources} with top {@code top} (IEEE 1364-2005, no Icarus extensions; Icarus' own -Wall
+     * notes, such as an {@code @*} reading a whole array, are about its simulation speed, and
+     * {@link #verilatorLintWall} covers the rest). Empty means clean.
+     *
+     * @throws SimulatorNotFoundException if iverilog is not installed
+     */
+    public static List<String> icarusStrict(List<Path> sources, String top) {
+        if (ProcessRunner.onPath("iverilog") == null) throw new SimulatorNotFoundException("iverilog", "iverilog");
+        Path logDir;
+        try {
+            logDir = Files.createTempDirectory("tfq-icarus-strict");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory", e);
+        }
+        try {
+            List<String> cmd = new ArrayList<>(List.of("iverilog", "-g2005", "-gstrict-expr-width", "-gstrict-ca-eval", "-s", top,
+                    "-o", logDir.resolve("a.vvp").toString()));
+            for (Path s : sources) cmd.add(s.toAbsolutePath().toString());
+            ProcessRunner.Outcome o = ProcessRunner.run(cmd, logDir, TIMEOUT, logDir.resolve("stdout"), logDir.resolve("stderr"));
+            List<String> messages = new ArrayList<>();
+            for (String line : (o.stdout() + "\n" + o.stderr()).split("\n")) if (!line.isBlank()) messages.add(line);
+            if (messages.isEmpty() && (o.exitCode() != 0 || o.timedOut())) messages.add("iverilog exited with " + o.exitCode());
+            return messages;
+        } finally {
+            deleteQuietly(logDir);
+        }
+    }
+
+    private static final java.util.regex.Pattern DECLARATION = java.util.regex.Pattern.compile(
+            "^\\s*(?:(?:input|output|inout)\\s+)?(?:wire|reg|integer|genvar|localparam|parameter)\\b(?:\\s+(?:signed|integer|real|time))?\\s*(?:\\[[^\\]]*\\])?\\s*(.*)$");
+    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("(?<![\\w$'`.])[A-Za-z_][A-Za-z0-9_]*");
+
+    /**
+     * Names used, in a module of {@code source}, on a line before the line that declares them
+     * ({@code name: used on line U, declared on line D}). Verilog-2001 (IEEE 1364-2005 12.3.3)
+     * and IEEE 1800 require a declaration before use; Verilator and Icarus 11 accept the
+     * forward reference, Vivado's xvlog, VCS, Xcelium and Icarus 13 reject it. A line-based scan
+     * of the style tfq writes: one declaration statement per line, comments and strings removed.
+     */
+    public static List<String> usesBeforeDeclaration(Path source) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(source);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source, e);
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> declared = new java.util.HashMap<>();
+        Map<String, Integer> firstUse = new java.util.HashMap<>();
+        boolean inComment = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (inComment) {
+                int end = line.indexOf("*/");
+                if (end < 0) continue;
+                line = line.substring(end + 2);
+                inComment = false;
+            }
+            line = line.replaceAll("/\\*.*?\\*/", " ").replaceAll("\"[^\"]*\"", " ").replaceAll("\\(\\*.*?\\*\\)", " ");
+            int open = line.indexOf("/*");
+            if (open >= 0) {
+                line = line.substring(0, open);
+                inComment = true;
+            }
+            int comment = line.indexOf("//");
+            if (comment >= 0) line = line.substring(0, comment);
+            if (line.matches("\\s*module\\b.*")) {
+                checkModule(declared, firstUse, problems, source);
+                declared.clear();
+                firstUse.clear();
+            }
+            String uses = line;
+            java.util.regex.Matcher d = DECLARATION.matcher(line);
+            if (d.matches()) {
+                // the declared names: each before '=' or ',' at the top level of the rest
+                String rest = d.group(1);
+                StringBuilder names = new StringBuilder(), read = new StringBuilder(line.substring(0, d.start(1)));
+                int depth = 0;
+                boolean inInit = false;
+                for (char c : rest.toCharArray()) {
+                    if (c == '(' || c == '{' || c == '[') depth++;
+                    if (c == ')' || c == '}' || c == ']') depth--;
+                    if (depth == 0 && c == '=') inInit = true;
+                    if (depth == 0 && c == ',') inInit = false;
+                    boolean isRead = inInit || depth > 0 || c == ']';
+                    names.append(isRead ? ' ' : c);
+                    read.append(isRead ? c : ' ');
+                }
+                java.util.regex.Matcher n = IDENTIFIER.matcher(names);
+                while (n.find()) declared.putIfAbsent(n.group(), i + 1);
+                uses = read.toString();
+            }
+            java.util.regex.Matcher u = IDENTIFIER.matcher(uses.replaceAll("\\d+'[sS]?[bBoOdDhH][0-9a-fA-FxXzZ_?]+", " "));
+            while (u.find()) firstUse.putIfAbsent(u.group(), i + 1);
+        }
+        checkModule(declared, firstUse, problems, source);
+        return problems;
+    }
+
+    private static void checkModule(Map<String, Integer> declared, Map<String, Integer> firstUse, List<String> problems, Path source) {
+        declared.forEach((name, line) -> {
+            Integer use = firstUse.get(name);
+            if (use != null && use < line) problems.add(source.getFileName() + ": " + name + ": used on line " + use + ", declared on line " + line);
+        });
+        problems.sort(null);
+    }
+
     private static void deleteQuietly(Path dir) {
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -69,6 +69,23 @@ class LintTest {
     }
 
     @Test
+    void findsNamesUsedBeforeTheirDeclaration() {
+        Path f = Fixtures.copy("lint_use_before_declaration.v", Bench.workDir("lint-fixtures-order"));
+        assertEquals(List.of("lint_use_before_declaration.v: IN_W: used on line 5, declared on line 8",
+                "lint_use_before_declaration.v: late_wire: used on line 10, declared on line 11"), Lint.usesBeforeDeclaration(f));
+    }
+
+    @Test
+    void everyModuleDeclaresBeforeUseAndCompilesAsStrictVerilog2005() {
+        Path dir = Bench.workDir("lint-order");
+        for (RtlModule m : RtlModule.values()) {
+            List<Path> files = m.write(dir.resolve(m.moduleName()));
+            for (Path f : files) assertEquals(List.of(), Lint.usesBeforeDeclaration(f), f.toString());
+            assertEquals(List.of(), Lint.icarusStrict(files, m.moduleName()), m.moduleName());
+        }
+    }
+
+    @Test
     void rejectsSystemVerilog() {
         Path f = Fixtures.copy("lint_systemverilog.v", Bench.workDir("lint-fixtures-sv"));
         List<String> w = Lint.verilatorLintWall(List.of(f));

@@ -60,7 +60,9 @@ record SimulatedDesign(Path out, List<String> rtl, long predicted) {
 
     void assertLintClean() {
         List<Path> sources = rtl.stream().map(f -> out.resolve("rtl").resolve(f)).toList();
-        List<String> warnings = Lint.verilatorLintWall(sources, "tfq_top", Map.of());
+        List<String> warnings = new java.util.ArrayList<>(Lint.verilatorLintWall(sources, "tfq_top", Map.of()));
+        warnings.addAll(Lint.icarusStrict(sources, "tfq_top"));
+        for (Path f : sources) warnings.addAll(Lint.usesBeforeDeclaration(f));
         assertTrue(warnings.isEmpty(), String.join("\n", warnings));
     }
 }

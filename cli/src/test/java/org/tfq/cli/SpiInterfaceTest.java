@@ -153,7 +153,9 @@ class SpiInterfaceTest {
     @Test
     void lintClean() {
         List<Path> sources = rtl.stream().map(f -> out.resolve("rtl").resolve(f)).toList();
-        List<String> warnings = Lint.verilatorLintWall(sources, SpiWrapper.TOP, Map.of());
+        List<String> warnings = new java.util.ArrayList<>(Lint.verilatorLintWall(sources, SpiWrapper.TOP, Map.of()));
+        warnings.addAll(Lint.icarusStrict(sources, SpiWrapper.TOP));
+        for (Path f : sources) warnings.addAll(Lint.usesBeforeDeclaration(f));
         assertTrue(warnings.isEmpty(), String.join("\n", warnings));
     }
 }

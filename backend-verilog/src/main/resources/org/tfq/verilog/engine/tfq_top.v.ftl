@@ -22,11 +22,11 @@ module tfq_top #(
     input  wire                 start,
     output wire                 busy,
     output reg                  done,
-    input  wire [IN_TW-1:0]     s_axis_tdata,
+    input  wire [${inTw - 1}:0]     s_axis_tdata,
     input  wire                 s_axis_tvalid,
     output wire                 s_axis_tready,
     input  wire                 s_axis_tlast,
-    output wire [OUT_TW-1:0]    m_axis_tdata,
+    output wire [${outTw - 1}:0]    m_axis_tdata,
     output wire                 m_axis_tvalid,
     input  wire                 m_axis_tready,
     output wire                 m_axis_tlast
@@ -314,6 +314,11 @@ module tfq_top #(
     reg [ADDR_W-1:0] d_o;
     reg signed [BW-1:0] b2 [0:LANES-1];
     wire signed [PW-1:0] prod [0:LANES-1];
+    // the output unit's result and where it goes in the B buffer (driven below, read by the lanes)
+    wire signed [PY_W-1:0] post_y;
+    wire bb_we;
+    wire [CW-1:0] bb_wlane;
+    wire [ADDR_W-1:0] bb_waddr;
     genvar j;
     generate
         for (j = 0; j < LANES; j = j + 1) begin : g_lane
@@ -631,7 +636,6 @@ module tfq_top #(
         endcase
     end
     wire post_ov;
-    wire signed [PY_W-1:0] post_y;
     tfq_post #(.A_W(PA_W), .B_W(AW + 1), .M1_W(M1_W), .M2_W(M2_W), .C_W(C_W), .SH_W(SH_W), .Y_W(PY_W)) u_post (
         .clk(clk), .rst(rst), .in_valid(post_v), .a(post_a), .b(post_b), .m1(post_m1), .m2(post_m2), .c(post_c),
         .sh(post_sh), .z(post_z), .lo(post_lo), .hi(post_hi), .out_valid(post_ov), .y(post_y));
@@ -652,9 +656,9 @@ module tfq_top #(
             post_bba_d[pa] <= post_bba_d[pa-1];
         end
     end
-    wire bb_we = post_ov && post_bb_d[POST_LAT-1];
-    wire [CW-1:0] bb_wlane = post_lane_d[POST_LAT-1];
-    wire [ADDR_W-1:0] bb_waddr = post_bba_d[POST_LAT-1];
+    assign bb_we = post_ov && post_bb_d[POST_LAT-1];
+    assign bb_wlane = post_lane_d[POST_LAT-1];
+    assign bb_waddr = post_bba_d[POST_LAT-1];
 
     // ------------------------------------------------------------------ write ports
     wire [IN_TW-1:0] in_code = s_axis_tdata;
