@@ -112,7 +112,6 @@ public final class EngineGenerator {
         param(params, "PRM_W", m1 + m2 + c + sh);
         param(params, "PA_W", paW);
         param(params, "PY_W", pyW);
-        param(params, "T_W", tW);
         param(params, "CW", w.counter());
         param(params, "ADDR_W", w.address());
         param(params, "PC_W", pcW);
@@ -125,6 +124,7 @@ public final class EngineGenerator {
         param(params, "P_DEPTH", Math.max(1, p.params().size()));
         param(params, "P_AW", EngineWidths.addressBits(p.params().size()));
         if (w.tableRom()) {
+            param(params, "T_W", tW);
             param(params, "T_DEPTH", Math.max(1, p.table().length));
             param(params, "T_AW", EngineWidths.addressBits(p.table().length));
         }
