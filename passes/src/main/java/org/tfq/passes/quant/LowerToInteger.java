@@ -306,6 +306,12 @@ public final class LowerToInteger {
             int len = x.type().shape().dim(x.type().shape().axis(mp.axis()));
             // a float model's mean takes its input's grid; a trained model's open mean stays exact
             IntType o = open(y) && !isGraphOutput(y) ? internal(y, InternalWidths.mean(xt, len)) : quantOr(y, xt);
+            IntTableOp ties = plan.trained() ? MeanAtExactTies.of(xt, len, o) : null;
+            if (ties != null) {
+                Value sum = emit(n.name() + "/sum", IntMeanPool.of(mp.axis(), mp.keepDims(), xt, len, ties.in()), List.of(x), y + "/sum");
+                emit(n, ties, sum);
+                return;
+            }
             emit(n, IntMeanPool.of(mp.axis(), mp.keepDims(), xt, len, o), x);
         } else if (n.op() instanceof MaxPool mp) {
             emit(n, new IntMaxPool(mp.axis(), mp.keepDims(), mp.minimum(), xt), x); // codes pass through: no quantization of its own
