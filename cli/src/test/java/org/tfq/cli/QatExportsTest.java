@@ -47,7 +47,7 @@ class QatExportsTest {
      */
     @ParameterizedTest
     @CsvSource({"qat2_ort_qdq_u8s8_b8, 8, 0.01", "qat2_ort_qdq_s8s8_b8, 8, 0.01", "qat2_ort_qdq_u8s8_perchannel_b8, 8, 0.01",
-            "qat2_torch_ao_fx_b4, 4, 0.02", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01", "qat2_elastic_b4, 4, 0.02"})
+            "qat2_torch_ao_fx_b4, 4, 0.02", "qat2_torch_ao_fx_reference_b8, 8, 0.01", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01", "qat2_elastic_b4, 4, 0.02"})
     void withinOnePercentOfTheExportedModel(String stem, int bits, double bound) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(bits), false, null);
@@ -97,7 +97,8 @@ class QatExportsTest {
      * calibrated; FX quantizes everything and compiles from its own scales.
      */
     @ParameterizedTest
-    @CsvSource({"qat2_torch_ao_eager_b8, true, icarus", "qat2_torch_ao_fx_b8, false, verilator", "qat2_elastic_b8, false, icarus"})
+    @CsvSource({"qat2_torch_ao_eager_b8, true, icarus", "qat2_torch_ao_fx_b8, false, verilator", "qat2_elastic_b8, false, icarus",
+            "qat2_torch_ao_eager_converted_b8, true, icarus", "qat2_torch_ao_fx_reference_b8, false, verilator"})
     void bitExactAtEightLanes(String stem, boolean calibrate, String simulator, @TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
         List<String> args = new java.util.ArrayList<>(List.of("compile", file(stem + ".onnx").toString(), "-o", out.toString(),
@@ -134,6 +135,25 @@ class QatExportsTest {
         float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
         for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 1e-6f, "sample " + i);
         assertTrue(r.graph().nodes().stream().anyMatch(nd -> nd.name().equals("/encoder_layers.0/ReduceMax")), "ReduceMax kept");
+    }
+
+    /**
+     * torch.ao's converted models write QuantizeLinear -> Cast(uint8) -> DequantizeLinear, one
+     * DequantizeLinear per consuming module, weights as DequantizeLinear of int8 constants and
+     * biases of int32 ones: each is the quantizer it states, and the float IR is ONNX Runtime's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"qat2_torch_ao_eager_converted_b8", "qat2_torch_ao_fx_reference_b8"})
+    void convertedExportsEqualOnnxRuntime(String stem) {
+        ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
+        FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
+        float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();
+        float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+        for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 0f, stem + ": sample " + i);
+        long quantizers = r.graph().nodes().stream().filter(nd -> nd.op() instanceof org.tfq.ir.op.FakeQuant).count();
+        long linears = r.graph().nodes().stream().filter(nd -> nd.op() instanceof org.tfq.ir.op.Linear l && l.weightQuant() != null).count();
+        assertEquals(8, linears, stem + ": every Linear keeps its trained weight quantization");
+        assertTrue(quantizers >= 15, stem + ": " + quantizers + " activation quantizers");
     }
 
     private static double rmse(float[] p, float[] y) {

@@ -23,16 +23,33 @@ final class QuantNodes {
     static QuantSpec quantizeLinear(NodeProto q, Const scale, Const zero, int rank) {
         if (scale == null) throw new OnnxImportException("the scale of QuantizeLinear/DequantizeLinear must be a constant");
         int type = zero == null ? org.tfq.onnx.proto.Onnx.TensorProto.DataType.UINT8_VALUE : zero.dataType();
-        long qmin, qmax;
-        switch (org.tfq.onnx.proto.Onnx.TensorProto.DataType.forNumber(type)) {
-            case INT8 -> { qmin = -128; qmax = 127; }
-            case UINT8 -> { qmin = 0; qmax = 255; }
-            case INT16 -> { qmin = -32768; qmax = 32767; }
-            case UINT16 -> { qmin = 0; qmax = 65535; }
-            case INT32 -> { qmin = Integer.MIN_VALUE; qmax = Integer.MAX_VALUE; }
-            default -> throw new OnnxImportException("quantization to " + DataTypes.name(type) + " is not supported");
-        }
-        return spec(scale, zero, (int) new Attrs(q).getInt("axis", 1), rank, qmin, qmax);
+        long[] range = codeRange(type);
+        if (range == null) throw new OnnxImportException("quantization to " + DataTypes.name(type) + " is not supported");
+        return spec(scale, zero, (int) new Attrs(q).getInt("axis", 1), rank, range[0], range[1]);
+    }
+
+    /** The codes an integer type holds, or null for the types that are not quantization codes. */
+    private static long[] codeRange(int type) {
+        var t = org.tfq.onnx.proto.Onnx.TensorProto.DataType.forNumber(type);
+        if (t == null) return null;
+        return switch (t) {
+            case INT8 -> new long[] {-128, 127};
+            case UINT8 -> new long[] {0, 255};
+            case INT16 -> new long[] {-32768, 32767};
+            case UINT16 -> new long[] {0, 65535};
+            case INT32 -> new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE};
+            default -> null;
+        };
+    }
+
+    /**
+     * A Cast of codes between QuantizeLinear and DequantizeLinear (torch.ao's converted export
+     * writes uint8 -> Cast(uint8) -> DequantizeLinear) is no quantization step when the target
+     * integer type holds every code the quantizer can produce.
+     */
+    static boolean castKeepsCodes(QuantSpec s, int to) {
+        long[] r = codeRange(to);
+        return r != null && r[0] <= s.qmin() && s.qmax() <= r[1];
     }
 
     private static QuantSpec spec(Const scale, Const zero, long axis, int rank, long qmin, long qmax) {
