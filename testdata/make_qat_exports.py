@@ -82,6 +82,9 @@ def _axis_shape(x, s, a):
     return np.reshape(s, shp)
 
 
+QOP_FLOAT = ("QLinearMatMul", "QLinearAdd", "QLinearMul", "QLinearSoftmax", "QGemm")
+
+
 def _run_node_qat(op, ins, a, node):
     if op == "QuantizeLinear":
         x, s = ins[0], _axis_shape(ins[0], ins[1], a)
@@ -94,6 +97,24 @@ def _run_node_qat(op, ins, a, node):
         z = ins[2] if len(ins) > 2 and ins[2] is not None else np.int64(0)
         zz = _axis_shape(ins[0], z, a).astype(np.int64)
         return [((x.astype(np.int64) - zz).astype(np.float32) * s).astype(np.float32)]
+    if op in QOP_FLOAT:  # ONNX Runtime's QOperator nodes: dequantize, the float op, quantize
+        dq = lambda i: _run_node_qat("DequantizeLinear", ins[i:i + 3], {}, node)[0]  # noqa: E731
+        if op == "QGemm":
+            A, B = dq(0), dq(3)
+            B = B.T if a.get("transB", 0) else B
+            y = np.float32(a.get("alpha", 1.0)) * (A @ B)
+            if len(ins) > 6 and ins[6] is not None:
+                y = y + ins[6].astype(np.float32) * (ins[1] * ins[4]).astype(np.float32)
+            out = ins[7:9] if len(ins) > 7 else []
+        elif op == "QLinearSoftmax":
+            x = dq(0)
+            e = np.exp(x - x.max(axis=a.get("axis", -1), keepdims=True))
+            y, out = e / e.sum(axis=a.get("axis", -1), keepdims=True), ins[3:5]
+        else:
+            y = {"QLinearMatMul": np.matmul, "QLinearAdd": np.add, "QLinearMul": np.multiply}[op](dq(0), dq(3))
+            out = ins[6:8]
+        y = y.astype(np.float32)
+        return _run_node_qat("QuantizeLinear", [y] + list(out), {}, node) if out and out[0] is not None else [y]
     if op == "Round":
         return [np.rint(ins[0])]
     if op in ("Max", "Min"):
@@ -389,7 +410,7 @@ def ao_qat(model, ds, name, epochs, lr):
 
 def torch_ao_forms(ds, float_model, only):
     """Eager (per-channel weights) and FX (per-tensor) QAT from the trained float ref model."""
-    from torch.ao.quantization.quantize_fx import prepare_qat_fx, convert_fx
+    from torch.ao.quantization.quantize_fx import prepare_qat_fx, convert_fx, convert_to_reference_fx
     from torch.ao.quantization import QConfigMapping
     X1 = torch.from_numpy(ds.train[0][:1])
     for mode in ("eager", "fx"):
@@ -462,14 +483,28 @@ def torch_ao_forms(ds, float_model, only):
                 MANIFEST.append(dict(name=cname, form=form + "_converted", bits=8, file=None,
                                      export_failures=["torch.onnx.export of the converted model: " + cerr]))
                 log("%s: export failed: %s" % (cname, cerr))
-                continue
+                if mode != "fx":
+                    continue
+                # FX's documented conversion for other backends: the reference quantized model
+                # (quantize_per_tensor/dequantize around float ops) exports where convert_fx's
+                # packed quantized kernels do not
+                cname = "qat2_%s_reference_b8" % form
+                conv = convert_to_reference_fx(copy.deepcopy(prepared).eval())
+                cpath = os.path.join(OUT, cname + ".onnx")
+                cerr = torch_export(conv, cpath)
+                assert cerr is None, cerr
+                form_c, conv_call = form + "_reference", "convert_to_reference_fx: the reference quantized model"
+            else:
+                form_c = form + "_converted"
+                conv_call = "torch.ao.quantization.convert%s: quantized modules" % ("" if mode == "eager" else "_fx")
             with torch.no_grad():
                 crm = rmse_of(torch.cat([conv(torch.from_numpy(ds.test[0][i:i + 512]))
                                          for i in range(0, len(ds.test[0]), 512)]).numpy(), ds.test[1])
             cm = conv
-            record(cname, cpath, ds, form=form + "_converted", exporter="torch.onnx.export of the converted "
-                   "model (torch.ao.quantization.convert%s: quantized modules)" % ("" if mode == "eager" else "_fx"),
-                   bits=8, test_rmse=crm, needed=[],
+            record(cname, cpath, ds, form=form_c, exporter="torch.onnx.export of the converted model (%s)" % conv_call,
+                   bits=8, test_rmse=crm, needed=[] if mode == "eager" else [
+                       "convert_fx's model (packed quantized kernels) does not export (qat2_torch_ao_fx_converted_b8's "
+                       "export_failures); convert_to_reference_fx, torch.ao's conversion for other backends, does"],
                    outputs_fn=lambda X: torch.cat([cm(torch.from_numpy(X[i:i + 512])) for i in
                                                    range(0, len(X), 512)]).detach().numpy(),
                    extra=dict(extra, converted=True))
@@ -588,6 +623,44 @@ def ort_scale_zp(rmin, rmax, qmin, qmax, symmetric):
     return scale, int(np.round(qmin - rmin / float(scale)))
 
 
+def ort_float_model(float_path):
+    """The float model as the quantizer reads it: Constant nodes' values are initializers
+    (onnx's shape inference/ORT's pre-processing make them so)."""
+    om = onnx.load(float_path)
+    g = om.graph
+    inits = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    for node in list(g.node):
+        if node.op_type == "Constant":
+            inits[node.output[0]] = numpy_helper.to_array(mt._attrs(node)["value"])
+    return om, g, inits, [nd for nd in g.node if nd.op_type != "Constant"]
+
+
+def ort_calibrate(om, inits, nodes, calib_X):
+    """MinMax calibration (min/max of every float value over the calibration windows) and
+    base_quantizer.adjust_tensor_ranges: a Relu read only by itself gives its input its output
+    range and is removed (asymmetric activations); Softmax outputs are [0, 1]."""
+    ranges = {}
+    for i in range(0, len(calib_X), 1024):
+        env = np_env(om, calib_X[i:i + 1024])
+        for k, v in env.items():
+            if k in inits or v.dtype != np.float32:
+                continue
+            lo, hi = float(v.min()), float(v.max())
+            ranges[k] = (min(lo, ranges[k][0]), max(hi, ranges[k][1])) if k in ranges else (lo, hi)
+    consumers = collections.defaultdict(list)
+    for nd in nodes:
+        for x in nd.input:
+            consumers[x].append(nd)
+    removed = set()
+    for nd in nodes:
+        if nd.op_type == "Relu" and len(consumers[nd.input[0]]) == 1:
+            ranges[nd.input[0]] = ranges[nd.output[0]]
+            removed.add(nd.name)
+        elif nd.op_type == "Softmax":
+            ranges[nd.output[0]] = (0.0, 1.0)
+    return ranges, removed
+
+
 def ort_qdq(float_path, calib_X, act_type, per_channel):
     """quantize_static(quant_format=QDQ, activation_type=act_type, weight_type=QInt8,
     per_channel=per_channel, calibrate_method=MinMax) as its source lays the graph out:
@@ -605,37 +678,9 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
       input's scale and zero point (QDQDirect8BitOp);
     - ops outside the list (ReduceMean here) stay float between a DequantizeLinear and the next
       QuantizeLinear."""
-    om = onnx.load(float_path)
-    g = om.graph
-    inits = {i.name: numpy_helper.to_array(i) for i in g.initializer}
-    # Constant nodes' values are initializers for the quantizer (onnx's shape inference/ORT's
-    # pre-processing make them so); keep them as initializers here
-    for node in list(g.node):
-        if node.op_type == "Constant":
-            inits[node.output[0]] = numpy_helper.to_array(mt._attrs(node)["value"])
-    nodes = [nd for nd in g.node if nd.op_type != "Constant"]
-    # calibration: min/max of every value over the calibration windows
-    ranges = {}
-    for i in range(0, len(calib_X), 1024):
-        env = np_env(om, calib_X[i:i + 1024])
-        for k, v in env.items():
-            if k in inits or v.dtype != np.float32:
-                continue
-            lo, hi = float(v.min()), float(v.max())
-            ranges[k] = (min(lo, ranges[k][0]), max(hi, ranges[k][1])) if k in ranges else (lo, hi)
+    om, g, inits, nodes = ort_float_model(float_path)
+    ranges, removed = ort_calibrate(om, inits, nodes, calib_X)
     aq = (0, 255, np.uint8) if act_type == "QUInt8" else (-128, 127, np.int8)
-    consumers = collections.defaultdict(list)
-    for nd in nodes:
-        for x in nd.input:
-            consumers[x].append(nd)
-    # adjust_tensor_ranges
-    removed = set()
-    for nd in nodes:
-        if nd.op_type == "Relu" and len(consumers[nd.input[0]]) == 1:
-            ranges[nd.input[0]] = ranges[nd.output[0]]
-            removed.add(nd.name)
-        elif nd.op_type == "Softmax":
-            ranges[nd.output[0]] = (0.0, 1.0)
     qparams = {}  # activation tensor -> (scale, zp)
     weights, biases = {}, {}  # initializer -> (axis or None) / (input, weight)
     act_inits = set()
@@ -776,11 +821,154 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
     return model
 
 
+MS = "com.microsoft"
+
+
+def ort_qop(float_path, calib_X, act_type):
+    """quantize_static(quant_format=QOperator, activation_type=act_type, weight_type=QInt8,
+    per_channel=False, calibrate_method=MinMax) as onnx_quantizer.py and its QLinearOpsRegistry
+    (registry.py, operators/*.py) write this model family:
+    - MatMul -> QLinearMatMul (QLinearMatMul: activation input 0, input 1 a weight, int8
+      symmetric [-127, 127], when it is an initializer, else the activation it is);
+    - Add, Mul -> com.microsoft QLinearAdd, QLinearMul (QLinearBinaryOp), initializer operands
+      quantized like activations; Gemm -> com.microsoft QGemm (QLinearGemm) with its bias int32
+      at scale s_A * s_B (quantize_bias_static) and no beta attribute;
+    - Softmax -> com.microsoft QLinearSoftmax (axis, opset), output 1/256 with zero point 0
+      (uint8) or -128 (int8); Relu after a quantized op is removed, its output the input's
+      quantized value (QLinearActivation.QuantizeClipRelu) with its range (adjust_tensor_ranges);
+    - Transpose (Direct8BitOp) moves codes when its input is quantized, else stays float;
+    - ops outside the registry (BatchNormalization, ReduceMean) stay float: DequantizeLinear
+      before (X_quantized -> X), QuantizeLinear where a quantized op next reads their output;
+    - graph outputs are dequantized (_dequantize_outputs); MatMulInteger/ConvInteger are the
+      IntegerOps registry (quantize_dynamic), not written by quantize_static."""
+    om, g, inits, nodes = ort_float_model(float_path)
+    ranges, removed = ort_calibrate(om, inits, nodes, calib_X)
+    aq = (0, 255, np.uint8) if act_type == "QUInt8" else (-128, 127, np.int8)
+    new_inits, body = {}, []
+    qv = {}  # float tensor -> (quantized name, scale name, zero point name)
+    floats = {g.input[0].name} | set(inits)  # tensors available in float
+
+    def init(name, v):
+        new_inits.setdefault(name, numpy_helper.from_array(np.asarray(v), name))
+
+    def params(x, s, z):
+        init(x + "_scale", np.float32(s))
+        init(x + "_zero_point", np.asarray(z, aq[2]))
+        return x + "_scale", x + "_zero_point"
+
+    def act(x):
+        if x in qv:
+            return qv[x]
+        if x in inits:  # quantize_initializer with the activation type
+            w = inits[x].astype(np.float32)
+            s, z = ort_scale_zp(w.min(), w.max(), aq[0], aq[1], False)
+            init(x + "_quantized", np.clip(np.rint(w / s) + z, aq[0], aq[1]).astype(aq[2]))
+        else:
+            s, z = ort_scale_zp(*ranges[x], aq[0], aq[1], False)
+            body.append(helper.make_node("QuantizeLinear", [x, x + "_scale", x + "_zero_point"], [x + "_quantized"],
+                                         name=x + "_QuantizeLinear"))
+        qv[x] = (x + "_quantized",) + params(x, s, z)
+        return qv[x]
+
+    def weight(x):
+        w = inits[x].astype(np.float32)
+        s, z = ort_scale_zp(w.min(), w.max(), -127, 127, True)
+        init(x + "_quantized", np.clip(np.rint(w / s) + z, -127, 127).astype(np.int8))
+        init(x + "_scale", np.float32(s))
+        init(x + "_zero_point", np.int8(z))
+        return x + "_quantized", x + "_scale", x + "_zero_point"
+
+    def out(x, s=None, z=None):
+        if s is None:
+            s, z = ort_scale_zp(*ranges[x], aq[0], aq[1], False)
+        qv[x] = (x + "_quantized",) + params(x, s, z)
+        return list(qv[x][1:])
+
+    def floated(x):
+        if x not in floats:
+            q = qv[x]
+            body.append(helper.make_node("DequantizeLinear", list(q), [x], name=x + "_DequantizeLinear"))
+            floats.add(x)
+        return x
+
+    for nd in nodes:
+        op, ins, o = nd.op_type, list(nd.input), nd.output[0]
+        name = nd.name + "_quant"
+        if op == "MatMul":
+            a = act(ins[0])
+            b = weight(ins[1]) if ins[1] in inits else act(ins[1])
+            body.append(helper.make_node("QLinearMatMul", list(a) + list(b) + out(o), [o + "_quantized"], name=name))
+        elif op in ("Add", "Mul"):
+            a, b = act(ins[0]), act(ins[1])
+            body.append(helper.make_node("QLinear" + op, list(a) + list(b) + out(o), [o + "_quantized"], name=name,
+                                         domain=MS))
+        elif op == "Softmax":
+            a = act(ins[0])
+            body.append(helper.make_node("QLinearSoftmax", list(a) + out(o, 1 / 256.0, aq[0]), [o + "_quantized"],
+                                         name=name, domain=MS, axis=mt._attrs(nd).get("axis", -1), opset=OPSET))
+        elif op == "Gemm":
+            at = mt._attrs(nd)
+            a, b = act(ins[0]), weight(ins[1])
+            bs = numpy_helper.to_array(new_inits[a[1]]) * numpy_helper.to_array(new_inits[b[1]])
+            bias = np.rint(inits[ins[2]].astype(np.float64) / (np.float64(bs) * at.get("beta", 1.0)))
+            init(ins[2] + "_quantized", bias.astype(np.int32))
+            body.append(helper.make_node("QGemm", list(a) + list(b) + [ins[2] + "_quantized"] + out(o),
+                                         [o + "_quantized"], name=name, domain=MS,
+                                         **{k: v for k, v in at.items() if k != "beta"}))
+        elif op == "Relu" and nd.name in removed and ins[0] in qv:
+            qv[o] = qv[ins[0]]
+        elif op == "Transpose" and ins[0] in qv:
+            q = qv[ins[0]]
+            body.append(helper.make_node("Transpose", [q[0]], [o + "_quantized"], name=name, **mt._attrs(nd)))
+            qv[o] = (o + "_quantized",) + q[1:]
+        else:
+            nn_ = onnx.NodeProto()
+            nn_.CopyFrom(nd)
+            for j, x in enumerate(nn_.input):
+                nn_.input[j] = floated(x)
+            body.append(nn_)
+            floats.update(nd.output)
+    for o in g.output:
+        if o.name in qv:
+            body.append(helper.make_node("DequantizeLinear", list(qv[o.name]), [o.name], name=o.name + "_DequantizeLinear"))
+    used = {x for nd in body for x in nd.input}
+    keep = [numpy_helper.from_array(v, k) for k, v in inits.items() if k in used]
+    graph = helper.make_graph(body, g.name, list(g.input), list(g.output),
+                              keep + [v for k, v in new_inits.items() if k in used])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS, 1)],
+                             producer_name="tfq testdata/make_qat_exports.py (onnxruntime quantize_static "
+                                           "QOperator layout)")
+
+
 def qdq_nodes(src, x, dq_out):
     return [helper.make_node("QuantizeLinear", [src, x + "_scale", x + "_zero_point"], [x + "_quantized"],
                              name=x + "_QuantizeLinear"),
             helper.make_node("DequantizeLinear", [x + "_quantized", x + "_scale", x + "_zero_point"], [dq_out],
                              name=x + "_DequantizeLinear")]
+
+
+def ort_qop_forms(ds, only):
+    if only and "ort_qop" not in only:
+        return
+    float_path = os.path.join(mt.MODEL_DIR, "ref_n12_d16_m3.onnx")
+    for act, name in (("QUInt8", "qat2_ort_qop_u8s8_b8"), ("QInt8", "qat2_ort_qop_s8s8_b8")):
+        om = ort_qop(float_path, ds.train[0], act)
+        path = os.path.join(OUT, name + ".onnx")
+        onnx.save(om, path)
+        pred = np.concatenate([mt.np_run(om, ds.test[0][i:i + 1024]) for i in range(0, len(ds.test[0]), 1024)])
+        record(name, path, ds, form="ort_qop", bits=8,
+               exporter="this script's reproduction of onnxruntime quantize_static(QuantFormat.QOperator, "
+                        "activation_type=%s, weight_type=QInt8, per_channel=False, MinMax)" % act,
+               outputs_fn=lambda X, om=om: mt.np_run(om, X), test_rmse=rmse_of(pred, ds.test[1]),
+               needed=["ONNX Runtime's Python quantization tool is not installable here: the QOperator graph is "
+                       "written by ort_qop() following its source; torch_outputs and test_rmse come from the numpy "
+                       "interpreter, which computes each QLinear node as DequantizeLinear, the float op, "
+                       "QuantizeLinear (ONNX Runtime's integer kernels requantize in their own arithmetic)"],
+               failures=["per_channel=True: not written (QLinearMatMul per-column weight scales)",
+                         "6 and 4 bits: QOperator kernels take 8-bit tensors only"],
+               extra=dict(float_model="testdata/models/ref_n12_d16_m3.onnx", activation_type=act,
+                          weight_type="QInt8 (symmetric, [-127, 127])", per_channel=False,
+                          calibration="MinMax over all %d training windows" % len(ds.train[0])))
 
 
 def ort_forms(ds, only):
@@ -821,7 +1009,7 @@ def main():
     ap.add_argument("--eac", default=os.environ.get("TFQ_EAC_REPO", EAC_REPO),
                     help="git repository of es-ude/elastic-ai.creator (branch %s is used)" % EAC_REF)
     ap.add_argument("--only", default="", help="comma-separated forms: torch_ao_eager, torch_ao_fx, "
-                                               "elastic, ort_qdq (default: all)")
+                                               "elastic, ort_qdq, ort_qop (default: all)")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     os.makedirs(OUT, exist_ok=True)
@@ -829,6 +1017,7 @@ def main():
     mpath = os.path.join(OUT, "manifest.json")
     with tempfile.TemporaryDirectory(prefix="tfq_qat_") as tmp:
         ort_forms(ds, only)
+        ort_qop_forms(ds, only)
         if not only or only & {"torch_ao_eager", "torch_ao_fx"}:
             name = "qat2_float_ref"
             torch.manual_seed(mt.seed_for(name))

@@ -43,7 +43,7 @@ public final class OnnxImporter {
         ModelProto m = parse(model, file);
         Map<String, Long> opsets = opsets(m, file);
         int opset = opsets.get("ai.onnx").intValue();
-        GraphProto gp = m.getGraph();
+        GraphProto gp = QOperatorExpansion.expand(m.getGraph());
         if (gp.getNodeCount() > MAX_NODES) throw new OnnxImportException(file + ": " + gp.getNodeCount() + " nodes is over tfq's limit of " + MAX_NODES);
 
         TensorDecoder decoder = new TensorDecoder(model);
