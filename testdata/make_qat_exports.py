@@ -214,7 +214,7 @@ def op_counts(om):
 
 
 def record(name, om_path, ds, *, form, exporter, bits, outputs_fn, test_rmse, needed, extra=None,
-           failures=None):
+           failures=None, np_model=None):
     """Write the .npy files, check the ONNX file with the numpy interpreter against outputs_fn
     (the framework's own outputs on the 256 saved windows), add a manifest entry."""
     om = onnx.load(om_path)
@@ -230,7 +230,7 @@ def record(name, om_path, ds, *, form, exporter, bits, outputs_fn, test_rmse, ne
     except Exception as e:  # noqa
         check = "FAILED: %s" % str(e).splitlines()[0][:200]
     try:
-        onx = mt.np_run(om, Xs).reshape(len(Xs), -1)[:, :1]
+        onx = mt.np_run(np_model or om, Xs).reshape(len(Xs), -1)[:, :1]
         npdiff = float(np.max(np.abs(onx - outs)))
     except Exception as e:  # noqa
         npdiff = None
@@ -661,7 +661,7 @@ def ort_calibrate(om, inits, nodes, calib_X):
     return ranges, removed
 
 
-def ort_qdq(float_path, calib_X, act_type, per_channel):
+def ort_qdq(float_path, calib_X, act_type, per_channel, bits=8):
     """quantize_static(quant_format=QDQ, activation_type=act_type, weight_type=QInt8,
     per_channel=per_channel, calibrate_method=MinMax) as its source lays the graph out:
     - every input and output of a node whose op type is quantized gets QuantizeLinear ->
@@ -677,10 +677,18 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
       removed (QDQRemovableActivation, asymmetric activations); Transpose outputs share their
       input's scale and zero point (QDQDirect8BitOp);
     - ops outside the list (ReduceMean here) stay float between a DequantizeLinear and the next
-      QuantizeLinear."""
+      QuantizeLinear.
+    bits=4 is QUInt4/QInt4 (quant_utils: activations [0, 15] / [-8, 7], int4 weights symmetric over
+    the full [-8, 7], INT4 having no entry in ONNX_INT_TYPE_SYMMETRIC_RANGE), written here in 8-bit
+    containers with a Clip to the 4-bit range after each activation QuantizeLinear (the same
+    values); int4_opset21() makes the int4 file from it."""
     om, g, inits, nodes = ort_float_model(float_path)
     ranges, removed = ort_calibrate(om, inits, nodes, calib_X)
     aq = (0, 255, np.uint8) if act_type == "QUInt8" else (-128, 127, np.int8)
+    wq = (-127, 127)
+    if bits == 4:
+        aq = (0, 15, np.uint8) if act_type == "QUInt4" else (-8, 7, np.int8)
+        wq = (-8, 7)
     qparams = {}  # activation tensor -> (scale, zp)
     weights, biases = {}, {}  # initializer -> (axis or None) / (input, weight)
     act_inits = set()
@@ -739,18 +747,18 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
     for x, ax in sorted(weights.items(), key=lambda kv: kv[0]):
         w = inits[x].astype(np.float32)
         if ax is None:
-            s, z = ort_scale_zp(w.min(), w.max(), -127, 127, True)
-            q = np.clip(np.rint(w / s) + z, -127, 127).astype(np.int8)
+            s, z = ort_scale_zp(w.min(), w.max(), wq[0], wq[1], True)
+            q = np.clip(np.rint(w / s) + z, wq[0], wq[1]).astype(np.int8)
             qdq(x, s, z, np.int8)
             attrs = {}
         else:
             mv = np.moveaxis(w, ax, 0).reshape(w.shape[ax], -1)
-            sz = [ort_scale_zp(r.min(), r.max(), -127, 127, True) for r in mv]
+            sz = [ort_scale_zp(r.min(), r.max(), wq[0], wq[1], True) for r in mv]
             s = np.array([a for a, _ in sz], np.float32)
             z = np.zeros(len(sz), np.int8)
             shp = [1] * w.ndim
             shp[ax] = -1
-            q = np.clip(np.rint(w / s.reshape(shp)), -127, 127).astype(np.int8)
+            q = np.clip(np.rint(w / s.reshape(shp)), wq[0], wq[1]).astype(np.int8)
             new_inits.append(numpy_helper.from_array(s, x + "_scale"))
             new_inits.append(numpy_helper.from_array(z, x + "_zero_point"))
             attrs = {"axis": ax}
@@ -790,9 +798,13 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
         if nd.name in removed:
             rename[nd.output[0]] = rename.get(nd.input[0], nd.input[0])
     body = []
+    clip = None
+    if bits < 8:
+        clip = ("clip_min_%d" % aq[0], "clip_max_%d" % aq[1])
+        new_inits += [numpy_helper.from_array(np.asarray(v, aq[2]), n) for v, n in zip(aq[:2], clip)]
     for src, x, dq_out in act_qdq:
         if x == input_name:
-            body.extend(qdq_nodes(src, x, dq_out))
+            body.extend(qdq_nodes(src, x, dq_out, clip))
     for nd in nodes:
         if nd.name in removed:
             continue
@@ -807,7 +819,7 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
         body.append(nn_)
         for src, x, dq_out in act_qdq:
             if x in nd.output:
-                body.extend(qdq_nodes(src, x, dq_out))
+                body.extend(qdq_nodes(src, x, dq_out, clip))
     used = {x for nd in body + new_nodes for x in nd.input}
     keep = [i for i in g.initializer if i.name in used]
     for nd in g.node:
@@ -940,11 +952,138 @@ def ort_qop(float_path, calib_X, act_type):
                                            "QOperator layout)")
 
 
-def qdq_nodes(src, x, dq_out):
-    return [helper.make_node("QuantizeLinear", [src, x + "_scale", x + "_zero_point"], [x + "_quantized"],
-                             name=x + "_QuantizeLinear"),
-            helper.make_node("DequantizeLinear", [x + "_quantized", x + "_scale", x + "_zero_point"], [dq_out],
-                             name=x + "_DequantizeLinear")]
+def qdq_nodes(src, x, dq_out, clip=None):
+    q = x + "_quantized"
+    nodes = [helper.make_node("QuantizeLinear", [src, x + "_scale", x + "_zero_point"], [q], name=x + "_QuantizeLinear")]
+    if clip:
+        nodes.append(helper.make_node("Clip", [q] + list(clip), [q + "_clipped"], name=x + "_Clip"))
+        q += "_clipped"
+    return nodes + [helper.make_node("DequantizeLinear", [q, x + "_scale", x + "_zero_point"], [dq_out],
+                                     name=x + "_DequantizeLinear")]
+
+
+INT4, UINT4 = 22, 21  # TensorProto.DataType numbers onnx 1.12 has no names for
+
+
+def int4_opset21(model):
+    """The QCDQ model (8-bit containers) as opset 21 int4/uint4 QDQ, its codes the same: each
+    QuantizeLinear/DequantizeLinear zero point of 4-bit codes becomes an INT4/UINT4 initializer (of
+    its own: shared ones reach the nodes through Identity), DequantizeLinear'd int8 weight codes
+    INT4 initializers, and the Clip to the full 4-bit range after a QuantizeLinear is dropped (the
+    type saturates there). Packed two per byte, low nibble first, in raw_data (ONNX IR 10).
+    onnx 1.12 cannot write or check opset 21: data_type and elem_type are plain int32 fields."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    alias = {n.output[0]: n.input[0] for n in g.node if n.op_type == "Identity" and n.input[0] in inits}
+    consts = {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in g.node if n.op_type == "Constant"}
+
+    def value(x):
+        x = alias.get(x, x)
+        return numpy_helper.to_array(inits[x]) if x in inits else consts[x]
+
+    new = {}
+
+    def packed(name, v):
+        lo, hi = (-8, 7) if v.dtype == np.int8 else (0, 15)
+        assert v.dtype in (np.int8, np.uint8) and v.min() >= lo and v.max() <= hi, (name, v.dtype, v.min(), v.max())
+        if name not in new:
+            nib = (v.reshape(-1).astype(np.int64) & 0xF).astype(np.uint8)
+            nib = np.concatenate([nib, np.zeros(len(nib) % 2, np.uint8)])
+            t = TensorProto(name=name, dims=list(v.shape), data_type=INT4 if v.dtype == np.int8 else UINT4,
+                            raw_data=(nib[0::2] | (nib[1::2] << 4)).astype(np.uint8).tobytes())
+            new[name] = t
+        return name
+
+    consumers = collections.defaultdict(list)
+    for n in g.node:
+        for x in n.input:
+            consumers[x].append(n)
+    drop, rewire = set(), {}
+    for n in g.node:
+        if n.op_type not in ("QuantizeLinear", "DequantizeLinear") or len(n.input) < 3:
+            continue
+        z = value(n.input[2])
+        if z.dtype not in (np.int8, np.uint8):
+            continue  # int32 biases
+        n.input[2] = packed(alias.get(n.input[2], n.input[2]) + "_4bit", z)
+        if n.op_type == "DequantizeLinear" and (alias.get(n.input[0], n.input[0]) in inits):
+            n.input[0] = packed(alias.get(n.input[0], n.input[0]) + "_4bit", value(n.input[0]))
+        if n.op_type == "QuantizeLinear":
+            (c,) = consumers[n.output[0]]
+            if c.op_type == "Clip":
+                full = (-8, 7) if z.dtype == np.int8 else (0, 15)
+                assert (int(value(c.input[1])), int(value(c.input[2]))) == full, c.name
+                drop.add(c.name)
+                rewire[c.output[0]] = n.output[0]
+    for n in g.node:
+        for j, x in enumerate(n.input):
+            n.input[j] = rewire.get(x, x)
+    keep = [n for n in g.node if n.name not in drop]
+    while True:  # Identity/Constant nodes and initializers nothing reads any more
+        used = {x for n in keep for x in n.input} | {o.name for o in g.output}
+        live = [n for n in keep if any(o in used for o in n.output)]
+        if len(live) == len(keep):
+            break
+        keep = live
+    del g.node[:]
+    g.node.extend(keep)
+    kept = [i for i in g.initializer if i.name in used]
+    del g.initializer[:]
+    g.initializer.extend(kept + [t for k, t in new.items()])
+    # the one op of these graphs whose signature changed after opset 13: ReduceMean-18 reads axes as an input
+    for n in g.node:
+        if n.op_type == "ReduceMean":
+            at = {a.name: a for a in n.attribute}
+            if "axes" in at:
+                g.initializer.append(numpy_helper.from_array(np.asarray(at["axes"].ints, np.int64), n.name + "_axes"))
+                n.input.append(n.name + "_axes")
+                n.attribute.remove(at["axes"])
+    del model.opset_import[:]
+    model.opset_import.extend([helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    return model
+
+
+INT4_NEEDED = (
+    "opset 21 int4/uint4: torch 1.13 exports at most opset 17 and onnx 1.12 has no INT4 names; the "
+    "script writes the model with 8-bit code containers and a Clip to the 4-bit range (QCDQ), then "
+    "int4_opset21() stores the same codes as INT4/UINT4 (data_type 22/21, packed low nibble first) "
+    "at opset 21 without the Clips. numpy_onnx_max_abs_diff is the QCDQ twin's (the numpy "
+    "interpreter reads no int4); onnx 1.12's checker does not know opset 21")
+
+
+def int4_forms(ds, only):
+    if only and "int4" not in only:
+        return
+    float_path = os.path.join(mt.MODEL_DIR, "ref_n12_d16_m3.onnx")
+    for act, name in (("QUInt4", "qat2_ort_qdq_u4s4_int4_b4"), ("QInt4", "qat2_ort_qdq_s4s4_int4_b4")):
+        twin = ort_qdq(float_path, ds.train[0], act, False, bits=4)
+        pred = np.concatenate([mt.np_run(twin, ds.test[0][i:i + 1024]) for i in range(0, len(ds.test[0]), 1024)])
+        path = os.path.join(OUT, name + ".onnx")
+        onnx.save(int4_opset21(copy.deepcopy(twin)), path)
+        record(name, path, ds, form="ort_qdq_int4", bits=4,
+               exporter="this script's reproduction of onnxruntime quantize_static(QuantFormat.QDQ, "
+                        "activation_type=%s, weight_type=QInt4, per_channel=False, MinMax), opset 21" % act,
+               outputs_fn=lambda X, om=twin: mt.np_run(om, X), test_rmse=rmse_of(pred, ds.test[1]), np_model=twin,
+               needed=[INT4_NEEDED, "ONNX Runtime's Python quantization tool is not installable here: ort_qdq() "
+                       "follows its source (see qat2_ort_qdq_u8s8_b8)"],
+               extra=dict(float_model="testdata/models/ref_n12_d16_m3.onnx", activation_type=act,
+                          weight_type="QInt4 (symmetric over [-8, 7]: quant_utils has no symmetric int4 range)",
+                          per_channel=False, calibration="MinMax over all %d training windows" % len(ds.train[0])))
+    src = "qat2_torch_ao_fx_b4"
+    entry = next(e for e in json.load(open(os.path.join(OUT, "manifest.json")))["models"] if e["name"] == src)
+    twin = onnx.load(os.path.join(OUT, src + ".onnx"))
+    name = "qat2_torch_ao_fx_int4_b4"
+    path = os.path.join(OUT, name + ".onnx")
+    onnx.save(int4_opset21(copy.deepcopy(twin)), path)
+    outs = np.load(os.path.join(OUT, src + ".torch_outputs.npy"))
+    record(name, path, ds, form="torch_ao_fx_int4", bits=4,
+           exporter="torch.onnx.export of the prepare_qat_fx model at 4 bits (%s.onnx, QCDQ), stored as "
+                    "opset 21 int4/uint4 by int4_opset21()" % src,
+           outputs_fn=lambda X: outs, test_rmse=entry["test_rmse"], np_model=twin,
+           needed=[INT4_NEEDED] + entry["export_needed"],
+           extra=dict(source_file=src + ".onnx", weights=entry["weights"], activations="per-tensor asymmetric "
+                      "uint4 (quint8 [0, 15] in PyTorch)"))
 
 
 def ort_qop_forms(ds, only):
@@ -1009,7 +1148,8 @@ def main():
     ap.add_argument("--eac", default=os.environ.get("TFQ_EAC_REPO", EAC_REPO),
                     help="git repository of es-ude/elastic-ai.creator (branch %s is used)" % EAC_REF)
     ap.add_argument("--only", default="", help="comma-separated forms: torch_ao_eager, torch_ao_fx, "
-                                               "elastic, ort_qdq, ort_qop (default: all)")
+                                               "elastic, ort_qdq, ort_qop, int4 (default: all; int4 reads "
+                                               "qat2_torch_ao_fx_b4.onnx)")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     os.makedirs(OUT, exist_ok=True)
@@ -1018,6 +1158,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tfq_qat_") as tmp:
         ort_forms(ds, only)
         ort_qop_forms(ds, only)
+        int4_forms(ds, only)
         if not only or only & {"torch_ao_eager", "torch_ao_fx"}:
             name = "qat2_float_ref"
             torch.manual_seed(mt.seed_for(name))

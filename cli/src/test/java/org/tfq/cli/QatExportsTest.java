@@ -47,7 +47,8 @@ class QatExportsTest {
      */
     @ParameterizedTest
     @CsvSource({"qat2_ort_qdq_u8s8_b8, 8, 0.01", "qat2_ort_qdq_s8s8_b8, 8, 0.01", "qat2_ort_qdq_u8s8_perchannel_b8, 8, 0.01",
-            "qat2_torch_ao_fx_b4, 4, 0.02", "qat2_torch_ao_fx_reference_b8, 8, 0.01", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01", "qat2_elastic_b4, 4, 0.02"})
+            "qat2_torch_ao_fx_b4, 4, 0.02", "qat2_torch_ao_fx_reference_b8, 8, 0.01",
+            "qat2_torch_ao_fx_int4_b4, 4, 0.02", "qat2_ort_qdq_u4s4_int4_b4, 4, 0.02", "qat2_ort_qdq_s4s4_int4_b4, 4, 0.02", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01", "qat2_elastic_b4, 4, 0.02"})
     void withinOnePercentOfTheExportedModel(String stem, int bits, double bound) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(bits), false, null);
@@ -102,7 +103,8 @@ class QatExportsTest {
             "qat2_torch_ao_fx_b8 | | verilator", "qat2_elastic_b8 | | icarus",
             "qat2_torch_ao_eager_converted_b8 | %/MatMul_output_0 (calibrated); %/Softmax_output_0 (calibrated) | icarus",
             "qat2_torch_ao_fx_reference_b8 | | verilator",
-            "qat2_ort_qop_u8s8_b8 | %/bn2/BatchNormalization_output_0 (calibrated) | icarus"})
+            "qat2_ort_qop_u8s8_b8 | %/bn2/BatchNormalization_output_0 (calibrated) | icarus",
+            "qat2_ort_qdq_u4s4_int4_b4 | | verilator"})
     void bitExactAtEightLanes(String stem, String calibrated, String simulator, @TempDir Path dir) throws IOException {
         boolean calibrate = calibrated != null;
         Path out = dir.resolve("out");
@@ -184,6 +186,25 @@ class QatExportsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> open = (Map<String, Object>) d.get("scales_not_in_the_model");
         assertEquals(List.of("/bn2/BatchNormalization_output_0"), open.get("calibrated"), stem);
+    }
+
+    /**
+     * Opset 21 int4/uint4 QDQ (packed initializers, no Clip: the type saturates): the float IR equals
+     * ONNX Runtime on the file, and the FX export stored as int4 imports to the same float IR as
+     * its QCDQ original (uint8 containers with Clip(0, 15)), sample by sample.
+     */
+    @Test
+    void int4FilesEqualOnnxRuntimeAndTheirQcdqOriginal() {
+        FloatTensor x = Npy.read(file("qat2_torch_ao_fx_b4.inputs.npy"));
+        float[] qcdq = org.tfq.onnx.FloatReference.runSamples(OnnxImporter.load(file("qat2_torch_ao_fx_b4.onnx"), ImportOptions.DEFAULT), x).data();
+        for (String stem : List.of("qat2_torch_ao_fx_int4_b4", "qat2_ort_qdq_u4s4_int4_b4", "qat2_ort_qdq_s4s4_int4_b4")) {
+            ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
+            assertEquals(21L, r.opsets().get("ai.onnx"), stem);
+            float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();
+            float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+            for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 0f, stem + ": sample " + i);
+            if (stem.startsWith("qat2_torch")) for (int i = 0; i < ort.length; i++) assertEquals(qcdq[i], fl[i], 0f, stem + " vs QCDQ: sample " + i);
+        }
     }
 
     private static double rmse(float[] p, float[] y) {

@@ -22,7 +22,12 @@ final class QuantNodes {
     /** Scale, zero point and the saturation range of the QuantizeLinear output type. */
     static QuantSpec quantizeLinear(NodeProto q, Const scale, Const zero, int rank) {
         if (scale == null) throw new OnnxImportException("the scale of QuantizeLinear/DequantizeLinear must be a constant");
-        int type = zero == null ? org.tfq.onnx.proto.Onnx.TensorProto.DataType.UINT8_VALUE : zero.dataType();
+        Attrs a = new Attrs(q);
+        if (a.getInt("block_size", 0) != 0) throw new OnnxImportException("blocked quantization (block_size) is not supported");
+        // opset 21: without a zero point, output_dtype names the code type (0: uint8)
+        long outputType = a.getInt("output_dtype", 0);
+        int type = zero != null ? zero.dataType()
+                : outputType != 0 ? (int) outputType : org.tfq.onnx.proto.Onnx.TensorProto.DataType.UINT8_VALUE;
         long[] range = codeRange(type);
         if (range == null) throw new OnnxImportException("quantization to " + DataTypes.name(type) + " is not supported");
         return spec(scale, zero, (int) new Attrs(q).getInt("axis", 1), rank, range[0], range[1]);
@@ -38,6 +43,8 @@ final class QuantNodes {
             case INT16 -> new long[] {-32768, 32767};
             case UINT16 -> new long[] {0, 65535};
             case INT32 -> new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE};
+            case INT4 -> new long[] {-8, 7};
+            case UINT4 -> new long[] {0, 15};
             default -> null;
         };
     }
