@@ -26,6 +26,12 @@ Forms (FORM names in brackets), all on the reference-design task of make_testdat
    onnxruntime/python/tools/quantization (registry.py, qdq_quantizer.py, operators/*,
    quant_utils.compute_scale_zp), applied to the trained float model
    testdata/models/ref_n12_d16_m3.onnx with min/max calibration on all training windows.
+4. [ort_qop] quantize_static's QOperator layout (QLinearMatMul, com.microsoft QLinearAdd,
+   QLinearMul, QLinearSoftmax, QGemm), the same way (ort_qop).
+5. [int4] opset 21 int4/uint4 QDQ: quantize_static with QUInt4/QInt4 and the FX 4-bit export,
+   their codes stored as INT4/UINT4 (int4_opset21; torch 1.13 and onnx 1.12 stop at opset 17).
+6. [brevitas] Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc) written into
+   testdata/models/qat_n12_d16_m3_b8_qonnx.onnx (brevitas_qonnx; Brevitas is not installable).
 
 Outputs testdata/qat/NAME.onnx, .inputs.npy, .targets.npy, .torch_outputs.npy (the exporting
 framework's outputs; for ort_qdq the numpy interpreter's), .calibration.npy, and
@@ -115,6 +121,25 @@ def _run_node_qat(op, ins, a, node):
             out = ins[6:8]
         y = y.astype(np.float32)
         return _run_node_qat("QuantizeLinear", [y] + list(out), {}, node) if out and out[0] is not None else [y]
+    if op == "BipolarQuant":  # qonnx binary_quant
+        return [(np.where(ins[0] >= 0.0, 1.0, -1.0) * ins[1]).astype(np.float32)]
+    if op == "Trunc":  # qonnx trunc_v2
+        x, scale, zeropt, _, out_scale, out_bw = ins
+        signed, narrow = a.get("signed", 1), a.get("narrow", 0)
+        b = int(out_bw)
+        lo = (-2 ** (b - 1) + narrow) if signed else 0
+        hi = (2 ** (b - 1) - 1) if signed else (2 ** b - 1 - narrow)
+        y = np.round(x / scale + zeropt)
+        t = 2 ** np.round(np.log2(out_scale / scale))
+        y = np.clip(y / t, lo, hi)
+        mode = a.get("rounding_mode", b"FLOOR")
+        mode = (mode.decode() if isinstance(mode, bytes) else mode).upper()
+        y = {"ROUND": np.round, "CEIL": np.ceil, "FLOOR": np.floor}[mode](y)
+        return [((y - zeropt / t) * out_scale).astype(np.float32)]
+    if op == "AveragePool" and ins[0].ndim == 4:  # a window covering both spatial axes
+        k = a["kernel_shape"]
+        assert list(k) == list(ins[0].shape[2:]), k
+        return [ins[0].mean(axis=(2, 3), keepdims=True).astype(ins[0].dtype)]
     if op == "Round":
         return [np.rint(ins[0])]
     if op in ("Max", "Min"):
@@ -1086,6 +1111,105 @@ def int4_forms(ds, only):
                       "uint4 (quint8 [0, 15] in PyTorch)"))
 
 
+QONNX_DOMAIN = "qonnx.custom_op.general"
+
+
+def brevitas_qonnx(src_path):
+    """The QAT model of testdata/models/qat_n12_d16_m3_b8_qonnx.onnx (QONNX Quant on every
+    activation and weight) with two layers as Brevitas' QONNX export writes them
+    (src/brevitas/export/onnx/qonnx/handler.py, function.py, custom_ops.py; Brevitas is not
+    installable here):
+    - ff2 with binary weights: a weight quantizer of bit width 1 exports as BipolarQuant(w, scale)
+      (BrevitasBinaryQuantFn: no attributes); scale mean |w| (XNOR-Net's; not trained binary);
+    - the mean over time as TruncAvgPool2d (kernel 1 x 12) with trunc_quant TruncTo8bit:
+      AveragePool, then Trunc(x, scale = s / 12, zero point 0, input bit width 8 + ceil(log2 12) = 12,
+      output scale s / 12 * 2^(12 - 8), output bit width 8; rounding_mode FLOOR, signed 1,
+      narrow 0) (BrevitasTruncFn, TruncIntQuant with TruncMsbScaling, the avg_pool2d QuantTensor
+      handler's scale / 12 and accumulator width); its input quantizer symmetric (zero point 0,
+      Brevitas' Int8ActPerTensorFloat and TruncQuant's requirement), its range the trained one's.
+    The pool's input is made 4-D as a Brevitas model would (transpose, unsqueeze) and flattened
+    after. QONNX domain opset 2 (Brevitas' DOMAIN_VERSION; Trunc with out_scale is Trunc v2)."""
+    om = onnx.load(src_path)
+    g = om.graph
+    consts = {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in g.node if n.op_type == "Constant"}
+    consts.update({i.name: numpy_helper.to_array(i) for i in g.initializer})
+    node = {n.name: n for n in g.node}
+    inits = []
+
+    def init(name, v):
+        inits.append(numpy_helper.from_array(np.asarray(v), name))
+        return name
+
+    # ff2's weights: BipolarQuant
+    wq = node["/ff2/wq/Quant"]
+    w = consts[wq.input[0]]
+    bq = helper.make_node("BipolarQuant", [wq.input[0], init("/ff2/wq/bipolar_scale", np.float32(np.abs(w).mean()))],
+                          list(wq.output), name="/ff2/wq/BipolarQuant", domain=QONNX_DOMAIN)
+    # the pool's input quantizer, symmetric over its trained range
+    fq = node["/fq_bn2/Quant"]
+    s, z = float(consts[fq.input[1]]), float(consts[fq.input[2]])
+    s_sym = np.float32(max(abs((-128 - z) * s), abs((127 - z) * s)) / 127)
+    fq.input[1] = init("/fq_bn2/sym_scale", s_sym)
+    fq.input[2] = init("/fq_bn2/sym_zero_point", np.float32(0))
+    k, in_bits, out_bits = N, 8 + math.ceil(math.log2(N)), 8
+    pool_scale = np.float32(s_sym / np.float32(k))
+    x = fq.output[0]
+    pool = [helper.make_node("Transpose", [x], ["/pool/Transpose_output_0"], name="/pool/Transpose", perm=[0, 2, 1]),
+            helper.make_node("Unsqueeze", ["/pool/Transpose_output_0", init("/pool/axes", np.array([2], np.int64))],
+                             ["/pool/Unsqueeze_output_0"], name="/pool/Unsqueeze"),
+            helper.make_node("AveragePool", ["/pool/Unsqueeze_output_0"], ["/pool/AveragePool_output_0"],
+                             name="/pool/AveragePool", kernel_shape=[1, k], strides=[1, k], pads=[0, 0, 0, 0]),
+            helper.make_node("Trunc", ["/pool/AveragePool_output_0", init("/pool/trunc/scale", pool_scale),
+                                       init("/pool/trunc/zero_point", np.float32(0)),
+                                       init("/pool/trunc/input_bit_width", np.float32(in_bits)),
+                                       init("/pool/trunc/output_scale", np.float32(pool_scale * 2 ** (in_bits - out_bits))),
+                                       init("/pool/trunc/output_bit_width", np.float32(out_bits))],
+                             ["/pool/Trunc_output_0"], name="/pool/trunc/Trunc", domain=QONNX_DOMAIN,
+                             rounding_mode="FLOOR", signed=1, narrow=0),
+            helper.make_node("Flatten", ["/pool/Trunc_output_0"], ["/pool/Flatten_output_0"], name="/pool/Flatten", axis=1)]
+    gemm = node["/out/Gemm"]
+    gemm.input[0] = "/pool/Flatten_output_0"
+    body = []
+    for n in g.node:
+        if n.name in ("/ReduceMean", "/fq_pool/Quant"):
+            continue
+        if n.name == "/ff2/wq/Quant":
+            n = bq
+        body.append(n)
+        if n.name == "/fq_bn2/Quant":
+            body.extend(pool)
+    used = {i for n in body for i in n.input}
+    body = [n for n in body if n.op_type != "Constant" or n.output[0] in used]
+    del g.node[:]
+    g.node.extend(body)
+    g.initializer.extend(inits)
+    for o in om.opset_import:
+        if o.domain == QONNX_DOMAIN:
+            o.version = 2
+    return om
+
+
+def brevitas_forms(ds, only):
+    if only and "brevitas" not in only:
+        return
+    name = "qat2_brevitas_qonnx_b8"
+    om = brevitas_qonnx(os.path.join(mt.MODEL_DIR, "qat_n12_d16_m3_b8_qonnx.onnx"))
+    path = os.path.join(OUT, name + ".onnx")
+    onnx.save(om, path)
+    pred = np.concatenate([mt.np_run(om, ds.test[0][i:i + 1024]) for i in range(0, len(ds.test[0]), 1024)])
+    record(name, path, ds, form="brevitas_qonnx", bits=8,
+           exporter="this script's writing of Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc) "
+                    "into testdata/models/qat_n12_d16_m3_b8_qonnx.onnx",
+           outputs_fn=lambda X: mt.np_run(om, X), test_rmse=rmse_of(pred, ds.test[1]),
+           needed=["Brevitas is not installable here (no Debian package, no pip): brevitas_qonnx() writes the nodes "
+                   "and attributes its QONNX handlers write; torch_outputs and test_rmse come from the numpy "
+                   "implementation of QONNX's BipolarQuant and Trunc (v2) semantics in this script (qonnx's "
+                   "custom_op/general/bipolar_quant.py, trunc.py); ONNX Runtime cannot run QONNX"],
+           extra=dict(source_model="testdata/models/qat_n12_d16_m3_b8_qonnx.onnx",
+                      binary_layer="ff2 (BipolarQuant weights, per-tensor scale mean |w|, not retrained)",
+                      trunc="TruncAvgPool2d over the 12 time steps, FLOOR, 12 -> 8 bits"))
+
+
 def ort_qop_forms(ds, only):
     if only and "ort_qop" not in only:
         return
@@ -1148,7 +1272,7 @@ def main():
     ap.add_argument("--eac", default=os.environ.get("TFQ_EAC_REPO", EAC_REPO),
                     help="git repository of es-ude/elastic-ai.creator (branch %s is used)" % EAC_REF)
     ap.add_argument("--only", default="", help="comma-separated forms: torch_ao_eager, torch_ao_fx, "
-                                               "elastic, ort_qdq, ort_qop, int4 (default: all; int4 reads "
+                                               "elastic, ort_qdq, ort_qop, int4, brevitas (default: all; int4 reads "
                                                "qat2_torch_ao_fx_b4.onnx)")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
@@ -1159,6 +1283,7 @@ def main():
         ort_forms(ds, only)
         ort_qop_forms(ds, only)
         int4_forms(ds, only)
+        brevitas_forms(ds, only)
         if not only or only & {"torch_ao_eager", "torch_ao_fx"}:
             name = "qat2_float_ref"
             torch.manual_seed(mt.seed_for(name))

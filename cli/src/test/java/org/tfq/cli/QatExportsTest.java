@@ -104,7 +104,7 @@ class QatExportsTest {
             "qat2_torch_ao_eager_converted_b8 | %/MatMul_output_0 (calibrated); %/Softmax_output_0 (calibrated) | icarus",
             "qat2_torch_ao_fx_reference_b8 | | verilator",
             "qat2_ort_qop_u8s8_b8 | %/bn2/BatchNormalization_output_0 (calibrated) | icarus",
-            "qat2_ort_qdq_u4s4_int4_b4 | | verilator"})
+            "qat2_ort_qdq_u4s4_int4_b4 | | verilator", "qat2_brevitas_qonnx_b8 | | icarus"})
     void bitExactAtEightLanes(String stem, String calibrated, String simulator, @TempDir Path dir) throws IOException {
         boolean calibrate = calibrated != null;
         Path out = dir.resolve("out");
@@ -205,6 +205,26 @@ class QatExportsTest {
             for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 0f, stem + ": sample " + i);
             if (stem.startsWith("qat2_torch")) for (int i = 0; i < ort.length; i++) assertEquals(qcdq[i], fl[i], 0f, stem + " vs QCDQ: sample " + i);
         }
+    }
+
+    /**
+     * Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc with FLOOR): ONNX
+     * Runtime cannot run QONNX, so the reference is the numpy implementation of QONNX's semantics
+     * the generator saved; the float IR equals it, and the integer model is within 1% of its RMSE.
+     */
+    @Test
+    void brevitasQonnxEqualsTheQonnxReference() {
+        String stem = "qat2_brevitas_qonnx_b8";
+        ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
+        FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
+        float[] ref = Npy.read(file(stem + ".torch_outputs.npy")).data(), y = Npy.read(file(stem + ".targets.npy")).data();
+        float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+        for (int i = 0; i < ref.length; i++) assertEquals(ref[i], fl[i], 1e-5f, "sample " + i);
+        IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(8), false, null);
+        float[] integer = Accuracy.integerOutputs(r, im, x).data();
+        double reference = rmse(ref, y), got = rmse(integer, y);
+        System.out.printf("%s: rmse QONNX reference %.5f, integer %.5f (%+.2f%%)%n", stem, reference, got, 100 * (got / reference - 1));
+        assertTrue(Math.abs(got / reference - 1) < 0.01, stem + ": integer rmse " + got + " vs the QONNX reference " + reference);
     }
 
     private static double rmse(float[] p, float[] y) {

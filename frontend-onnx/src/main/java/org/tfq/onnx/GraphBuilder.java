@@ -196,7 +196,7 @@ final class GraphBuilder {
 
     private static boolean isQuantNode(NodeProto n) {
         boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
-        return QuantNodes.isQonnxQuant(n) || onnx && (n.getOpType().equals("QuantizeLinear")
+        return QuantNodes.isQonnxQuant(n) || QuantNodes.isQonnx(n, "BipolarQuant") || onnx && (n.getOpType().equals("QuantizeLinear")
                 || n.getOpType().equals("DequantizeLinear") || n.getOpType().equals("Clip"));
     }
 
@@ -234,6 +234,7 @@ final class GraphBuilder {
                     consts.put(out, new Const(x.dims(), DataTypes.FLOAT, v));
                     constQuant.put(out, q);
                 }
+                case "BipolarQuant" -> consts.put(out, QuantNodes.bipolar(x, p1, constQuant, out));
                 default -> {
                     Const bw = n.getInputCount() > 3 ? constOf(n.getInput(3)) : null;
                     QuantSpec q = QuantNodes.qonnx(n, p1, p2, bw, x.rank());
@@ -333,6 +334,13 @@ final class GraphBuilder {
         if (QuantNodes.isQonnxQuant(n)) {
             fakeQuantQonnx(n);
             return;
+        }
+        if (QuantNodes.isQonnx(n, "Trunc")) {
+            QonnxTrunc.translate(this, n);
+            return;
+        }
+        if (QuantNodes.isQonnx(n, "BipolarQuant")) {
+            throw new OnnxImportException("BipolarQuant of an activation is not supported (binary weights are): two levels leave no code for 0");
         }
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw new OnnxImportException(unsupportedAnywhere(n));
@@ -440,7 +448,7 @@ final class GraphBuilder {
 
     /** Why a node is refused whatever its inputs are, or null if that depends on them. */
     private static String unsupportedAnywhere(NodeProto n) {
-        if (QuantNodes.isQonnxQuant(n)) return null;
+        if (QuantNodes.isQonnxQuant(n) || QuantNodes.isQonnx(n, "Trunc") || QuantNodes.isQonnx(n, "BipolarQuant")) return null;
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) return "operator domain '" + SafeText.printable(n.getDomain()) + "' is not supported";
         String op = n.getOpType();
         return TRANSLATED.contains(op) || ConstFolder.canFold(op) ? null : unsupportedOp(op);
