@@ -104,9 +104,9 @@ def _run_node_qat(op, ins, a, node):
         zz = _axis_shape(ins[0], z, a).astype(np.int64)
         return [((x.astype(np.int64) - zz).astype(np.float32) * s).astype(np.float32)]
     if op in QOP_FLOAT:  # ONNX Runtime's QOperator nodes: dequantize, the float op, quantize
-        dq = lambda i: _run_node_qat("DequantizeLinear", ins[i:i + 3], {}, node)[0]  # noqa: E731
+        dq = lambda i, at={}: _run_node_qat("DequantizeLinear", ins[i:i + 3], at, node)[0]  # noqa: E731
         if op == "QGemm":
-            A, B = dq(0), dq(3)
+            A, B = dq(0), dq(3, {"axis": 0 if a.get("transB", 0) else 1})
             B = B.T if a.get("transB", 0) else B
             y = np.float32(a.get("alpha", 1.0)) * (A @ B)
             if len(ins) > 6 and ins[6] is not None:
@@ -686,6 +686,17 @@ def ort_calibrate(om, inits, nodes, calib_X):
     return ranges, removed
 
 
+def ort_per_channel(w, ax, wq):
+    """quantize_weight_per_channel: symmetric codes, scale and zero point 0 per slice along ax."""
+    mv = np.moveaxis(w, ax, 0).reshape(w.shape[ax], -1)
+    sz = [ort_scale_zp(r.min(), r.max(), wq[0], wq[1], True) for r in mv]
+    s = np.array([a for a, _ in sz], np.float32)
+    z = np.zeros(len(sz), np.int8)
+    shp = [1] * w.ndim
+    shp[ax] = -1
+    return np.clip(np.rint(w / s.reshape(shp)), wq[0], wq[1]).astype(np.int8), s, z
+
+
 def ort_qdq(float_path, calib_X, act_type, per_channel, bits=8):
     """quantize_static(quant_format=QDQ, activation_type=act_type, weight_type=QInt8,
     per_channel=per_channel, calibrate_method=MinMax) as its source lays the graph out:
@@ -777,13 +788,7 @@ def ort_qdq(float_path, calib_X, act_type, per_channel, bits=8):
             qdq(x, s, z, np.int8)
             attrs = {}
         else:
-            mv = np.moveaxis(w, ax, 0).reshape(w.shape[ax], -1)
-            sz = [ort_scale_zp(r.min(), r.max(), wq[0], wq[1], True) for r in mv]
-            s = np.array([a for a, _ in sz], np.float32)
-            z = np.zeros(len(sz), np.int8)
-            shp = [1] * w.ndim
-            shp[ax] = -1
-            q = np.clip(np.rint(w / s.reshape(shp)), wq[0], wq[1]).astype(np.int8)
+            q, s, z = ort_per_channel(w, ax, wq)
             new_inits.append(numpy_helper.from_array(s, x + "_scale"))
             new_inits.append(numpy_helper.from_array(z, x + "_zero_point"))
             attrs = {"axis": ax}
@@ -861,7 +866,7 @@ def ort_qdq(float_path, calib_X, act_type, per_channel, bits=8):
 MS = "com.microsoft"
 
 
-def ort_qop(float_path, calib_X, act_type):
+def ort_qop(float_path, calib_X, act_type, per_channel=False):
     """quantize_static(quant_format=QOperator, activation_type=act_type, weight_type=QInt8,
     per_channel=False, calibrate_method=MinMax) as onnx_quantizer.py and its QLinearOpsRegistry
     (registry.py, operators/*.py) write this model family:
@@ -907,12 +912,16 @@ def ort_qop(float_path, calib_X, act_type):
         qv[x] = (x + "_quantized",) + params(x, s, z)
         return qv[x]
 
-    def weight(x):
+    def weight(x, axis):
         w = inits[x].astype(np.float32)
-        s, z = ort_scale_zp(w.min(), w.max(), -127, 127, True)
-        init(x + "_quantized", np.clip(np.rint(w / s) + z, -127, 127).astype(np.int8))
-        init(x + "_scale", np.float32(s))
-        init(x + "_zero_point", np.int8(z))
+        if per_channel:  # quantize_weight_per_channel: MatMul's columns (axis 1), Gemm's output rows
+            q, s, z = ort_per_channel(w, axis, (-127, 127))
+        else:
+            s, z = ort_scale_zp(w.min(), w.max(), -127, 127, True)
+            q, s, z = np.clip(np.rint(w / s) + z, -127, 127).astype(np.int8), np.float32(s), np.int8(z)
+        init(x + "_quantized", q)
+        init(x + "_scale", s)
+        init(x + "_zero_point", z)
         return x + "_quantized", x + "_scale", x + "_zero_point"
 
     def out(x, s=None, z=None):
@@ -933,7 +942,7 @@ def ort_qop(float_path, calib_X, act_type):
         name = nd.name + "_quant"
         if op == "MatMul":
             a = act(ins[0])
-            b = weight(ins[1]) if ins[1] in inits else act(ins[1])
+            b = weight(ins[1], 1) if ins[1] in inits else act(ins[1])
             body.append(helper.make_node("QLinearMatMul", list(a) + list(b) + out(o), [o + "_quantized"], name=name))
         elif op in ("Add", "Mul"):
             a, b = act(ins[0]), act(ins[1])
@@ -945,7 +954,7 @@ def ort_qop(float_path, calib_X, act_type):
                                          name=name, domain=MS, axis=mt._attrs(nd).get("axis", -1), opset=OPSET))
         elif op == "Gemm":
             at = mt._attrs(nd)
-            a, b = act(ins[0]), weight(ins[1])
+            a, b = act(ins[0]), weight(ins[1], 0 if at.get("transB", 0) else 1)
             bs = numpy_helper.to_array(new_inits[a[1]]) * numpy_helper.to_array(new_inits[b[1]])
             bias = np.rint(inits[ins[2]].astype(np.float64) / (np.float64(bs) * at.get("beta", 1.0)))
             init(ins[2] + "_quantized", bias.astype(np.int32))
@@ -1214,23 +1223,23 @@ def ort_qop_forms(ds, only):
     if only and "ort_qop" not in only:
         return
     float_path = os.path.join(mt.MODEL_DIR, "ref_n12_d16_m3.onnx")
-    for act, name in (("QUInt8", "qat2_ort_qop_u8s8_b8"), ("QInt8", "qat2_ort_qop_s8s8_b8")):
-        om = ort_qop(float_path, ds.train[0], act)
+    for act, pc, name in (("QUInt8", False, "qat2_ort_qop_u8s8_b8"), ("QInt8", False, "qat2_ort_qop_s8s8_b8"),
+                          ("QUInt8", True, "qat2_ort_qop_u8s8_perchannel_b8")):
+        om = ort_qop(float_path, ds.train[0], act, pc)
         path = os.path.join(OUT, name + ".onnx")
         onnx.save(om, path)
         pred = np.concatenate([mt.np_run(om, ds.test[0][i:i + 1024]) for i in range(0, len(ds.test[0]), 1024)])
         record(name, path, ds, form="ort_qop", bits=8,
                exporter="this script's reproduction of onnxruntime quantize_static(QuantFormat.QOperator, "
-                        "activation_type=%s, weight_type=QInt8, per_channel=False, MinMax)" % act,
+                        "activation_type=%s, weight_type=QInt8, per_channel=%s, MinMax)" % (act, pc),
                outputs_fn=lambda X, om=om: mt.np_run(om, X), test_rmse=rmse_of(pred, ds.test[1]),
                needed=["ONNX Runtime's Python quantization tool is not installable here: the QOperator graph is "
                        "written by ort_qop() following its source; torch_outputs and test_rmse come from the numpy "
                        "interpreter, which computes each QLinear node as DequantizeLinear, the float op, "
                        "QuantizeLinear (ONNX Runtime's integer kernels requantize in their own arithmetic)"],
-               failures=["per_channel=True: not written (QLinearMatMul per-column weight scales)",
-                         "6 and 4 bits: QOperator kernels take 8-bit tensors only"],
+               failures=["6 and 4 bits: QOperator kernels take 8-bit tensors only"],
                extra=dict(float_model="testdata/models/ref_n12_d16_m3.onnx", activation_type=act,
-                          weight_type="QInt8 (symmetric, [-127, 127])", per_channel=False,
+                          weight_type="QInt8 (symmetric, [-127, 127])", per_channel=pc,
                           calibration="MinMax over all %d training windows" % len(ds.train[0])))
 
 

@@ -168,11 +168,13 @@ class QatExportsTest {
      * QLinearSoftmax/QGemm), expanded into the QDQ graph it defines: the float IR equals ONNX
      * Runtime running the original file, and the integer model is within 1% of it. Its float
      * BatchNorm before a Transpose and the mean leaves one value without a quantizer: exactly that
-     * one is calibrated.
+     * one is calibrated. Per channel misses the 1% (+3.4%: the integer model's error against the
+     * float IR is 0.0082, per tensor 0.0077, the QDQ per-channel form without that calibrated value
+     * 0.0042).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"qat2_ort_qop_u8s8_b8", "qat2_ort_qop_s8s8_b8"})
-    void qOperatorFormEqualsOnnxRuntime(String stem) {
+    @CsvSource({"qat2_ort_qop_u8s8_b8, 0.01", "qat2_ort_qop_s8s8_b8, 0.01", "qat2_ort_qop_u8s8_perchannel_b8, 0.05"})
+    void qOperatorFormEqualsOnnxRuntime(String stem, double bound) {
         Cli c = Cli.run("evaluate", file(stem + ".onnx").toString(), "--inputs", file(stem + ".inputs.npy").toString(),
                 "--targets", file(stem + ".targets.npy").toString(), "--calibration", file(stem + ".calibration.npy").toString(), "--json");
         assertEquals(0, c.exit(), c.err());
@@ -182,7 +184,7 @@ class QatExportsTest {
         double ort = ((Number) d.get("rmse_onnxruntime")).doubleValue(), integer = ((Number) d.get("rmse_int")).doubleValue();
         System.out.printf("%s: rmse ONNX Runtime %.5f, integer %.5f (%+.2f%%), %s%n", stem, ort, integer, 100 * (integer / ort - 1),
                 d.get("scales_not_in_the_model"));
-        assertTrue(Math.abs(integer / ort - 1) < 0.01, stem + ": integer rmse " + integer + " vs ONNX Runtime " + ort);
+        assertTrue(Math.abs(integer / ort - 1) < bound, stem + ": integer rmse " + integer + " vs ONNX Runtime " + ort);
         @SuppressWarnings("unchecked")
         Map<String, Object> open = (Map<String, Object>) d.get("scales_not_in_the_model");
         assertEquals(List.of("/bn2/BatchNormalization_output_0"), open.get("calibrated"), stem);
