@@ -65,12 +65,12 @@ class QatExportsTest {
      * FX's QDQ graph rounds exact ties everywhere (grid values summed, averaged, multiplied by
      * 1/4): the float IR reproduces ONNX Runtime's float32 arithmetic bit for bit, and the integer
      * codes of the softmax's input (the 1/sqrt(d) between two quantizers of one scale, a table of
-     * QuantizeLinear) are those of the QDQ graph.
+     * QuantizeLinear) are those of the QDQ graph; also when the 4-bit codes are stored as opset
+     * 21 uint4/int4.
      */
     @ParameterizedTest
-    @ValueSource(ints = {8, 6, 4})
-    void fxEqualsOnnxRuntimeUpToTheSoftmax(int bits) {
-        String stem = "qat2_torch_ao_fx_b" + bits;
+    @CsvSource({"qat2_torch_ao_fx_b8, 8", "qat2_torch_ao_fx_b6, 6", "qat2_torch_ao_fx_b4, 4", "qat2_torch_ao_fx_int4_b4, 4"})
+    void fxEqualsOnnxRuntimeUpToTheSoftmax(String stem, int bits) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
         float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();

@@ -120,11 +120,12 @@ class QuantImportTest {
 
     /**
      * QONNX Trunc drops 4 bits of an accumulator on the grid of its scale, saturating to 4 bits:
-     * every sum S in [-150, 150], the multiples of 16 (FLOOR's and CEIL's exact cases) among them,
-     * comes out as floor (or ceil) of S / 16, clamped to [-8, 7], at 16 times the scale.
+     * every sum S in [-150, 150], the multiples of 16 (FLOOR's and CEIL's exact cases) and the odd
+     * multiples of 8 (ROUND's ties) among them, comes out as floor, ceil or round half to even of
+     * S / 16, clamped to [-8, 7], at 16 times the scale.
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"FLOOR", "CEIL", "floor"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"FLOOR", "CEIL", "floor", "ROUND"})
     void qonnxTruncRoundsAsItsModeSays(String mode) throws IOException {
         float s = 0.03f;
         OnnxBuilder b = new OnnxBuilder().input("x", 1, 301).output("y", 1, 301)
@@ -139,7 +140,8 @@ class QuantImportTest {
         FloatTensor y = org.tfq.ir.FloatInterpreter.run(r.graph(), new FloatTensor(Shape.of(1, 301), x));
         for (int i = 0; i < x.length; i++) {
             int sum = i - 150;
-            int q = mode.equalsIgnoreCase("FLOOR") ? Math.floorDiv(sum, 16) : -Math.floorDiv(-sum, 16);
+            int q = mode.equalsIgnoreCase("FLOOR") ? Math.floorDiv(sum, 16) : mode.equals("CEIL") ? -Math.floorDiv(-sum, 16)
+                    : (int) Math.rint(sum / 16.0);
             q = Math.max(-8, Math.min(7, q));
             assertEquals(q * (s * 16), y.data()[i], 1e-6f, "S = " + sum);
         }
