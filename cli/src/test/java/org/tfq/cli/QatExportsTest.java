@@ -104,7 +104,7 @@ class QatExportsTest {
             "qat2_torch_ao_eager_converted_b8 | %/MatMul_output_0 (calibrated); %/Softmax_output_0 (calibrated) | icarus",
             "qat2_torch_ao_fx_reference_b8 | | verilator",
             "qat2_ort_qop_u8s8_b8 | %/bn2/BatchNormalization_output_0 (calibrated) | icarus",
-            "qat2_ort_qdq_u4s4_int4_b4 | | verilator", "qat2_brevitas_qonnx_b8 | | icarus"})
+            "qat2_ort_qdq_u4s4_int4_b4 | | verilator", "qat2_brevitas_qonnx_b8 | | icarus", "qat2_brevitas_qonnx_floor_b8 | | verilator"})
     void bitExactAtEightLanes(String stem, String calibrated, String simulator, @TempDir Path dir) throws IOException {
         boolean calibrate = calibrated != null;
         Path out = dir.resolve("out");
@@ -210,13 +210,14 @@ class QatExportsTest {
     }
 
     /**
-     * Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc with FLOOR): ONNX
-     * Runtime cannot run QONNX, so the reference is the numpy implementation of QONNX's semantics
-     * the generator saved; the float IR equals it, and the integer model is within 1% of its RMSE.
+     * Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc, ROUND as its default
+     * RoundTo8bit and FLOOR as TruncTo8bit): ONNX Runtime cannot run QONNX, so the reference is the
+     * numpy implementation of QONNX's semantics the generator saved; the float IR equals it, and
+     * the integer model is within 1% of its RMSE.
      */
-    @Test
-    void brevitasQonnxEqualsTheQonnxReference() {
-        String stem = "qat2_brevitas_qonnx_b8";
+    @ParameterizedTest
+    @ValueSource(strings = {"qat2_brevitas_qonnx_b8", "qat2_brevitas_qonnx_floor_b8"})
+    void brevitasQonnxEqualsTheQonnxReference(String stem) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
         float[] ref = Npy.read(file(stem + ".torch_outputs.npy")).data(), y = Npy.read(file(stem + ".targets.npy")).data();
