@@ -497,7 +497,7 @@ final class GraphBuilder {
     }
 
     /** The DequantizeLinears that read {@code codes}, through Casts that keep every code; anything else is refused. */
-    private void collectDequantizers(String codes, QuantSpec spec, List<NodeProto> casts, List<NodeProto> dqs) {
+    private void collectDequantizers(String codes, QuantSpec spec, List<NodeProto> chain, List<NodeProto> dqs) {
         List<NodeProto> users = g.consumersOf(codes);
         if (users.isEmpty() || g.graphOutputs.contains(codes)) {
             throw new OnnxImportException("QuantizeLinear must be followed by DequantizeLinear (optionally with a Clip or a Cast between): tfq imports fake-quantized (QDQ) models");
@@ -506,8 +506,8 @@ final class GraphBuilder {
             if (u.getOpType().equals("DequantizeLinear") && u.getInput(0).equals(codes)) {
                 dqs.add(u);
             } else if (u.getOpType().equals("Cast") && QuantNodes.castKeepsCodes(spec, (int) new Attrs(u).getInt("to", DataTypes.FLOAT))) {
-                casts.add(u);
-                collectDequantizers(u.getOutput(0), spec, casts, dqs);
+                chain.add(u);
+                collectDequantizers(u.getOutput(0), spec, chain, dqs);
             } else {
                 throw new OnnxImportException("QuantizeLinear's codes are read by '" + u.getName() + "' (" + u.getOpType()
                         + "); tfq imports QuantizeLinear -> [Clip] -> [Cast keeping every code] -> DequantizeLinear");
