@@ -175,6 +175,9 @@ class QatExportsTest {
     @ParameterizedTest
     @CsvSource({"qat2_ort_qop_u8s8_b8, 0.01", "qat2_ort_qop_s8s8_b8, 0.01", "qat2_ort_qop_u8s8_perchannel_b8, 0.05"})
     void qOperatorFormEqualsOnnxRuntime(String stem, double bound) {
+        Map<String, Integer> ops = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT).onnxOpCounts();
+        assertEquals(9, ops.get("QLinearMatMul"), "the file's ops, not their expansion: " + ops);
+        assertEquals(3, ops.get("DequantizeLinear"), ops.toString());
         Cli c = Cli.run("evaluate", file(stem + ".onnx").toString(), "--inputs", file(stem + ".inputs.npy").toString(),
                 "--targets", file(stem + ".targets.npy").toString(), "--calibration", file(stem + ".calibration.npy").toString(), "--json");
         assertEquals(0, c.exit(), c.err());
