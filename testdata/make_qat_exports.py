@@ -26,6 +26,12 @@ Forms (FORM names in brackets), all on the reference-design task of make_testdat
    onnxruntime/python/tools/quantization (registry.py, qdq_quantizer.py, operators/*,
    quant_utils.compute_scale_zp), applied to the trained float model
    testdata/models/ref_n12_d16_m3.onnx with min/max calibration on all training windows.
+4. [ort_qop] quantize_static's QOperator layout (QLinearMatMul, com.microsoft QLinearAdd,
+   QLinearMul, QLinearSoftmax, QGemm), the same way (ort_qop).
+5. [int4] opset 21 int4/uint4 QDQ: quantize_static with QUInt4/QInt4 and the FX 4-bit export,
+   their codes stored as INT4/UINT4 (int4_opset21; torch 1.13 and onnx 1.12 stop at opset 17).
+6. [brevitas] Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc) written into
+   testdata/models/qat_n12_d16_m3_b8_qonnx.onnx (brevitas_qonnx; Brevitas is not installable).
 
 Outputs testdata/qat/NAME.onnx, .inputs.npy, .targets.npy, .torch_outputs.npy (the exporting
 framework's outputs; for ort_qdq the numpy interpreter's), .calibration.npy, and
@@ -82,6 +88,9 @@ def _axis_shape(x, s, a):
     return np.reshape(s, shp)
 
 
+QOP_FLOAT = ("QLinearMatMul", "QLinearAdd", "QLinearMul", "QLinearSoftmax", "QGemm")
+
+
 def _run_node_qat(op, ins, a, node):
     if op == "QuantizeLinear":
         x, s = ins[0], _axis_shape(ins[0], ins[1], a)
@@ -94,6 +103,43 @@ def _run_node_qat(op, ins, a, node):
         z = ins[2] if len(ins) > 2 and ins[2] is not None else np.int64(0)
         zz = _axis_shape(ins[0], z, a).astype(np.int64)
         return [((x.astype(np.int64) - zz).astype(np.float32) * s).astype(np.float32)]
+    if op in QOP_FLOAT:  # ONNX Runtime's QOperator nodes: dequantize, the float op, quantize
+        dq = lambda i, at={}: _run_node_qat("DequantizeLinear", ins[i:i + 3], at, node)[0]  # noqa: E731
+        if op == "QGemm":
+            A, B = dq(0), dq(3, {"axis": 0 if a.get("transB", 0) else 1})
+            B = B.T if a.get("transB", 0) else B
+            y = np.float32(a.get("alpha", 1.0)) * (A @ B)
+            if len(ins) > 6 and ins[6] is not None:
+                y = y + ins[6].astype(np.float32) * (ins[1] * ins[4]).astype(np.float32)
+            out = ins[7:9] if len(ins) > 7 else []
+        elif op == "QLinearSoftmax":
+            x = dq(0)
+            e = np.exp(x - x.max(axis=a.get("axis", -1), keepdims=True))
+            y, out = e / e.sum(axis=a.get("axis", -1), keepdims=True), ins[3:5]
+        else:
+            y = {"QLinearMatMul": np.matmul, "QLinearAdd": np.add, "QLinearMul": np.multiply}[op](dq(0), dq(3))
+            out = ins[6:8]
+        y = y.astype(np.float32)
+        return _run_node_qat("QuantizeLinear", [y] + list(out), {}, node) if out and out[0] is not None else [y]
+    if op == "BipolarQuant":  # qonnx binary_quant
+        return [(np.where(ins[0] >= 0.0, 1.0, -1.0) * ins[1]).astype(np.float32)]
+    if op == "Trunc":  # qonnx trunc_v2
+        x, scale, zeropt, _, out_scale, out_bw = ins
+        signed, narrow = a.get("signed", 1), a.get("narrow", 0)
+        b = int(out_bw)
+        lo = (-2 ** (b - 1) + narrow) if signed else 0
+        hi = (2 ** (b - 1) - 1) if signed else (2 ** b - 1 - narrow)
+        y = np.round(x / scale + zeropt)
+        t = 2 ** np.round(np.log2(out_scale / scale))
+        y = np.clip(y / t, lo, hi)
+        mode = a.get("rounding_mode", b"FLOOR")
+        mode = (mode.decode() if isinstance(mode, bytes) else mode).upper()
+        y = {"ROUND": np.round, "CEIL": np.ceil, "FLOOR": np.floor}[mode](y)
+        return [((y - zeropt / t) * out_scale).astype(np.float32)]
+    if op == "AveragePool" and ins[0].ndim == 4:  # a window covering both spatial axes
+        k = a["kernel_shape"]
+        assert list(k) == list(ins[0].shape[2:]), k
+        return [ins[0].mean(axis=(2, 3), keepdims=True).astype(ins[0].dtype)]
     if op == "Round":
         return [np.rint(ins[0])]
     if op in ("Max", "Min"):
@@ -193,7 +239,7 @@ def op_counts(om):
 
 
 def record(name, om_path, ds, *, form, exporter, bits, outputs_fn, test_rmse, needed, extra=None,
-           failures=None):
+           failures=None, np_model=None):
     """Write the .npy files, check the ONNX file with the numpy interpreter against outputs_fn
     (the framework's own outputs on the 256 saved windows), add a manifest entry."""
     om = onnx.load(om_path)
@@ -209,7 +255,7 @@ def record(name, om_path, ds, *, form, exporter, bits, outputs_fn, test_rmse, ne
     except Exception as e:  # noqa
         check = "FAILED: %s" % str(e).splitlines()[0][:200]
     try:
-        onx = mt.np_run(om, Xs).reshape(len(Xs), -1)[:, :1]
+        onx = mt.np_run(np_model or om, Xs).reshape(len(Xs), -1)[:, :1]
         npdiff = float(np.max(np.abs(onx - outs)))
     except Exception as e:  # noqa
         npdiff = None
@@ -389,7 +435,7 @@ def ao_qat(model, ds, name, epochs, lr):
 
 def torch_ao_forms(ds, float_model, only):
     """Eager (per-channel weights) and FX (per-tensor) QAT from the trained float ref model."""
-    from torch.ao.quantization.quantize_fx import prepare_qat_fx, convert_fx
+    from torch.ao.quantization.quantize_fx import prepare_qat_fx, convert_fx, convert_to_reference_fx
     from torch.ao.quantization import QConfigMapping
     X1 = torch.from_numpy(ds.train[0][:1])
     for mode in ("eager", "fx"):
@@ -462,14 +508,28 @@ def torch_ao_forms(ds, float_model, only):
                 MANIFEST.append(dict(name=cname, form=form + "_converted", bits=8, file=None,
                                      export_failures=["torch.onnx.export of the converted model: " + cerr]))
                 log("%s: export failed: %s" % (cname, cerr))
-                continue
+                if mode != "fx":
+                    continue
+                # FX's documented conversion for other backends: the reference quantized model
+                # (quantize_per_tensor/dequantize around float ops) exports where convert_fx's
+                # packed quantized kernels do not
+                cname = "qat2_%s_reference_b8" % form
+                conv = convert_to_reference_fx(copy.deepcopy(prepared).eval())
+                cpath = os.path.join(OUT, cname + ".onnx")
+                cerr = torch_export(conv, cpath)
+                assert cerr is None, cerr
+                form_c, conv_call = form + "_reference", "convert_to_reference_fx: the reference quantized model"
+            else:
+                form_c = form + "_converted"
+                conv_call = "torch.ao.quantization.convert%s: quantized modules" % ("" if mode == "eager" else "_fx")
             with torch.no_grad():
                 crm = rmse_of(torch.cat([conv(torch.from_numpy(ds.test[0][i:i + 512]))
                                          for i in range(0, len(ds.test[0]), 512)]).numpy(), ds.test[1])
             cm = conv
-            record(cname, cpath, ds, form=form + "_converted", exporter="torch.onnx.export of the converted "
-                   "model (torch.ao.quantization.convert%s: quantized modules)" % ("" if mode == "eager" else "_fx"),
-                   bits=8, test_rmse=crm, needed=[],
+            record(cname, cpath, ds, form=form_c, exporter="torch.onnx.export of the converted model (%s)" % conv_call,
+                   bits=8, test_rmse=crm, needed=[] if mode == "eager" else [
+                       "convert_fx's model (packed quantized kernels) does not export (qat2_torch_ao_fx_converted_b8's "
+                       "export_failures); convert_to_reference_fx, torch.ao's conversion for other backends, does"],
                    outputs_fn=lambda X: torch.cat([cm(torch.from_numpy(X[i:i + 512])) for i in
                                                    range(0, len(X), 512)]).detach().numpy(),
                    extra=dict(extra, converted=True))
@@ -588,7 +648,56 @@ def ort_scale_zp(rmin, rmax, qmin, qmax, symmetric):
     return scale, int(np.round(qmin - rmin / float(scale)))
 
 
-def ort_qdq(float_path, calib_X, act_type, per_channel):
+def ort_float_model(float_path):
+    """The float model as the quantizer reads it: Constant nodes' values are initializers
+    (onnx's shape inference/ORT's pre-processing make them so)."""
+    om = onnx.load(float_path)
+    g = om.graph
+    inits = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    for node in list(g.node):
+        if node.op_type == "Constant":
+            inits[node.output[0]] = numpy_helper.to_array(mt._attrs(node)["value"])
+    return om, g, inits, [nd for nd in g.node if nd.op_type != "Constant"]
+
+
+def ort_calibrate(om, inits, nodes, calib_X):
+    """MinMax calibration (min/max of every float value over the calibration windows) and
+    base_quantizer.adjust_tensor_ranges: a Relu read only by itself gives its input its output
+    range and is removed (asymmetric activations); Softmax outputs are [0, 1]."""
+    ranges = {}
+    for i in range(0, len(calib_X), 1024):
+        env = np_env(om, calib_X[i:i + 1024])
+        for k, v in env.items():
+            if k in inits or v.dtype != np.float32:
+                continue
+            lo, hi = float(v.min()), float(v.max())
+            ranges[k] = (min(lo, ranges[k][0]), max(hi, ranges[k][1])) if k in ranges else (lo, hi)
+    consumers = collections.defaultdict(list)
+    for nd in nodes:
+        for x in nd.input:
+            consumers[x].append(nd)
+    removed = set()
+    for nd in nodes:
+        if nd.op_type == "Relu" and len(consumers[nd.input[0]]) == 1:
+            ranges[nd.input[0]] = ranges[nd.output[0]]
+            removed.add(nd.name)
+        elif nd.op_type == "Softmax":
+            ranges[nd.output[0]] = (0.0, 1.0)
+    return ranges, removed
+
+
+def ort_per_channel(w, ax, wq):
+    """quantize_weight_per_channel: symmetric codes, scale and zero point 0 per slice along ax."""
+    mv = np.moveaxis(w, ax, 0).reshape(w.shape[ax], -1)
+    sz = [ort_scale_zp(r.min(), r.max(), wq[0], wq[1], True) for r in mv]
+    s = np.array([a for a, _ in sz], np.float32)
+    z = np.zeros(len(sz), np.int8)
+    shp = [1] * w.ndim
+    shp[ax] = -1
+    return np.clip(np.rint(w / s.reshape(shp)), wq[0], wq[1]).astype(np.int8), s, z
+
+
+def ort_qdq(float_path, calib_X, act_type, per_channel, bits=8):
     """quantize_static(quant_format=QDQ, activation_type=act_type, weight_type=QInt8,
     per_channel=per_channel, calibrate_method=MinMax) as its source lays the graph out:
     - every input and output of a node whose op type is quantized gets QuantizeLinear ->
@@ -604,38 +713,18 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
       removed (QDQRemovableActivation, asymmetric activations); Transpose outputs share their
       input's scale and zero point (QDQDirect8BitOp);
     - ops outside the list (ReduceMean here) stay float between a DequantizeLinear and the next
-      QuantizeLinear."""
-    om = onnx.load(float_path)
-    g = om.graph
-    inits = {i.name: numpy_helper.to_array(i) for i in g.initializer}
-    # Constant nodes' values are initializers for the quantizer (onnx's shape inference/ORT's
-    # pre-processing make them so); keep them as initializers here
-    for node in list(g.node):
-        if node.op_type == "Constant":
-            inits[node.output[0]] = numpy_helper.to_array(mt._attrs(node)["value"])
-    nodes = [nd for nd in g.node if nd.op_type != "Constant"]
-    # calibration: min/max of every value over the calibration windows
-    ranges = {}
-    for i in range(0, len(calib_X), 1024):
-        env = np_env(om, calib_X[i:i + 1024])
-        for k, v in env.items():
-            if k in inits or v.dtype != np.float32:
-                continue
-            lo, hi = float(v.min()), float(v.max())
-            ranges[k] = (min(lo, ranges[k][0]), max(hi, ranges[k][1])) if k in ranges else (lo, hi)
+      QuantizeLinear.
+    bits=4 is QUInt4/QInt4 (quant_utils: activations [0, 15] / [-8, 7], int4 weights symmetric over
+    the full [-8, 7], INT4 having no entry in ONNX_INT_TYPE_SYMMETRIC_RANGE), written here in 8-bit
+    containers with a Clip to the 4-bit range after each activation QuantizeLinear (the same
+    values); int4_opset21() makes the int4 file from it."""
+    om, g, inits, nodes = ort_float_model(float_path)
+    ranges, removed = ort_calibrate(om, inits, nodes, calib_X)
     aq = (0, 255, np.uint8) if act_type == "QUInt8" else (-128, 127, np.int8)
-    consumers = collections.defaultdict(list)
-    for nd in nodes:
-        for x in nd.input:
-            consumers[x].append(nd)
-    # adjust_tensor_ranges
-    removed = set()
-    for nd in nodes:
-        if nd.op_type == "Relu" and len(consumers[nd.input[0]]) == 1:
-            ranges[nd.input[0]] = ranges[nd.output[0]]
-            removed.add(nd.name)
-        elif nd.op_type == "Softmax":
-            ranges[nd.output[0]] = (0.0, 1.0)
+    wq = (-127, 127)
+    if bits == 4:
+        aq = (0, 15, np.uint8) if act_type == "QUInt4" else (-8, 7, np.int8)
+        wq = (-8, 7)
     qparams = {}  # activation tensor -> (scale, zp)
     weights, biases = {}, {}  # initializer -> (axis or None) / (input, weight)
     act_inits = set()
@@ -694,18 +783,12 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
     for x, ax in sorted(weights.items(), key=lambda kv: kv[0]):
         w = inits[x].astype(np.float32)
         if ax is None:
-            s, z = ort_scale_zp(w.min(), w.max(), -127, 127, True)
-            q = np.clip(np.rint(w / s) + z, -127, 127).astype(np.int8)
+            s, z = ort_scale_zp(w.min(), w.max(), wq[0], wq[1], True)
+            q = np.clip(np.rint(w / s) + z, wq[0], wq[1]).astype(np.int8)
             qdq(x, s, z, np.int8)
             attrs = {}
         else:
-            mv = np.moveaxis(w, ax, 0).reshape(w.shape[ax], -1)
-            sz = [ort_scale_zp(r.min(), r.max(), -127, 127, True) for r in mv]
-            s = np.array([a for a, _ in sz], np.float32)
-            z = np.zeros(len(sz), np.int8)
-            shp = [1] * w.ndim
-            shp[ax] = -1
-            q = np.clip(np.rint(w / s.reshape(shp)), -127, 127).astype(np.int8)
+            q, s, z = ort_per_channel(w, ax, wq)
             new_inits.append(numpy_helper.from_array(s, x + "_scale"))
             new_inits.append(numpy_helper.from_array(z, x + "_zero_point"))
             attrs = {"axis": ax}
@@ -745,9 +828,13 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
         if nd.name in removed:
             rename[nd.output[0]] = rename.get(nd.input[0], nd.input[0])
     body = []
+    clip = None
+    if bits < 8:
+        clip = ("clip_min_%d" % aq[0], "clip_max_%d" % aq[1])
+        new_inits += [numpy_helper.from_array(np.asarray(v, aq[2]), n) for v, n in zip(aq[:2], clip)]
     for src, x, dq_out in act_qdq:
         if x == input_name:
-            body.extend(qdq_nodes(src, x, dq_out))
+            body.extend(qdq_nodes(src, x, dq_out, clip))
     for nd in nodes:
         if nd.name in removed:
             continue
@@ -762,7 +849,7 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
         body.append(nn_)
         for src, x, dq_out in act_qdq:
             if x in nd.output:
-                body.extend(qdq_nodes(src, x, dq_out))
+                body.extend(qdq_nodes(src, x, dq_out, clip))
     used = {x for nd in body + new_nodes for x in nd.input}
     keep = [i for i in g.initializer if i.name in used]
     for nd in g.node:
@@ -776,11 +863,387 @@ def ort_qdq(float_path, calib_X, act_type, per_channel):
     return model
 
 
-def qdq_nodes(src, x, dq_out):
-    return [helper.make_node("QuantizeLinear", [src, x + "_scale", x + "_zero_point"], [x + "_quantized"],
-                             name=x + "_QuantizeLinear"),
-            helper.make_node("DequantizeLinear", [x + "_quantized", x + "_scale", x + "_zero_point"], [dq_out],
-                             name=x + "_DequantizeLinear")]
+MS = "com.microsoft"
+
+
+def ort_qop(float_path, calib_X, act_type, per_channel=False):
+    """quantize_static(quant_format=QOperator, activation_type=act_type, weight_type=QInt8,
+    per_channel=False, calibrate_method=MinMax) as onnx_quantizer.py and its QLinearOpsRegistry
+    (registry.py, operators/*.py) write this model family:
+    - MatMul -> QLinearMatMul (QLinearMatMul: activation input 0, input 1 a weight, int8
+      symmetric [-127, 127], when it is an initializer, else the activation it is);
+    - Add, Mul -> com.microsoft QLinearAdd, QLinearMul (QLinearBinaryOp), initializer operands
+      quantized like activations; Gemm -> com.microsoft QGemm (QLinearGemm) with its bias int32
+      at scale s_A * s_B (quantize_bias_static) and no beta attribute;
+    - Softmax -> com.microsoft QLinearSoftmax (axis, opset), output 1/256 with zero point 0
+      (uint8) or -128 (int8); Relu after a quantized op is removed, its output the input's
+      quantized value (QLinearActivation.QuantizeClipRelu) with its range (adjust_tensor_ranges);
+    - Transpose (Direct8BitOp) moves codes when its input is quantized, else stays float;
+    - ops outside the registry (BatchNormalization, ReduceMean) stay float: DequantizeLinear
+      before (X_quantized -> X), QuantizeLinear where a quantized op next reads their output;
+    - graph outputs are dequantized (_dequantize_outputs); MatMulInteger/ConvInteger are the
+      IntegerOps registry (quantize_dynamic), not written by quantize_static."""
+    om, g, inits, nodes = ort_float_model(float_path)
+    ranges, removed = ort_calibrate(om, inits, nodes, calib_X)
+    aq = (0, 255, np.uint8) if act_type == "QUInt8" else (-128, 127, np.int8)
+    new_inits, body = {}, []
+    qv = {}  # float tensor -> (quantized name, scale name, zero point name)
+    floats = {g.input[0].name} | set(inits)  # tensors available in float
+
+    def init(name, v):
+        new_inits.setdefault(name, numpy_helper.from_array(np.asarray(v), name))
+
+    def params(x, s, z):
+        init(x + "_scale", np.float32(s))
+        init(x + "_zero_point", np.asarray(z, aq[2]))
+        return x + "_scale", x + "_zero_point"
+
+    def act(x):
+        if x in qv:
+            return qv[x]
+        if x in inits:  # quantize_initializer with the activation type
+            w = inits[x].astype(np.float32)
+            s, z = ort_scale_zp(w.min(), w.max(), aq[0], aq[1], False)
+            init(x + "_quantized", np.clip(np.rint(w / s) + z, aq[0], aq[1]).astype(aq[2]))
+        else:
+            s, z = ort_scale_zp(*ranges[x], aq[0], aq[1], False)
+            body.append(helper.make_node("QuantizeLinear", [x, x + "_scale", x + "_zero_point"], [x + "_quantized"],
+                                         name=x + "_QuantizeLinear"))
+        qv[x] = (x + "_quantized",) + params(x, s, z)
+        return qv[x]
+
+    def weight(x, axis):
+        w = inits[x].astype(np.float32)
+        if per_channel:  # quantize_weight_per_channel: MatMul's columns (axis 1), Gemm's output rows
+            q, s, z = ort_per_channel(w, axis, (-127, 127))
+        else:
+            s, z = ort_scale_zp(w.min(), w.max(), -127, 127, True)
+            q, s, z = np.clip(np.rint(w / s) + z, -127, 127).astype(np.int8), np.float32(s), np.int8(z)
+        init(x + "_quantized", q)
+        init(x + "_scale", s)
+        init(x + "_zero_point", z)
+        return x + "_quantized", x + "_scale", x + "_zero_point"
+
+    def out(x, s=None, z=None):
+        if s is None:
+            s, z = ort_scale_zp(*ranges[x], aq[0], aq[1], False)
+        qv[x] = (x + "_quantized",) + params(x, s, z)
+        return list(qv[x][1:])
+
+    def floated(x):
+        if x not in floats:
+            q = qv[x]
+            body.append(helper.make_node("DequantizeLinear", list(q), [x], name=x + "_DequantizeLinear"))
+            floats.add(x)
+        return x
+
+    for nd in nodes:
+        op, ins, o = nd.op_type, list(nd.input), nd.output[0]
+        name = nd.name + "_quant"
+        if op == "MatMul":
+            a = act(ins[0])
+            b = weight(ins[1], 1) if ins[1] in inits else act(ins[1])
+            body.append(helper.make_node("QLinearMatMul", list(a) + list(b) + out(o), [o + "_quantized"], name=name))
+        elif op in ("Add", "Mul"):
+            a, b = act(ins[0]), act(ins[1])
+            body.append(helper.make_node("QLinear" + op, list(a) + list(b) + out(o), [o + "_quantized"], name=name,
+                                         domain=MS))
+        elif op == "Softmax":
+            a = act(ins[0])
+            body.append(helper.make_node("QLinearSoftmax", list(a) + out(o, 1 / 256.0, aq[0]), [o + "_quantized"],
+                                         name=name, domain=MS, axis=mt._attrs(nd).get("axis", -1), opset=OPSET))
+        elif op == "Gemm":
+            at = mt._attrs(nd)
+            a, b = act(ins[0]), weight(ins[1], 0 if at.get("transB", 0) else 1)
+            bs = numpy_helper.to_array(new_inits[a[1]]) * numpy_helper.to_array(new_inits[b[1]])
+            bias = np.rint(inits[ins[2]].astype(np.float64) / (np.float64(bs) * at.get("beta", 1.0)))
+            init(ins[2] + "_quantized", bias.astype(np.int32))
+            body.append(helper.make_node("QGemm", list(a) + list(b) + [ins[2] + "_quantized"] + out(o),
+                                         [o + "_quantized"], name=name, domain=MS,
+                                         **{k: v for k, v in at.items() if k != "beta"}))
+        elif op == "Relu" and nd.name in removed and ins[0] in qv:
+            qv[o] = qv[ins[0]]
+        elif op == "Transpose" and ins[0] in qv:
+            q = qv[ins[0]]
+            body.append(helper.make_node("Transpose", [q[0]], [o + "_quantized"], name=name, **mt._attrs(nd)))
+            qv[o] = (o + "_quantized",) + q[1:]
+        else:
+            nn_ = onnx.NodeProto()
+            nn_.CopyFrom(nd)
+            for j, x in enumerate(nn_.input):
+                nn_.input[j] = floated(x)
+            body.append(nn_)
+            floats.update(nd.output)
+    for o in g.output:
+        if o.name in qv:
+            body.append(helper.make_node("DequantizeLinear", list(qv[o.name]), [o.name], name=o.name + "_DequantizeLinear"))
+    used = {x for nd in body for x in nd.input}
+    keep = [numpy_helper.from_array(v, k) for k, v in inits.items() if k in used]
+    graph = helper.make_graph(body, g.name, list(g.input), list(g.output),
+                              keep + [v for k, v in new_inits.items() if k in used])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS, 1)],
+                             producer_name="tfq testdata/make_qat_exports.py (onnxruntime quantize_static "
+                                           "QOperator layout)")
+
+
+def qdq_nodes(src, x, dq_out, clip=None):
+    q = x + "_quantized"
+    nodes = [helper.make_node("QuantizeLinear", [src, x + "_scale", x + "_zero_point"], [q], name=x + "_QuantizeLinear")]
+    if clip:
+        nodes.append(helper.make_node("Clip", [q] + list(clip), [q + "_clipped"], name=x + "_Clip"))
+        q += "_clipped"
+    return nodes + [helper.make_node("DequantizeLinear", [q, x + "_scale", x + "_zero_point"], [dq_out],
+                                     name=x + "_DequantizeLinear")]
+
+
+INT4, UINT4 = 22, 21  # TensorProto.DataType numbers onnx 1.12 has no names for
+
+
+def int4_opset21(model):
+    """The QCDQ model (8-bit containers) as opset 21 int4/uint4 QDQ, its codes the same: each
+    QuantizeLinear/DequantizeLinear zero point of 4-bit codes becomes an INT4/UINT4 initializer (of
+    its own: shared ones reach the nodes through Identity), DequantizeLinear'd int8 weight codes
+    INT4 initializers, and the Clip to the full 4-bit range after a QuantizeLinear is dropped (the
+    type saturates there). Packed two per byte, low nibble first, in raw_data (ONNX IR 10).
+    onnx 1.12 cannot write or check opset 21: data_type and elem_type are plain int32 fields."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    alias = {n.output[0]: n.input[0] for n in g.node if n.op_type == "Identity" and n.input[0] in inits}
+    consts = {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in g.node if n.op_type == "Constant"}
+
+    def value(x):
+        x = alias.get(x, x)
+        return numpy_helper.to_array(inits[x]) if x in inits else consts[x]
+
+    new = {}
+
+    def packed(name, v):
+        lo, hi = (-8, 7) if v.dtype == np.int8 else (0, 15)
+        assert v.dtype in (np.int8, np.uint8) and v.min() >= lo and v.max() <= hi, (name, v.dtype, v.min(), v.max())
+        if name not in new:
+            nib = (v.reshape(-1).astype(np.int64) & 0xF).astype(np.uint8)
+            nib = np.concatenate([nib, np.zeros(len(nib) % 2, np.uint8)])
+            t = TensorProto(name=name, dims=list(v.shape), data_type=INT4 if v.dtype == np.int8 else UINT4,
+                            raw_data=(nib[0::2] | (nib[1::2] << 4)).astype(np.uint8).tobytes())
+            new[name] = t
+        return name
+
+    consumers = collections.defaultdict(list)
+    for n in g.node:
+        for x in n.input:
+            consumers[x].append(n)
+    drop, rewire = set(), {}
+    for n in g.node:
+        if n.op_type not in ("QuantizeLinear", "DequantizeLinear") or len(n.input) < 3:
+            continue
+        z = value(n.input[2])
+        if z.dtype not in (np.int8, np.uint8):
+            continue  # int32 biases
+        n.input[2] = packed(alias.get(n.input[2], n.input[2]) + "_4bit", z)
+        if n.op_type == "DequantizeLinear" and (alias.get(n.input[0], n.input[0]) in inits):
+            n.input[0] = packed(alias.get(n.input[0], n.input[0]) + "_4bit", value(n.input[0]))
+        if n.op_type == "QuantizeLinear":
+            (c,) = consumers[n.output[0]]
+            if c.op_type == "Clip":
+                full = (-8, 7) if z.dtype == np.int8 else (0, 15)
+                assert (int(value(c.input[1])), int(value(c.input[2]))) == full, c.name
+                drop.add(c.name)
+                rewire[c.output[0]] = n.output[0]
+    for n in g.node:
+        for j, x in enumerate(n.input):
+            n.input[j] = rewire.get(x, x)
+    keep = [n for n in g.node if n.name not in drop]
+    while True:  # Identity/Constant nodes and initializers nothing reads any more
+        used = {x for n in keep for x in n.input} | {o.name for o in g.output}
+        live = [n for n in keep if any(o in used for o in n.output)]
+        if len(live) == len(keep):
+            break
+        keep = live
+    del g.node[:]
+    g.node.extend(keep)
+    kept = [i for i in g.initializer if i.name in used]
+    del g.initializer[:]
+    g.initializer.extend(kept + [t for k, t in new.items()])
+    # the one op of these graphs whose signature changed after opset 13: ReduceMean-18 reads axes as an input
+    for n in g.node:
+        if n.op_type == "ReduceMean":
+            at = {a.name: a for a in n.attribute}
+            if "axes" in at:
+                g.initializer.append(numpy_helper.from_array(np.asarray(at["axes"].ints, np.int64), n.name + "_axes"))
+                n.input.append(n.name + "_axes")
+                n.attribute.remove(at["axes"])
+    del model.opset_import[:]
+    model.opset_import.extend([helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    return model
+
+
+INT4_NEEDED = (
+    "opset 21 int4/uint4: torch 1.13 exports at most opset 17 and onnx 1.12 has no INT4 names; the "
+    "script writes the model with 8-bit code containers and a Clip to the 4-bit range (QCDQ), then "
+    "int4_opset21() stores the same codes as INT4/UINT4 (data_type 22/21, packed low nibble first) "
+    "at opset 21 without the Clips. numpy_onnx_max_abs_diff is the QCDQ twin's (the numpy "
+    "interpreter reads no int4); onnx 1.12's checker does not know opset 21")
+
+
+def int4_forms(ds, only):
+    if only and "int4" not in only:
+        return
+    float_path = os.path.join(mt.MODEL_DIR, "ref_n12_d16_m3.onnx")
+    for act, name in (("QUInt4", "qat2_ort_qdq_u4s4_int4_b4"), ("QInt4", "qat2_ort_qdq_s4s4_int4_b4")):
+        twin = ort_qdq(float_path, ds.train[0], act, False, bits=4)
+        pred = np.concatenate([mt.np_run(twin, ds.test[0][i:i + 1024]) for i in range(0, len(ds.test[0]), 1024)])
+        path = os.path.join(OUT, name + ".onnx")
+        onnx.save(int4_opset21(copy.deepcopy(twin)), path)
+        record(name, path, ds, form="ort_qdq_int4", bits=4,
+               exporter="this script's reproduction of onnxruntime quantize_static(QuantFormat.QDQ, "
+                        "activation_type=%s, weight_type=QInt4, per_channel=False, MinMax), opset 21" % act,
+               outputs_fn=lambda X, om=twin: mt.np_run(om, X), test_rmse=rmse_of(pred, ds.test[1]), np_model=twin,
+               needed=[INT4_NEEDED, "ONNX Runtime's Python quantization tool is not installable here: ort_qdq() "
+                       "follows its source (see qat2_ort_qdq_u8s8_b8)"],
+               extra=dict(float_model="testdata/models/ref_n12_d16_m3.onnx", activation_type=act,
+                          weight_type="QInt4 (symmetric over [-8, 7]: quant_utils has no symmetric int4 range)",
+                          per_channel=False, calibration="MinMax over all %d training windows" % len(ds.train[0])))
+    src = "qat2_torch_ao_fx_b4"
+    entry = next(e for e in json.load(open(os.path.join(OUT, "manifest.json")))["models"] if e["name"] == src)
+    twin = onnx.load(os.path.join(OUT, src + ".onnx"))
+    name = "qat2_torch_ao_fx_int4_b4"
+    path = os.path.join(OUT, name + ".onnx")
+    onnx.save(int4_opset21(copy.deepcopy(twin)), path)
+    outs = np.load(os.path.join(OUT, src + ".torch_outputs.npy"))
+    record(name, path, ds, form="torch_ao_fx_int4", bits=4,
+           exporter="torch.onnx.export of the prepare_qat_fx model at 4 bits (%s.onnx, QCDQ), stored as "
+                    "opset 21 int4/uint4 by int4_opset21()" % src,
+           outputs_fn=lambda X: outs, test_rmse=entry["test_rmse"], np_model=twin,
+           needed=[INT4_NEEDED] + entry["export_needed"],
+           extra=dict(source_file=src + ".onnx", weights=entry["weights"], activations="per-tensor asymmetric "
+                      "uint4 (quint8 [0, 15] in PyTorch)"))
+
+
+QONNX_DOMAIN = "qonnx.custom_op.general"
+
+
+def brevitas_qonnx(src_path, rounding_mode):
+    """The QAT model of testdata/models/qat_n12_d16_m3_b8_qonnx.onnx (QONNX Quant on every
+    activation and weight) with two layers as Brevitas' QONNX export writes them
+    (src/brevitas/export/onnx/qonnx/handler.py, function.py, custom_ops.py; Brevitas is not
+    installable here):
+    - the query projection with binary weights: a weight quantizer of bit width 1 exports as
+      BipolarQuant(w, scale) (BrevitasBinaryQuantFn: no attributes); scale mean |w| (XNOR-Net's;
+      not trained binary: of the seven d x d / d x m projections binarized alone, q loses least,
+      test RMSE 0.051 against inp 0.68, k 0.062, v 0.27, o 0.17, ff1 0.28, ff2 0.19);
+    - the mean over time as TruncAvgPool2d (kernel 1 x 12) with trunc_quant RoundTo8bit (its
+      default: rounding_mode ROUND) or TruncTo8bit (FLOOR): AveragePool, then Trunc(x, scale = s / 12,
+      zero point 0, input bit width 8 + ceil(log2 12) = 12, output scale s / 12 * 2^(12 - 8), output
+      bit width 8; rounding_mode, signed 1, narrow 0) (BrevitasTruncFn, TruncIntQuant with TruncMsbScaling, the avg_pool2d QuantTensor
+      handler's scale / 12 and accumulator width); its input quantizer symmetric (zero point 0,
+      Brevitas' Int8ActPerTensorFloat and TruncQuant's requirement), its range the trained one's.
+    The pool's input is made 4-D as a Brevitas model would (transpose, unsqueeze) and flattened
+    after. QONNX domain opset 2 (Brevitas' DOMAIN_VERSION; Trunc with out_scale is Trunc v2)."""
+    om = onnx.load(src_path)
+    g = om.graph
+    consts = {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in g.node if n.op_type == "Constant"}
+    consts.update({i.name: numpy_helper.to_array(i) for i in g.initializer})
+    node = {n.name: n for n in g.node}
+    inits = []
+
+    def init(name, v):
+        inits.append(numpy_helper.from_array(np.asarray(v), name))
+        return name
+
+    # the query projection's weights: BipolarQuant
+    wq = node["/q/wq/Quant"]
+    w = consts[wq.input[0]]
+    bq = helper.make_node("BipolarQuant", [wq.input[0], init("/q/wq/bipolar_scale", np.float32(np.abs(w).mean()))],
+                          list(wq.output), name="/q/wq/BipolarQuant", domain=QONNX_DOMAIN)
+    # the pool's input quantizer, symmetric over its trained range
+    fq = node["/fq_bn2/Quant"]
+    s, z = float(consts[fq.input[1]]), float(consts[fq.input[2]])
+    s_sym = np.float32(max(abs((-128 - z) * s), abs((127 - z) * s)) / 127)
+    fq.input[1] = init("/fq_bn2/sym_scale", s_sym)
+    fq.input[2] = init("/fq_bn2/sym_zero_point", np.float32(0))
+    k, in_bits, out_bits = N, 8 + math.ceil(math.log2(N)), 8
+    pool_scale = np.float32(s_sym / np.float32(k))
+    x = fq.output[0]
+    pool = [helper.make_node("Transpose", [x], ["/pool/Transpose_output_0"], name="/pool/Transpose", perm=[0, 2, 1]),
+            helper.make_node("Unsqueeze", ["/pool/Transpose_output_0", init("/pool/axes", np.array([2], np.int64))],
+                             ["/pool/Unsqueeze_output_0"], name="/pool/Unsqueeze"),
+            helper.make_node("AveragePool", ["/pool/Unsqueeze_output_0"], ["/pool/AveragePool_output_0"],
+                             name="/pool/AveragePool", kernel_shape=[1, k], strides=[1, k], pads=[0, 0, 0, 0]),
+            helper.make_node("Trunc", ["/pool/AveragePool_output_0", init("/pool/trunc/scale", pool_scale),
+                                       init("/pool/trunc/zero_point", np.float32(0)),
+                                       init("/pool/trunc/input_bit_width", np.float32(in_bits)),
+                                       init("/pool/trunc/output_scale", np.float32(pool_scale * 2 ** (in_bits - out_bits))),
+                                       init("/pool/trunc/output_bit_width", np.float32(out_bits))],
+                             ["/pool/Trunc_output_0"], name="/pool/trunc/Trunc", domain=QONNX_DOMAIN,
+                             rounding_mode=rounding_mode, signed=1, narrow=0),
+            helper.make_node("Flatten", ["/pool/Trunc_output_0"], ["/pool/Flatten_output_0"], name="/pool/Flatten", axis=1)]
+    gemm = node["/out/Gemm"]
+    gemm.input[0] = "/pool/Flatten_output_0"
+    body = []
+    for n in g.node:
+        if n.name in ("/ReduceMean", "/fq_pool/Quant"):
+            continue
+        if n.name == "/q/wq/Quant":
+            n = bq
+        body.append(n)
+        if n.name == "/fq_bn2/Quant":
+            body.extend(pool)
+    used = {i for n in body for i in n.input}
+    body = [n for n in body if n.op_type != "Constant" or n.output[0] in used]
+    del g.node[:]
+    g.node.extend(body)
+    g.initializer.extend(inits)
+    for o in om.opset_import:
+        if o.domain == QONNX_DOMAIN:
+            o.version = 2
+    return om
+
+
+def brevitas_forms(ds, only):
+    if only and "brevitas" not in only:
+        return
+    for mode, name in (("ROUND", "qat2_brevitas_qonnx_b8"), ("FLOOR", "qat2_brevitas_qonnx_floor_b8")):
+        om = brevitas_qonnx(os.path.join(mt.MODEL_DIR, "qat_n12_d16_m3_b8_qonnx.onnx"), mode)
+        path = os.path.join(OUT, name + ".onnx")
+        onnx.save(om, path)
+        pred = np.concatenate([mt.np_run(om, ds.test[0][i:i + 1024]) for i in range(0, len(ds.test[0]), 1024)])
+        record(name, path, ds, form="brevitas_qonnx", bits=8,
+               exporter="this script's writing of Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc) "
+                        "into testdata/models/qat_n12_d16_m3_b8_qonnx.onnx",
+               outputs_fn=lambda X, om=om: mt.np_run(om, X), test_rmse=rmse_of(pred, ds.test[1]),
+               needed=["Brevitas is not installable here (no Debian package, no pip): brevitas_qonnx() writes the nodes "
+                       "and attributes its QONNX handlers write; torch_outputs and test_rmse come from the numpy "
+                       "implementation of QONNX's BipolarQuant and Trunc (v2) semantics in this script (qonnx's "
+                       "custom_op/general/bipolar_quant.py, trunc.py); ONNX Runtime cannot run QONNX"],
+               extra=dict(source_model="testdata/models/qat_n12_d16_m3_b8_qonnx.onnx",
+                          binary_layer="q, the query projection (BipolarQuant weights, per-tensor scale mean |w|, "
+                                       "not retrained)",
+                          trunc="TruncAvgPool2d over the 12 time steps, %s, 12 -> 8 bits" % mode))
+
+
+def ort_qop_forms(ds, only):
+    if only and "ort_qop" not in only:
+        return
+    float_path = os.path.join(mt.MODEL_DIR, "ref_n12_d16_m3.onnx")
+    for act, pc, name in (("QUInt8", False, "qat2_ort_qop_u8s8_b8"), ("QInt8", False, "qat2_ort_qop_s8s8_b8"),
+                          ("QUInt8", True, "qat2_ort_qop_u8s8_perchannel_b8")):
+        om = ort_qop(float_path, ds.train[0], act, pc)
+        path = os.path.join(OUT, name + ".onnx")
+        onnx.save(om, path)
+        pred = np.concatenate([mt.np_run(om, ds.test[0][i:i + 1024]) for i in range(0, len(ds.test[0]), 1024)])
+        record(name, path, ds, form="ort_qop", bits=8,
+               exporter="this script's reproduction of onnxruntime quantize_static(QuantFormat.QOperator, "
+                        "activation_type=%s, weight_type=QInt8, per_channel=%s, MinMax)" % (act, pc),
+               outputs_fn=lambda X, om=om: mt.np_run(om, X), test_rmse=rmse_of(pred, ds.test[1]),
+               needed=["ONNX Runtime's Python quantization tool is not installable here: the QOperator graph is "
+                       "written by ort_qop() following its source; torch_outputs and test_rmse come from the numpy "
+                       "interpreter, which computes each QLinear node as DequantizeLinear, the float op, "
+                       "QuantizeLinear (ONNX Runtime's integer kernels requantize in their own arithmetic)"],
+               failures=["6 and 4 bits: QOperator kernels take 8-bit tensors only"],
+               extra=dict(float_model="testdata/models/ref_n12_d16_m3.onnx", activation_type=act,
+                          weight_type="QInt8 (symmetric, [-127, 127])", per_channel=pc,
+                          calibration="MinMax over all %d training windows" % len(ds.train[0])))
 
 
 def ort_forms(ds, only):
@@ -821,7 +1284,8 @@ def main():
     ap.add_argument("--eac", default=os.environ.get("TFQ_EAC_REPO", EAC_REPO),
                     help="git repository of es-ude/elastic-ai.creator (branch %s is used)" % EAC_REF)
     ap.add_argument("--only", default="", help="comma-separated forms: torch_ao_eager, torch_ao_fx, "
-                                               "elastic, ort_qdq (default: all)")
+                                               "elastic, ort_qdq, ort_qop, int4, brevitas (default: all; int4 reads "
+                                               "qat2_torch_ao_fx_b4.onnx)")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     os.makedirs(OUT, exist_ok=True)
@@ -829,6 +1293,9 @@ def main():
     mpath = os.path.join(OUT, "manifest.json")
     with tempfile.TemporaryDirectory(prefix="tfq_qat_") as tmp:
         ort_forms(ds, only)
+        ort_qop_forms(ds, only)
+        int4_forms(ds, only)
+        brevitas_forms(ds, only)
         if not only or only & {"torch_ao_eager", "torch_ao_fx"}:
             name = "qat2_float_ref"
             torch.manual_seed(mt.seed_for(name))

@@ -50,7 +50,8 @@ class QatExportsTest {
     @CsvSource({"qat2_ort_qdq_u8s8_b8, 8, 0.01", "qat2_ort_qdq_s8s8_b8, 8, 0.01", "qat2_ort_qdq_u8s8_perchannel_b8, 8, 0.01",
             "qat2_torch_ao_fx_b8, 8, 0.01", "qat2_torch_ao_fx_b6, 6, 0.01", "qat2_torch_ao_fx_b4, 4, 0.02", "qat2_torch_ao_eager_b8, 8, 0.01",
             "qat2_torch_ao_eager_b6, 6, 0.01", "qat2_torch_ao_eager_b4, 4, 0.02", "qat2_elastic_b8, 8, 0.01", "qat2_elastic_b6, 6, 0.01",
-            "qat2_elastic_b4, 4, 0.02"})
+            "qat2_elastic_b4, 4, 0.02", "qat2_torch_ao_fx_reference_b8, 8, 0.01", "qat2_torch_ao_fx_int4_b4, 4, 0.02",
+            "qat2_ort_qdq_u4s4_int4_b4, 4, 0.02", "qat2_ort_qdq_s4s4_int4_b4, 4, 0.02", "qat2_torch_ao_eager_converted_b8, 8, 0.01"})
     void withinOnePercentOfTheExportedModel(String stem, int bits, double bound) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(bits), false, null);
@@ -67,12 +68,12 @@ class QatExportsTest {
      * FX's QDQ graph rounds exact ties everywhere (grid values summed, averaged, multiplied by
      * 1/4): the float IR reproduces ONNX Runtime's float32 arithmetic bit for bit, and the integer
      * codes of the softmax's input (the 1/sqrt(d) between two quantizers of one scale, a table of
-     * QuantizeLinear) are those of the QDQ graph.
+     * QuantizeLinear) are those of the QDQ graph; also when the 4-bit codes are stored as opset
+     * 21 uint4/int4.
      */
     @ParameterizedTest
-    @ValueSource(ints = {8, 6, 4})
-    void fxEqualsOnnxRuntimeUpToTheSoftmax(int bits) {
-        String stem = "qat2_torch_ao_fx_b" + bits;
+    @CsvSource({"qat2_torch_ao_fx_b8, 8", "qat2_torch_ao_fx_b6, 6", "qat2_torch_ao_fx_b4, 4", "qat2_torch_ao_fx_int4_b4, 4"})
+    void fxEqualsOnnxRuntimeUpToTheSoftmax(String stem, int bits) {
         ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
         FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
         float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();
@@ -159,22 +160,29 @@ class QatExportsTest {
      * Eager mode quantizes modules only: Q K^T, the softmax and the mean pooling stay float, and
      * exactly those keep internal widths (13-bit scores, 12-bit probabilities, the exact 12-bit
      * mean); FX quantizes everything and compiles from its own scales (at 6 bits with its mean
-     * pooling rounded through a table, MeanAtExactTies).
+     * pooling rounded through a table, MeanAtExactTies); ONNX Runtime's QOperator form leaves a
+     * BatchNorm's output open, calibrated alone. One export of each form.
      */
     @ParameterizedTest
-    @CsvSource({"qat2_torch_ao_eager_b8, true, icarus", "qat2_torch_ao_fx_b8, false, verilator", "qat2_torch_ao_fx_b6, false, icarus",
-            "qat2_elastic_b8, false, icarus"})
-    void bitExactAtEightLanes(String stem, boolean eager, String simulator, @TempDir Path dir) throws IOException {
+    @CsvSource(delimiter = '|', value = {
+            "qat2_torch_ao_eager_b8 | %/MatMul_output_0 at 13 bits (range analysis); %/Softmax_output_0 at 12 bits (range analysis); "
+                    + "%/ReduceMean_output_0 at 12 bits (range analysis) | icarus",
+            "qat2_torch_ao_fx_b8 | | verilator", "qat2_torch_ao_fx_b6 | | icarus", "qat2_elastic_b8 | | icarus",
+            "qat2_torch_ao_eager_converted_b8 | EAGER_CONVERTED | icarus",
+            "qat2_torch_ao_fx_reference_b8 | | verilator",
+            "qat2_ort_qop_u8s8_b8 | %/bn2/BatchNormalization_output_0 (calibrated) | icarus",
+            "qat2_ort_qdq_u4s4_int4_b4 | | verilator", "qat2_brevitas_qonnx_b8 | | icarus", "qat2_brevitas_qonnx_floor_b8 | | verilator"})
+    void bitExactAtEightLanes(String stem, String scales, String simulator, @TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
-        Cli c = Cli.run("compile", file(stem + ".onnx").toString(), "-o", out.toString(), "--lanes", "8", "--vectors", "2",
-                "--check-layers", "--inputs", file(stem + ".inputs.npy").toString());
+        List<String> args = new java.util.ArrayList<>(List.of("compile", file(stem + ".onnx").toString(), "-o", out.toString(),
+                "--lanes", "8", "--vectors", "2", "--check-layers", "--inputs", file(stem + ".inputs.npy").toString()));
+        if (scales != null && scales.contains("(calibrated)")) args.addAll(List.of("--calibration", file(stem + ".calibration.npy").toString()));
+        Cli c = Cli.run(args.toArray(String[]::new));
         assertEquals(0, c.exit(), c.err());
-        assertFalse(c.out().contains("(calibrated)"), c.out());
-        if (eager) {
-            assertTrue(c.out().contains("scales not in the model: %/MatMul_output_0 at 13 bits (range analysis); %/Softmax_output_0 at 12 "
-                    + "bits (range analysis); %/ReduceMean_output_0 at 12 bits (range analysis)"), c.out());
+        if (scales != null) {
+            assertTrue(c.out().contains("scales not in the model: " + scales + "\n"), c.out());
         } else {
-            assertFalse(c.out().contains("(range analysis)"), c.out());
+            assertFalse(c.out().contains("scales not in the model"), c.out());
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> sim = (Map<String, Object>) Json.read(Files.readString(out.resolve("sim/sim.json")));
@@ -200,6 +208,95 @@ class QatExportsTest {
         float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
         for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 1e-6f, "sample " + i);
         assertTrue(r.graph().nodes().stream().anyMatch(nd -> nd.name().equals("/encoder_layers.0/ReduceMax")), "ReduceMax kept");
+    }
+
+    /**
+     * torch.ao's converted models write QuantizeLinear -> Cast(uint8) -> DequantizeLinear, one
+     * DequantizeLinear per consuming module, weights as DequantizeLinear of int8 constants and
+     * biases of int32 ones: each is the quantizer it states, and the float IR is ONNX Runtime's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"qat2_torch_ao_eager_converted_b8", "qat2_torch_ao_fx_reference_b8"})
+    void convertedExportsEqualOnnxRuntime(String stem) {
+        ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
+        FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
+        float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();
+        float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+        for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 0f, stem + ": sample " + i);
+        long quantizers = r.graph().nodes().stream().filter(nd -> nd.op() instanceof org.tfq.ir.op.FakeQuant).count();
+        long linears = r.graph().nodes().stream().filter(nd -> nd.op() instanceof org.tfq.ir.op.Linear l && l.weightQuant() != null).count();
+        assertEquals(8, linears, stem + ": every Linear keeps its trained weight quantization");
+        assertTrue(quantizers >= 15, stem + ": " + quantizers + " activation quantizers");
+    }
+
+    /**
+     * ONNX Runtime's QOperator form (QLinearMatMul, com.microsoft QLinearAdd/QLinearMul/
+     * QLinearSoftmax/QGemm), expanded into the QDQ graph it defines: the float IR equals ONNX
+     * Runtime running the original file, and the integer model is within 1% of it. Its float
+     * BatchNorm before a Transpose and the mean leaves one value without a quantizer: exactly that
+     * one is calibrated. Per channel misses the 1% (+3.4%: the integer model's error against the
+     * float IR is 0.0082, per tensor 0.0077, the QDQ per-channel form without that calibrated value
+     * 0.0042).
+     */
+    @ParameterizedTest
+    @CsvSource({"qat2_ort_qop_u8s8_b8, 0.01", "qat2_ort_qop_s8s8_b8, 0.01", "qat2_ort_qop_u8s8_perchannel_b8, 0.05"})
+    void qOperatorFormEqualsOnnxRuntime(String stem, double bound) {
+        Map<String, Integer> ops = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT).onnxOpCounts();
+        assertEquals(9, ops.get("QLinearMatMul"), "the file's ops, not their expansion: " + ops);
+        assertEquals(3, ops.get("DequantizeLinear"), ops.toString());
+        Cli c = Cli.run("evaluate", file(stem + ".onnx").toString(), "--inputs", file(stem + ".inputs.npy").toString(),
+                "--targets", file(stem + ".targets.npy").toString(), "--calibration", file(stem + ".calibration.npy").toString(), "--json");
+        assertEquals(0, c.exit(), c.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> d = (Map<String, Object>) Json.read(c.out());
+        assertEquals(0.0, ((Number) d.get("max_abs_diff_onnxruntime_vs_float_ir")).doubleValue(), stem);
+        double ort = ((Number) d.get("rmse_onnxruntime")).doubleValue(), integer = ((Number) d.get("rmse_int")).doubleValue();
+        System.out.printf("%s: rmse ONNX Runtime %.5f, integer %.5f (%+.2f%%), %s%n", stem, ort, integer, 100 * (integer / ort - 1),
+                d.get("scales_not_in_the_model"));
+        assertTrue(Math.abs(integer / ort - 1) < bound, stem + ": integer rmse " + integer + " vs ONNX Runtime " + ort);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> open = (Map<String, Object>) d.get("scales_not_in_the_model");
+        assertEquals(List.of("/bn2/BatchNormalization_output_0"), open.get("calibrated"), stem);
+    }
+
+    /**
+     * Opset 21 int4/uint4 QDQ (packed initializers, no Clip: the type saturates): the float IR equals
+     * ONNX Runtime on the file, and the FX export stored as int4 imports to the same float IR as
+     * its QCDQ original (uint8 containers with Clip(0, 15)), sample by sample.
+     */
+    @Test
+    void int4FilesEqualOnnxRuntimeAndTheirQcdqOriginal() {
+        FloatTensor x = Npy.read(file("qat2_torch_ao_fx_b4.inputs.npy"));
+        float[] qcdq = org.tfq.onnx.FloatReference.runSamples(OnnxImporter.load(file("qat2_torch_ao_fx_b4.onnx"), ImportOptions.DEFAULT), x).data();
+        for (String stem : List.of("qat2_torch_ao_fx_int4_b4", "qat2_ort_qdq_u4s4_int4_b4", "qat2_ort_qdq_s4s4_int4_b4")) {
+            ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
+            assertEquals(21L, r.opsets().get("ai.onnx"), stem);
+            float[] ort = org.tfq.onnx.OnnxRuntimeRunner.runSamples(r.source(), r.inputs().get(0), r.outputs().get(0), x).data();
+            float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+            for (int i = 0; i < ort.length; i++) assertEquals(ort[i], fl[i], 0f, stem + ": sample " + i);
+            if (stem.startsWith("qat2_torch")) for (int i = 0; i < ort.length; i++) assertEquals(qcdq[i], fl[i], 0f, stem + " vs QCDQ: sample " + i);
+        }
+    }
+
+    /**
+     * Brevitas' QONNX export (BipolarQuant weights, TruncAvgPool2d's Trunc, ROUND as its default
+     * RoundTo8bit and FLOOR as TruncTo8bit): ONNX Runtime cannot run QONNX, so the reference is the
+     * numpy implementation of QONNX's semantics the generator saved; the float IR equals it, and
+     * the integer model is within 1% of its RMSE.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"qat2_brevitas_qonnx_b8", "qat2_brevitas_qonnx_floor_b8"})
+    void brevitasQonnxEqualsTheQonnxReference(String stem) {
+        ImportResult r = OnnxImporter.load(file(stem + ".onnx"), ImportOptions.DEFAULT);
+        FloatTensor x = Npy.read(file(stem + ".inputs.npy"));
+        float[] ref = Npy.read(file(stem + ".torch_outputs.npy")).data(), y = Npy.read(file(stem + ".targets.npy")).data();
+        float[] fl = org.tfq.onnx.FloatReference.runSamples(r, x).data();
+        for (int i = 0; i < ref.length; i++) assertEquals(ref[i], fl[i], 1e-5f, "sample " + i);
+        IntegerModel im = Quantize.run(r.graph(), QuantOptions.uniform(8), false, null);
+        float[] integer = Accuracy.integerOutputs(r, im, x).data();
+        double reference = rmse(ref, y), got = rmse(integer, y);
+        System.out.printf("%s: rmse QONNX reference %.5f, integer %.5f (%+.2f%%)%n", stem, reference, got, 100 * (got / reference - 1));
+        assertTrue(Math.abs(got / reference - 1) < 0.01, stem + ": integer rmse " + got + " vs the QONNX reference " + reference);
     }
 
     private static double rmse(float[] p, float[] y) {

@@ -32,6 +32,8 @@ final class Arity {
         def(2, 2, "Tile");
         def(2, 3, "Conv");
         def(4, 4, "Quant");
+        def(2, 2, "BipolarQuant");
+        def(5, 6, "Trunc");
     }
 
     /** A one-line reason when the node's inputs or outputs do not fit its operator, else null. */

@@ -18,9 +18,18 @@ final class DataTypes {
 
     static boolean isSupported(int t) {
         return switch (DataType.forNumber(t) == null ? DataType.UNDEFINED : DataType.forNumber(t)) {
-            case FLOAT, FLOAT16, DOUBLE, BFLOAT16, INT64, INT32, INT16, INT8, UINT8, UINT16, UINT32, UINT64, BOOL -> true;
+            case FLOAT, FLOAT16, DOUBLE, BFLOAT16, INT64, INT32, INT16, INT8, UINT8, UINT16, UINT32, UINT64, BOOL, INT4, UINT4 -> true;
             default -> false;
         };
+    }
+
+    static boolean isFourBit(int t) {
+        return t == DataType.INT4_VALUE || t == DataType.UINT4_VALUE;
+    }
+
+    /** Bytes of {@code count} elements; 4-bit ones are packed two per byte. */
+    static long bytes(int t, long count) {
+        return isFourBit(t) ? (count + 1) / 2 : count * byteWidth(t);
     }
 
     static int byteWidth(int t) {

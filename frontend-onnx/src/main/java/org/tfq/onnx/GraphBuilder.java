@@ -196,7 +196,7 @@ final class GraphBuilder {
 
     private static boolean isQuantNode(NodeProto n) {
         boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
-        return QuantNodes.isQonnxQuant(n) || onnx && (n.getOpType().equals("QuantizeLinear")
+        return QuantNodes.isQonnxQuant(n) || QuantNodes.isQonnx(n, "BipolarQuant") || onnx && (n.getOpType().equals("QuantizeLinear")
                 || n.getOpType().equals("DequantizeLinear") || n.getOpType().equals("Clip"));
     }
 
@@ -234,6 +234,7 @@ final class GraphBuilder {
                     consts.put(out, new Const(x.dims(), DataTypes.FLOAT, v));
                     constQuant.put(out, q);
                 }
+                case "BipolarQuant" -> consts.put(out, QuantNodes.bipolar(x, p1, constQuant, out));
                 default -> {
                     Const bw = n.getInputCount() > 3 ? constOf(n.getInput(3)) : null;
                     QuantSpec q = QuantNodes.qonnx(n, p1, p2, bw, x.rank());
@@ -263,7 +264,8 @@ final class GraphBuilder {
         switch (n.getOpType()) {
             case "Identity" -> constQuant.put(n.getOutput(0), q);
             case "Cast" -> {
-                if (new Attrs(n).getInt("to", DataTypes.FLOAT) == DataTypes.FLOAT) constQuant.put(n.getOutput(0), q);
+                int to = (int) new Attrs(n).getInt("to", DataTypes.FLOAT);
+                if (to == DataTypes.FLOAT || QuantNodes.castKeepsCodes(q, to)) constQuant.put(n.getOutput(0), q);
             }
             case "Transpose" -> {
                 long[] perm = new Attrs(n).getInts("perm");
@@ -332,6 +334,13 @@ final class GraphBuilder {
         if (QuantNodes.isQonnxQuant(n)) {
             fakeQuantQonnx(n);
             return;
+        }
+        if (QuantNodes.isQonnx(n, "Trunc")) {
+            QonnxTrunc.translate(this, n);
+            return;
+        }
+        if (QuantNodes.isQonnx(n, "BipolarQuant")) {
+            throw new OnnxImportException("BipolarQuant of an activation is not supported (binary weights are): two levels leave no code for 0");
         }
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw new OnnxImportException(unsupportedAnywhere(n));
@@ -439,7 +448,7 @@ final class GraphBuilder {
 
     /** Why a node is refused whatever its inputs are, or null if that depends on them. */
     private static String unsupportedAnywhere(NodeProto n) {
-        if (QuantNodes.isQonnxQuant(n)) return null;
+        if (QuantNodes.isQonnxQuant(n) || QuantNodes.isQonnx(n, "Trunc") || QuantNodes.isQonnx(n, "BipolarQuant")) return null;
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) return "operator domain '" + SafeText.printable(n.getDomain()) + "' is not supported";
         String op = n.getOpType();
         return TRANSLATED.contains(op) || ConstFolder.canFold(op) ? null : unsupportedOp(op);
@@ -451,32 +460,59 @@ final class GraphBuilder {
         };
     }
 
-    /** QuantizeLinear -> [Clip] -> DequantizeLinear on an activation: one trained quantization point. */
+    /**
+     * QuantizeLinear -> [Clip] -> DequantizeLinear on an activation: one trained quantization
+     * point. The codes may pass Casts that keep every code (QuantNodes.castKeepsCodes) and may fan
+     * out to several DequantizeLinears of the same scale and zero point (torch.ao's converted
+     * export dequantizes in each consumer module); all of them read the one fake quantizer.
+     */
     private void fakeQuantQdq(NodeProto q) {
         Value x = act(q, 0);
         QuantSpec spec = QuantNodes.quantizeLinear(q, requireConst(q, 1, "the QuantizeLinear scale"),
                 q.getInputCount() > 2 && !q.getInput(2).isEmpty() ? requireConst(q, 2, "the QuantizeLinear zero point") : null,
                 x.type().shape().rank());
         List<NodeProto> chain = new ArrayList<>(List.of(q));
-        NodeProto next = g.soleConsumer(q.getOutput(0));
+        String codes = q.getOutput(0);
+        NodeProto next = g.soleConsumer(codes);
         if (next != null && next.getOpType().equals("Clip")) {
             spec = QuantNodes.clip(spec, next.getInputCount() > 1 ? requireConst(next, 1, "the Clip minimum") : null,
                     next.getInputCount() > 2 ? requireConst(next, 2, "the Clip maximum") : null);
             chain.add(next);
-            next = g.soleConsumer(next.getOutput(0));
+            codes = next.getOutput(0);
         }
-        if (next == null || !next.getOpType().equals("DequantizeLinear")) {
-            throw new OnnxImportException("QuantizeLinear must be followed by DequantizeLinear (optionally with a Clip between): tfq imports fake-quantized (QDQ) models");
-        }
-        QuantSpec dq = QuantNodes.quantizeLinear(next, requireConst(next, 1, "the DequantizeLinear scale"),
-                next.getInputCount() > 2 && !next.getInput(2).isEmpty() ? requireConst(next, 2, "the DequantizeLinear zero point") : null,
-                x.type().shape().rank());
-        if (!java.util.Arrays.equals(dq.scale(), spec.scale()) || !java.util.Arrays.equals(dq.zeroPoint(), spec.zeroPoint())) {
-            throw new OnnxImportException("DequantizeLinear '" + next.getName() + "' uses another scale or zero point than its QuantizeLinear");
+        List<NodeProto> dqs = new ArrayList<>();
+        collectDequantizers(codes, spec, chain, dqs);
+        for (NodeProto dqNode : dqs) {
+            QuantSpec dq = QuantNodes.quantizeLinear(dqNode, requireConst(dqNode, 1, "the DequantizeLinear scale"),
+                    dqNode.getInputCount() > 2 && !dqNode.getInput(2).isEmpty() ? requireConst(dqNode, 2, "the DequantizeLinear zero point") : null,
+                    x.type().shape().rank());
+            if (!java.util.Arrays.equals(dq.scale(), spec.scale()) || !java.util.Arrays.equals(dq.zeroPoint(), spec.zeroPoint())) {
+                throw new OnnxImportException("DequantizeLinear '" + dqNode.getName() + "' uses another scale or zero point than its QuantizeLinear");
+            }
         }
         if (!spec.perTensor()) throw new OnnxImportException("per-channel quantization of activations is not supported");
-        chain.add(next);
-        emitFused(chain, new FakeQuant(spec), x, next.getOutput(0));
+        chain.addAll(dqs);
+        Value fq = emitFused(chain, new FakeQuant(spec), x, dqs.get(0).getOutput(0));
+        for (NodeProto dqNode : dqs.subList(1, dqs.size())) alias(dqNode.getOutput(0), fq);
+    }
+
+    /** The DequantizeLinears that read {@code codes}, through Casts that keep every code; anything else is refused. */
+    private void collectDequantizers(String codes, QuantSpec spec, List<NodeProto> chain, List<NodeProto> dqs) {
+        List<NodeProto> users = g.consumersOf(codes);
+        if (users.isEmpty() || g.graphOutputs.contains(codes)) {
+            throw new OnnxImportException("QuantizeLinear must be followed by DequantizeLinear (optionally with a Clip or a Cast between): tfq imports fake-quantized (QDQ) models");
+        }
+        for (NodeProto u : users) {
+            if (u.getOpType().equals("DequantizeLinear") && u.getInput(0).equals(codes)) {
+                dqs.add(u);
+            } else if (u.getOpType().equals("Cast") && QuantNodes.castKeepsCodes(spec, (int) new Attrs(u).getInt("to", DataTypes.FLOAT))) {
+                chain.add(u);
+                collectDequantizers(u.getOutput(0), spec, chain, dqs);
+            } else {
+                throw new OnnxImportException("QuantizeLinear's codes are read by '" + u.getName() + "' (" + u.getOpType()
+                        + "); tfq imports QuantizeLinear -> [Clip] -> [Cast keeping every code] -> DequantizeLinear");
+            }
+        }
     }
 
     private void fakeQuantQonnx(NodeProto n) {

@@ -43,7 +43,7 @@ public final class OnnxImporter {
         ModelProto m = parse(model, file);
         Map<String, Long> opsets = opsets(m, file);
         int opset = opsets.get("ai.onnx").intValue();
-        GraphProto gp = m.getGraph();
+        GraphProto gp = QOperatorExpansion.expand(m.getGraph());
         if (gp.getNodeCount() > MAX_NODES) throw new OnnxImportException(file + ": " + gp.getNodeCount() + " nodes is over tfq's limit of " + MAX_NODES);
 
         TensorDecoder decoder = new TensorDecoder(model);
@@ -90,7 +90,8 @@ public final class OnnxImporter {
         }
         if (irOutputs.size() != gp.getOutputCount()) throw new OnnxImportException(file + ": some outputs could not be imported");
         Map<String, Integer> onnxOps = new TreeMap<>();
-        for (NodeProto n : gp.getNodeList()) onnxOps.merge(n.getOpType(), 1, Integer::sum);
+        // the file's ops, before QOperatorExpansion rewrote them
+        for (NodeProto n : m.getGraph().getNodeList()) onnxOps.merge(n.getOpType(), 1, Integer::sum);
         String name = gp.getName().isEmpty() ? stem(model) : gp.getName();
         Graph graph;
         try {

@@ -1,5 +1,6 @@
 package org.tfq.onnx;
 
+import java.util.Map;
 import org.tfq.ir.IrException;
 import org.tfq.ir.QuantSpec;
 import org.tfq.onnx.proto.Onnx.NodeProto;
@@ -16,23 +17,52 @@ final class QuantNodes {
     static final String FINN = "finn.custom_op.general";
 
     static boolean isQonnxQuant(NodeProto n) {
-        return n.getOpType().equals("Quant") && (n.getDomain().equals(QONNX) || n.getDomain().equals(FINN));
+        return isQonnx(n, "Quant");
+    }
+
+    /** A QONNX custom op (Quant, BipolarQuant, Trunc) in either of its domains. */
+    static boolean isQonnx(NodeProto n, String op) {
+        return n.getOpType().equals(op) && (n.getDomain().equals(QONNX) || n.getDomain().equals(FINN));
     }
 
     /** Scale, zero point and the saturation range of the QuantizeLinear output type. */
     static QuantSpec quantizeLinear(NodeProto q, Const scale, Const zero, int rank) {
         if (scale == null) throw new OnnxImportException("the scale of QuantizeLinear/DequantizeLinear must be a constant");
-        int type = zero == null ? org.tfq.onnx.proto.Onnx.TensorProto.DataType.UINT8_VALUE : zero.dataType();
-        long qmin, qmax;
-        switch (org.tfq.onnx.proto.Onnx.TensorProto.DataType.forNumber(type)) {
-            case INT8 -> { qmin = -128; qmax = 127; }
-            case UINT8 -> { qmin = 0; qmax = 255; }
-            case INT16 -> { qmin = -32768; qmax = 32767; }
-            case UINT16 -> { qmin = 0; qmax = 65535; }
-            case INT32 -> { qmin = Integer.MIN_VALUE; qmax = Integer.MAX_VALUE; }
-            default -> throw new OnnxImportException("quantization to " + DataTypes.name(type) + " is not supported");
-        }
-        return spec(scale, zero, (int) new Attrs(q).getInt("axis", 1), rank, qmin, qmax);
+        Attrs a = new Attrs(q);
+        if (a.getInt("block_size", 0) != 0) throw new OnnxImportException("blocked quantization (block_size) is not supported");
+        // opset 21: without a zero point, output_dtype names the code type (0: uint8)
+        long outputType = a.getInt("output_dtype", 0);
+        int type = zero != null ? zero.dataType()
+                : outputType != 0 ? (int) outputType : org.tfq.onnx.proto.Onnx.TensorProto.DataType.UINT8_VALUE;
+        long[] range = codeRange(type);
+        if (range == null) throw new OnnxImportException("quantization to " + DataTypes.name(type) + " is not supported");
+        return spec(scale, zero, (int) new Attrs(q).getInt("axis", 1), rank, range[0], range[1]);
+    }
+
+    /** The codes an integer type holds, or null for the types that are not quantization codes. */
+    private static long[] codeRange(int type) {
+        var t = org.tfq.onnx.proto.Onnx.TensorProto.DataType.forNumber(type);
+        if (t == null) return null;
+        return switch (t) {
+            case INT8 -> new long[] {-128, 127};
+            case UINT8 -> new long[] {0, 255};
+            case INT16 -> new long[] {-32768, 32767};
+            case UINT16 -> new long[] {0, 65535};
+            case INT32 -> new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE};
+            case INT4 -> new long[] {-8, 7};
+            case UINT4 -> new long[] {0, 15};
+            default -> null;
+        };
+    }
+
+    /**
+     * A Cast of codes between QuantizeLinear and DequantizeLinear (torch.ao's converted export
+     * writes uint8 -> Cast(uint8) -> DequantizeLinear) is no quantization step when the target
+     * integer type holds every code the quantizer can produce.
+     */
+    static boolean castKeepsCodes(QuantSpec s, int to) {
+        long[] r = codeRange(to);
+        return r != null && r[0] <= s.qmin() && s.qmax() <= r[1];
     }
 
     private static QuantSpec spec(Const scale, Const zero, long axis, int rank, long qmin, long qmax) {
@@ -82,14 +112,40 @@ final class QuantNodes {
         boolean narrow = a.getInt("narrow", 0) != 0;
         long qmin = signed ? -(1L << (bits - 1)) + (narrow ? 1 : 0) : 0;
         long qmax = signed ? (1L << (bits - 1)) - 1 : (1L << bits) - 1 - (narrow ? 1 : 0);
-        // QONNX's scale may be per channel with the tensor's rank; the channel axis is the one that varies
+        int axis = channelAxis(scale, rank);
+        QuantSpec s = spec(flat(scale), zero.size() == 1 ? zero : flat(zero), axis < 0 ? 0 : axis, rank, qmin, qmax);
+        return QuantSpec.fromRange(s.scale(), s.zeroPoint(), axis < 0 ? -1 : axis, qmin, qmax).withWidth(bits, signed);
+    }
+
+    /** QONNX's scale may be per channel with the tensor's rank; the channel axis is the one that varies (-1: per tensor). */
+    private static int channelAxis(Const scale, int rank) {
         int axis = -1;
         if (scale.size() > 1) {
             int[] d = scale.dims();
             for (int i = 0; i < d.length; i++) if (d[i] == scale.size()) axis = i + (rank - d.length);
         }
-        QuantSpec s = spec(flat(scale), zero.size() == 1 ? zero : flat(zero), axis < 0 ? 0 : axis, rank, qmin, qmax);
-        return QuantSpec.fromRange(s.scale(), s.zeroPoint(), axis < 0 ? -1 : axis, qmin, qmax).withWidth(bits, signed);
+        return axis;
+    }
+
+    /**
+     * QONNX BipolarQuant (Brevitas' 1-bit weights): two levels, code +1 where x >= 0 and -1 below,
+     * times the scale. Only constants: a two-level activation has no code 0 to round to.
+     */
+    static Const bipolar(Const x, Const scale, Map<String, QuantSpec> quantOut, String out) {
+        if (scale == null) throw new OnnxImportException("the scale of BipolarQuant must be a constant");
+        int axis = channelAxis(scale, x.rank());
+        QuantSpec s = spec(flat(scale), null, axis < 0 ? 0 : axis, x.rank(), -1, 1);
+        s = QuantSpec.fromRange(s.scale(), s.zeroPoint(), axis < 0 ? -1 : axis, -1, 1);
+        double[] v = new double[x.size()];
+        int[] d = x.dims();
+        int inner = 1;
+        if (!s.perTensor()) for (int i = s.axis() + 1; i < d.length; i++) inner *= d[i];
+        for (int i = 0; i < v.length; i++) {
+            int ch = s.perTensor() ? 0 : (i / inner) % d[s.axis()];
+            v[i] = s.dequantize(x.get(i) >= 0 ? 1 : -1, ch);
+        }
+        quantOut.put(out, s);
+        return new Const(x.dims(), DataTypes.FLOAT, v);
     }
 
     private static Const flat(Const c) {

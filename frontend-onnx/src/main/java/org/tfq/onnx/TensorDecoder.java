@@ -34,7 +34,7 @@ final class TensorDecoder {
         int type = t.getDataType();
         if (!DataTypes.isSupported(type)) {
             throw new OnnxImportException(file + ": " + what + " has element type " + DataTypes.name(type)
-                    + ", which tfq does not read (float32, float16, double, int8..int64, uint8, bool are read)");
+                    + ", which tfq does not read (float32, float16, double, int4..int64, uint4..uint64, bool are read)");
         }
         if (t.hasSegment()) throw new OnnxImportException(file + ": " + what + " is a segmented tensor; re-export without segments");
         int[] dims = new int[t.getDimsCount()];
@@ -49,7 +49,7 @@ final class TensorDecoder {
         int count = (int) n;
         ByteString raw = null;
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            raw = ByteString.copyFrom(readExternal(t, what, (long) count * DataTypes.byteWidth(type)));
+            raw = ByteString.copyFrom(readExternal(t, what, DataTypes.bytes(type, count)));
         } else if (!t.getRawData().isEmpty()) {
             raw = t.getRawData();
         }
@@ -63,6 +63,7 @@ final class TensorDecoder {
     }
 
     private double[] fromRaw(ByteString raw, int type, int count, String what) {
+        if (DataTypes.isFourBit(type)) return fourBit(raw, type, count, what);
         int width = DataTypes.byteWidth(type);
         if ((long) raw.size() != (long) count * width) {
             throw new OnnxImportException(file + ": " + what + " has " + raw.size() + " bytes of data, its shape needs "
@@ -92,11 +93,31 @@ final class TensorDecoder {
         return v;
     }
 
+    /** INT4/UINT4: two values per byte, the first in the low nibble (ONNX IR 10). */
+    private double[] fourBit(ByteString raw, int type, int count, String what) {
+        if (raw.size() != DataTypes.bytes(type, count)) {
+            throw new OnnxImportException(file + ": " + what + " has " + raw.size() + " bytes of data, its shape needs "
+                    + DataTypes.bytes(type, count) + "; the file is corrupt or truncated");
+        }
+        double[] v = new double[count];
+        for (int i = 0; i < count; i++) {
+            int nibble = (raw.byteAt(i / 2) >> (4 * (i % 2))) & 0xF;
+            v[i] = type == DataType.INT4_VALUE && nibble > 7 ? nibble - 16 : nibble;
+        }
+        return v;
+    }
+
     private static double unsigned64(long x) {
         return x >= 0 ? x : (double) (x >>> 1) * 2.0;
     }
 
     private double[] fromTyped(TensorProto t, int type, int count, String what) {
+        if (DataTypes.isFourBit(type)) {
+            // int32_data holds the packed bytes, one per element
+            byte[] packed = new byte[t.getInt32DataCount()];
+            for (int i = 0; i < packed.length; i++) packed[i] = (byte) t.getInt32Data(i);
+            return fourBit(ByteString.copyFrom(packed), type, count, what);
+        }
         DataType dt = DataType.forNumber(type);
         int have = switch (dt) {
             case FLOAT -> t.getFloatDataCount();

@@ -110,6 +110,59 @@ class QuantImportTest {
         assertEquals(0.3f, y.data()[5], 1e-7);
     }
 
+    private Path qonnx(OnnxBuilder b, String name) throws IOException {
+        org.tfq.onnx.proto.Onnx.ModelProto m = b.model().toBuilder()
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("qonnx.custom_op.general").setVersion(2)).build();
+        Path p = dir.resolve(name);
+        java.nio.file.Files.write(p, m.toByteArray());
+        return p;
+    }
+
+    /**
+     * QONNX Trunc drops 4 bits of an accumulator on the grid of its scale, saturating to 4 bits:
+     * every sum S in [-150, 150], the multiples of 16 (FLOOR's and CEIL's exact cases) and the odd
+     * multiples of 8 (ROUND's ties) among them, comes out as floor, ceil or round half to even of
+     * S / 16, clamped to [-8, 7], at 16 times the scale.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"FLOOR", "CEIL", "floor", "ROUND"})
+    void qonnxTruncRoundsAsItsModeSays(String mode) throws IOException {
+        float s = 0.03f;
+        OnnxBuilder b = new OnnxBuilder().input("x", 1, 301).output("y", 1, 301)
+                .scalar("s", s).scalar("z", 0f).scalar("ib", 12f).scalar("os", s * 16).scalar("ob", 4f);
+        b.graph.addNode(NodeProto.newBuilder().setOpType("Trunc").setDomain("qonnx.custom_op.general").setName("t")
+                .addInput("x").addInput("s").addInput("z").addInput("ib").addInput("os").addInput("ob").addOutput("y")
+                .addAttribute(org.tfq.onnx.proto.Onnx.AttributeProto.newBuilder().setName("rounding_mode")
+                        .setS(ByteString.copyFromUtf8(mode)).setType(org.tfq.onnx.proto.Onnx.AttributeProto.AttributeType.STRING)));
+        ImportResult r = OnnxImporter.load(qonnx(b, "trunc.onnx"), ImportOptions.DEFAULT);
+        float[] x = new float[301];
+        for (int i = 0; i < x.length; i++) x[i] = (i - 150) * s;
+        FloatTensor y = org.tfq.ir.FloatInterpreter.run(r.graph(), new FloatTensor(Shape.of(1, 301), x));
+        for (int i = 0; i < x.length; i++) {
+            int sum = i - 150;
+            int q = mode.equalsIgnoreCase("FLOOR") ? Math.floorDiv(sum, 16) : mode.equals("CEIL") ? -Math.floorDiv(-sum, 16)
+                    : (int) Math.rint(sum / 16.0);
+            q = Math.max(-8, Math.min(7, q));
+            assertEquals(q * (s * 16), y.data()[i], 1e-6f, "S = " + sum);
+        }
+    }
+
+    /** QONNX BipolarQuant on a weight: +scale where w >= 0, -scale below, a two-level weight quantization. */
+    @Test
+    void qonnxBipolarQuantWeightsHaveTwoLevels() throws IOException {
+        OnnxBuilder b = new OnnxBuilder().input("x", 1, 3).output("y", 1, 2)
+                .initializer("w", new float[] {0.3f, -0.1f, 0f, 2f, -5f, 0.01f}, 3, 2).scalar("s", 0.5f);
+        b.graph.addNode(NodeProto.newBuilder().setOpType("BipolarQuant").setDomain("qonnx.custom_op.general").setName("bq")
+                .addInput("w").addInput("s").addOutput("wb"));
+        b.node("MatMul", new String[] {"x", "wb"}, new String[] {"y"});
+        ImportResult r = OnnxImporter.load(qonnx(b, "bipolar.onnx"), ImportOptions.DEFAULT);
+        Linear l = (Linear) r.graph().nodes().get(0).op();
+        assertEquals(-1, l.weightQuant().qmin());
+        assertEquals(1, l.weightQuant().qmax());
+        // rows of W^T: [0.3, 0, -5] and [-0.1, 2, 0.01]
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0.5f, 0.5f, -0.5f, -0.5f, 0.5f, 0.5f}, l.weight().data());
+    }
+
     @Test
     void zeroScaleIsAClearError() throws IOException {
         Path p = qcdq(0f).write(dir, "zero.onnx");

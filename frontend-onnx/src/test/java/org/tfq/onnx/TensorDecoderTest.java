@@ -62,6 +62,15 @@ class TensorDecoderTest {
         assertArrayEquals(new double[] {-3, 1L << 40}, decode(tensor(DataType.INT64, 2).addInt64Data(-3).addInt64Data(1L << 40).build()));
     }
 
+    /** Opset 21's 4-bit codes: two per byte, the first element in the low nibble; an odd count pads the last byte. */
+    @Test
+    void fourBitPackedRawAndTyped() {
+        assertArrayEquals(new double[] {-8, 7, -1}, decode(tensor(DataType.INT4, 3).setRawData(raw(1, 0x78, 0x0f)).build()));
+        assertArrayEquals(new double[] {-8, 7, -1}, decode(tensor(DataType.INT4, 3).addInt32Data(0x78).addInt32Data(0x0f).build()));
+        assertArrayEquals(new double[] {0, 15, 9}, decode(tensor(DataType.UINT4, 3).setRawData(raw(1, 0xf0, 0x09)).build()));
+        assertThrows(OnnxImportException.class, () -> decode(tensor(DataType.UINT4, 3).setRawData(raw(1, 0xf0)).build()));
+    }
+
     @Test
     void float32RawAndTyped() {
         ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.1f).putFloat(-3e-8f);
