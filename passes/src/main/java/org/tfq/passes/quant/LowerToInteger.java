@@ -274,7 +274,7 @@ public final class LowerToInteger {
         } else if (n.op() instanceof BatchNorm && foldedBatchNorms.contains(n)) {
             env.put(y, x); // computed by the add it was folded into, moved here by the layout ops between
         } else if (n.op() instanceof BatchNorm bn) {
-            IntType o = quant(n, y);
+            IntType o = open(y) ? internal(y, InternalWidths.affine(xt, bn.scale().data(), bn.shift().data())) : quant(n, y);
             Shape s = channelShape(x.type().shape(), bn.axis());
             emit(n, IntAffine.of("batchnorm", xt, bn.scale().reshape(s), bn.shift().reshape(s), false, o, MULTIPLIER_BITS), x);
         } else if (n.op() instanceof Gelu gelu) {
