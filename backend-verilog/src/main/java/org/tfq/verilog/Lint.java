@@ -41,13 +41,7 @@ public final class Lint {
         if (top != null) cmd.addAll(List.of("--top-module", top));
         parameters.forEach((k, v) -> cmd.add("-G" + k + "=" + v));
         for (Path s : sources) cmd.add(s.toAbsolutePath().toString());
-        Path logDir;
-        try {
-            logDir = Files.createTempDirectory("tfq-lint");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory", e);
-        }
-        try {
+        return inTemporaryFolder("tfq-lint", logDir -> {
             ProcessRunner.Outcome o = ProcessRunner.run(cmd, logDir, TIMEOUT, logDir.resolve("stdout"), logDir.resolve("stderr"));
             List<String> messages = new ArrayList<>();
             if (o.timedOut()) messages.add("%Error: verilator --lint-only timed out after " + TIMEOUT.toSeconds() + " s");
@@ -61,9 +55,7 @@ public final class Lint {
                 messages.add("%Error: verilator --lint-only exited with " + o.exitCode() + ": " + o.stderr().strip());
             }
             return messages;
-        } finally {
-            deleteQuietly(logDir);
-        }
+        });
     }
 
     /**
@@ -76,13 +68,7 @@ public final class Lint {
      */
     public static List<String> icarusStrict(List<Path> sources, String top) {
         if (ProcessRunner.onPath("iverilog") == null) throw new SimulatorNotFoundException("iverilog", "iverilog");
-        Path logDir;
-        try {
-            logDir = Files.createTempDirectory("tfq-icarus-strict");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory", e);
-        }
-        try {
+        return inTemporaryFolder("tfq-icarus-strict", logDir -> {
             List<String> cmd = new ArrayList<>(List.of("iverilog", "-g2005", "-gstrict-expr-width", "-gstrict-ca-eval", "-s", top,
                     "-o", logDir.resolve("a.vvp").toString()));
             for (Path s : sources) cmd.add(s.toAbsolutePath().toString());
@@ -91,6 +77,19 @@ public final class Lint {
             for (String line : (o.stdout() + "\n" + o.stderr()).split("\n")) if (!line.isBlank()) messages.add(line);
             if (messages.isEmpty() && (o.exitCode() != 0 || o.timedOut())) messages.add("iverilog exited with " + o.exitCode());
             return messages;
+        });
+    }
+
+    /** {@code check} run in a fresh temporary folder for its logs, removed afterwards. */
+    private static List<String> inTemporaryFolder(String prefix, java.util.function.Function<Path, List<String>> check) {
+        Path logDir;
+        try {
+            logDir = Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory", e);
+        }
+        try {
+            return check.apply(logDir);
         } finally {
             deleteQuietly(logDir);
         }

@@ -116,7 +116,7 @@ public final class LowerToInteger {
         } catch (QuantizationException e) {
             // what could be lowered has been: the open values are what this asks for
         }
-        return new Gaps(List.copyOf(l.openValues), Map.copyOf(l.internalValues));
+        return new Gaps(List.copyOf(l.openValues), java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(l.internalValues)));
     }
 
     private IntegerModel lower() {
