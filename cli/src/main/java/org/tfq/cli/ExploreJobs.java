@@ -33,6 +33,11 @@ final class ExploreJobs {
         m.put("model", SafeText.printable(modelName(dir)));
         // GitHub checks the repository out anew: a path relative to it; Slurm runs on a shared file system: absolute
         String path = github ? relative(dir) : dir.toAbsolutePath().normalize().toString();
+        if (github && path.contains("${{")) {
+            // GitHub evaluates ${{ }} anywhere in a workflow, quoted or not: the name would run as an expression
+            throw new CliException("--emit-jobs github: " + SafeText.printable(path) + " holds '${{', which GitHub Actions would evaluate"
+                    + " as an expression; choose another -o");
+        }
         m.put("dirShell", shellQuoted(path));
         m.put("dirYaml", Json.write(path).strip()); // a JSON string is a YAML double-quoted scalar
         m.put("dirComment", SafeText.printable(github ? path : shellQuoted(path)));

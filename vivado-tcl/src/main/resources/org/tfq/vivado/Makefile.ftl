@@ -16,10 +16,14 @@
 # tfq-report, tfq-clean), which run in OUTDIR wherever make runs; it leaves your default goal and
 # your own targets (clean, ...) alone. The short names above exist only when it is used on its
 # own (make here, or make -f path/to/OUTDIR/Makefile). One tfq output folder per Makefile:
-# TFQ_OUT names it. Paths with spaces are not supported (make splits them).
+# TFQ_OUT names it. Every recipe gives the folder to the shell single-quoted, so no folder name
+# ($(...), backticks, quotes, ;) is ever run. A path with spaces works when make runs in the folder
+# (make, make -C); -f and include split it at the space (make splits the names it reads).
 
 # The folder of this Makefile: the last one make has read so far, even when included.
 TFQ_OUT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# TFQ_OUT as one shell word: in single quotes, each ' as '\''.
+TFQ_OUT_SH := '$(subst ','\'',$(TFQ_OUT))'
 TFQ_STANDALONE := $(filter 1,$(words $(MAKEFILE_LIST)))
 TFQ_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 TFQ ?= tfq
@@ -35,22 +39,22 @@ tfq-help:
 	@echo "targets: sim estimate bitstream report clean (tfq-sim ... when included); TFQ=$(TFQ) VIVADO=$(VIVADO)"
 
 tfq-sim:
-	cd $(TFQ_OUT) && $(TFQ) simulate .
+	cd $(TFQ_OUT_SH) && $(TFQ) simulate .
 
 tfq-estimate:
-	cd $(TFQ_OUT) && $(TFQ) estimate .
+	cd $(TFQ_OUT_SH) && $(TFQ) estimate .
 
 # Vivado writes its log before build.tcl runs, so reports/ must exist first.
 tfq-bitstream:
-	cd $(TFQ_OUT) && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
+	cd $(TFQ_OUT_SH) && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
 
 tfq-report:
-	cd $(TFQ_OUT) && $(TFQ) report .
+	cd $(TFQ_OUT_SH) && $(TFQ) report .
 
 # Named files only: OUTDIR also holds the RTL, report.json and vivado/*.tcl, which stay.
 tfq-clean:
-	cd $(TFQ_OUT) && rm -rf build .Xil && rm -f $(TFQ_VIVADO_LEFTOVERS) $(addprefix reports/,$(TFQ_VIVADO_REPORTS))
-	cd $(TFQ_OUT) && if [ -d reports ]; then rmdir reports 2>/dev/null || true; fi
+	cd $(TFQ_OUT_SH) && rm -rf build .Xil && rm -f $(TFQ_VIVADO_LEFTOVERS) $(addprefix reports/,$(TFQ_VIVADO_REPORTS))
+	cd $(TFQ_OUT_SH) && if [ -d reports ]; then rmdir reports 2>/dev/null || true; fi
 
 ifeq ($(TFQ_STANDALONE),1)
 .PHONY: help sim estimate bitstream report clean

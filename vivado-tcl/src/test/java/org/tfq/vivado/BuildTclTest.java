@@ -202,4 +202,20 @@ class BuildTclTest {
         assertEquals(0, r.proc().exit(), r.proc().describe());
         assertEquals(List.of("get_ports clk", "create_clock -name tfq_clk -period 8.000 -waveform {0.000 4.000} clk", "END"), r.calls());
     }
+
+    @Test
+    void hostileFolderNamesStayData() throws IOException {
+        // Tcl substitutes [...] and $ in words it parses, never in a variable's value: the folder is only ever a value
+        for (String name : List.of("o[exec touch pwned-bracket]", "o$env(HOME)", "o{x", "a b", "o\"q", "o;exec touch pwned-semi")) {
+            VivadoDesign d = Fixtures.design();
+            Path out = Fixtures.writeOutdir(tmp.resolve("hostile").resolve(name), d, VivadoFlow.files(d, VivadoOptions.defaults()));
+            Run r = run(out.resolve("vivado/build.tcl"), "0.5");
+            assertEquals(0, r.proc().exit(), name + ": " + r.proc().describe());
+            assertTrue(r.names().contains("write_bitstream"), name + ": " + r.calls());
+            assertTrue(Files.isDirectory(out.resolve("build")), name);
+        }
+        try (var s = Files.walk(tmp)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("pwned")), "a folder name ran as a command");
+        }
+    }
 }

@@ -53,7 +53,7 @@ class MakefileTest {
     void bitstreamRunsVivadoInBatchModeFromOutdir() {
         Proc p = make(out, "-n", "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(p);
-        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 p.outLines());
     }
 
@@ -69,9 +69,9 @@ class MakefileTest {
         for (String[] t : new String[][] {{"sim", "simulate"}, {"estimate", "estimate"}, {"report", "report"}}) {
             Proc p = make(out, "-n", t[0], "TFQ=/x/bin/tfq");
             assertOk(p);
-            assertEquals(List.of("cd " + abs + " && /x/bin/tfq " + t[1] + " ."), p.outLines());
+            assertEquals(List.of("cd '" + abs + "' && /x/bin/tfq " + t[1] + " ."), p.outLines());
             Proc q = make(out, "-n", t[0]);
-            assertEquals(List.of("cd " + abs + " && tfq " + t[1] + " ."), q.outLines(), q.describe());
+            assertEquals(List.of("cd '" + abs + "' && tfq " + t[1] + " ."), q.outLines(), q.describe());
         }
     }
 
@@ -87,7 +87,7 @@ class MakefileTest {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Proc p = make(elsewhere, "-n", "-f", out.resolve("Makefile").toString(), "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(p);
-        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 p.outLines());
     }
 
@@ -108,11 +108,11 @@ class MakefileTest {
                 """);
         Proc b = make(project, "-n", "-f", "project.mk", "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(b);
-        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 b.outLines());
         Proc s = make(project, "-n", "-f", "project.mk", "tfq-sim", "TFQ=/x/tfq");
         assertOk(s);
-        assertEquals(List.of("cd " + abs + " && /x/tfq simulate ."), s.outLines());
+        assertEquals(List.of("cd '" + abs + "' && /x/tfq simulate ."), s.outLines());
         // the project's default goal and its own clean stay its own
         Proc d = make(project, "-f", "project.mk");
         assertOk(d);
@@ -134,7 +134,7 @@ class MakefileTest {
         assertEquals(List.of("project-first"), d.outLines());
         Proc b = make(project, "-n", "tfq-bitstream");
         assertOk(b);
-        assertTrue(b.out().startsWith("cd " + abs + " && mkdir -p reports"), b.out());
+        assertTrue(b.out().startsWith("cd '" + abs + "' && mkdir -p reports"), b.out());
     }
 
     @Test
@@ -164,5 +164,32 @@ class MakefileTest {
         assertOk(make(out, "clean"));
         assertFalse(Files.exists(out.resolve("reports/power.rpt")));
         assertTrue(Files.exists(out.resolve("reports/notes.txt")));
+    }
+
+    /** Folder names a shell would run or split if a recipe gave the path unquoted. */
+    static final List<String> HOSTILE_FOLDERS = List.of("o$(touch pwned-subst)", "o`touch pwned-tick`", "o;touch pwned-semi;",
+            "o'q\"d", "a b", "o$$HOME${IFS}x", "o'$(touch pwned-quoted)'");
+
+    @Test
+    void hostileFolderNamesAreNeverRunByTheRecipes() throws IOException {
+        VivadoDesign d = Fixtures.design();
+        for (String name : HOSTILE_FOLDERS) {
+            Path dir = Fixtures.writeOutdir(tmp.resolve("hostile").resolve(name), d, VivadoFlow.files(d, VivadoOptions.defaults()));
+            String real = dir.toRealPath().toString();
+            // the real recipes, with harmless commands for tfq and Vivado: run in the folder and with -C
+            Proc sim = make(dir, "sim", "TFQ=echo");
+            assertEquals(0, sim.exit(), name + ": " + sim.describe());
+            assertEquals(List.of("cd '" + real.replace("'", "'\\''") + "' && echo simulate .", "simulate ."), sim.outLines(), name);
+            Proc bit = make(tmp, "-C", dir.toString(), "--no-print-directory", "bitstream", "VIVADO=echo");
+            assertEquals(0, bit.exit(), name + ": " + bit.describe());
+            assertTrue(Files.isDirectory(dir.resolve("reports")), name + ": the recipe ran elsewhere");
+            Fixtures.write(dir.resolve("build/x.dcp"), "x\n");
+            assertOk(make(dir, "clean"));
+            assertFalse(Files.exists(dir.resolve("build")), name + ": make clean cleaned elsewhere");
+        }
+        try (var s = Files.walk(tmp)) {
+            List<Path> pwned = s.filter(p -> p.getFileName().toString().startsWith("pwned")).toList();
+            assertTrue(pwned.isEmpty(), "a folder name ran as a command: " + pwned);
+        }
     }
 }
