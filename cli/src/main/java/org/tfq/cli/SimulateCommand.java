@@ -81,6 +81,29 @@ final class SimulateCommand extends TfqCommand {
         if (!(timeoutSeconds > 0) || timeoutSeconds > 7 * 24 * 3600) {
             throw new CliException("--timeout " + plain(timeoutSeconds) + ": give the time limit in seconds, more than 0");
         }
+        // under OUTDIR's lock: a compile cannot replace the design, nor another simulate build into sim/<simulator>/, meanwhile
+        try (OutputLock lock = lock(outdir, err())) {
+            return simulate(simulator);
+        }
+    }
+
+    /** The lock of {@code outdir}, which must be there, or have been moved aside by an interrupted compile (then it is put back). */
+    static OutputLock lock(Path outdir, java.io.PrintWriter notes) throws IOException {
+        Path abs = OutputDirectory.followLink(outdir);
+        if (!Files.exists(abs)) {
+            Path parent = abs.getParent();
+            boolean aside = false;
+            if (parent != null && Files.isDirectory(parent)) {
+                try (Stream<Path> s = Files.list(parent)) {
+                    aside = s.anyMatch(p -> p.getFileName().toString().startsWith("." + abs.getFileName() + ".old-"));
+                }
+            }
+            if (!aside) OutputDirectory.requireFolder(outdir);
+        }
+        return OutputLock.acquire(abs, OutputLock.isMountPoint(abs), notes);
+    }
+
+    private int simulate(Simulator simulator) throws Exception {
         Testbench tb = testbench(outdir);
         Duration timeout = Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
 

@@ -1,0 +1,224 @@
+package org.tfq.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One tfq at a time on an output folder OUT: an exclusive lock on the file {@code .OUT.lock}
+ * beside it (inside it, {@code OUT/.tfq-lock}, when OUT is a mount point or its parent is not
+ * writable), held by compile, simulate and explore for their whole run. A second tfq waits and
+ * says so. Under the lock no other tfq is writing, so what an interrupted one left
+ * ({@code .OUT.tmp-*}, {@code .OUT.old-*}, their {@code .tfq-*} forms inside a mount point) is
+ * recovered or removed, and that is said too.
+ */
+final class OutputLock implements AutoCloseable {
+
+    /** Inside a mount point OUT: the lock, staging and previous-output names (never part of the output). */
+    static final String INSIDE_PREFIX = ".tfq-";
+    static final String INSIDE_LOCK = INSIDE_PREFIX + "lock";
+    static final String INSIDE_TMP = INSIDE_PREFIX + "tmp-";
+    static final String INSIDE_MOVING = INSIDE_PREFIX + "moving-";
+    static final String INSIDE_OLD = INSIDE_PREFIX + "old-";
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private OutputLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Locks {@code out} (absolute, symbolic links resolved), waiting while another tfq holds it
+     * (one line on {@code notes} says so), then recovers what an interrupted run left.
+     */
+    static OutputLock acquire(Path out, boolean mountPoint, PrintWriter notes) {
+        Path file = lockFile(out, mountPoint);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new CliException(file + ": cannot create the lock file of " + out + ": " + e.getMessage());
+        }
+        boolean said = false;
+        try {
+            while (true) {
+                FileLock l;
+                try {
+                    l = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    l = null; // another thread of this JVM holds it: wait as for another process
+                }
+                if (l != null) {
+                    OutputLock held = new OutputLock(ch, l);
+                    recover(out, mountPoint, notes);
+                    return held;
+                }
+                if (!said) {
+                    say(notes, "waiting for another tfq working on " + out + " (lock " + file + ")");
+                    said = true;
+                }
+                Thread.sleep(200);
+            }
+        } catch (IOException e) {
+            close(ch);
+            throw new CliException(file + ": cannot lock " + out + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            close(ch);
+            Thread.currentThread().interrupt();
+            throw new CliException(out + ": interrupted while waiting for another tfq working on it");
+        }
+    }
+
+    /** Beside OUT when its parent is writable and OUT is not a mount point; else inside OUT. */
+    static Path lockFile(Path out, boolean mountPoint) {
+        Path parent = out.getParent();
+        if (!mountPoint && parent != null && Files.isWritable(parent)) return parent.resolve("." + out.getFileName() + ".lock");
+        return out.resolve(INSIDE_LOCK);
+    }
+
+    /** Whether {@code dir} is an existing folder on another device than its parent (a mount point, as with docker -v). */
+    static boolean isMountPoint(Path dir) {
+        if (!Files.isDirectory(dir)) return false;
+        Path parent = dir.getParent();
+        if (parent == null) return true;
+        try {
+            return !Files.getAttribute(dir, "unix:dev").equals(Files.getAttribute(parent, "unix:dev"));
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            try {
+                return !Files.getFileStore(dir).equals(Files.getFileStore(parent));
+            } catch (IOException e2) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * What a killed compile leaves: temporary folders (deleted), and the previous output moved
+     * aside but not replaced (put back when OUT is missing, else deleted). Inside a mount point,
+     * a half-done swap of contents is undone or finished.
+     */
+    private static void recover(Path out, boolean mountPoint, PrintWriter notes) throws IOException {
+        if (mountPoint) {
+            recoverInside(out, notes);
+            return;
+        }
+        Path parent = out.getParent();
+        if (parent == null) return;
+        String tmp = "." + out.getFileName() + ".tmp-", old = "." + out.getFileName() + ".old-";
+        List<Path> temps = new ArrayList<>(), olds = new ArrayList<>();
+        try (Stream<Path> s = Files.list(parent)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(tmp)) temps.add(p);
+                else if (n.startsWith(old)) olds.add(p);
+            }
+        }
+        for (Path p : temps) {
+            OutputDirectory.delete(p);
+            say(notes, "removed " + p + ", left by an interrupted tfq");
+        }
+        olds.sort(Comparator.comparing(OutputLock::modified).reversed());
+        if (!olds.isEmpty() && !Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Path back = olds.remove(0);
+            Files.move(back, out, StandardCopyOption.ATOMIC_MOVE);
+            say(notes, "restored " + out + " from " + back + ": a tfq was interrupted while replacing it");
+        }
+        for (Path p : olds) {
+            OutputDirectory.delete(p);
+            say(notes, "removed " + p + ", the previous output an interrupted tfq had replaced");
+        }
+    }
+
+    /** The swap of contents inside a mount point: see {@link OutputDirectory#commit()}. */
+    private static void recoverInside(Path out, PrintWriter notes) throws IOException {
+        if (!Files.isDirectory(out)) return;
+        List<Path> special = new ArrayList<>();
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : s.toList()) if (isSpecial(p.getFileName().toString())) special.add(p);
+        }
+        for (Path p : special) {
+            String n = p.getFileName().toString();
+            if (n.startsWith(INSIDE_TMP)) {
+                OutputDirectory.delete(p);
+                say(notes, "removed " + p + ", left by an interrupted tfq");
+            } else if (n.startsWith(INSIDE_MOVING)) {
+                // interrupted while moving the previous output aside: move it back
+                moveEntries(p, out);
+                OutputDirectory.delete(p);
+                say(notes, "restored the previous output in " + out + ": a tfq was interrupted while replacing it");
+            } else if (n.startsWith(INSIDE_OLD)) {
+                if (!Files.isRegularFile(out.resolve(OutputDirectory.MARKER))) {
+                    // the new output was not complete (its marker moves last): the previous one back
+                    for (Path e : entries(out)) OutputDirectory.delete(e);
+                    moveEntries(p, out);
+                    say(notes, "restored the previous output in " + out + ": a tfq was interrupted while replacing it");
+                }
+                OutputDirectory.delete(p);
+            }
+        }
+    }
+
+    /** The entries of {@code dir} that are output, not tfq's lock, staging or previous output. */
+    static List<Path> entries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> !isSpecial(p.getFileName().toString())).sorted().toList();
+        }
+    }
+
+    /** tfq's lock, staging or previous output inside a mount point (the marker .tfq-output is output). */
+    private static boolean isSpecial(String name) {
+        return name.equals(INSIDE_LOCK) || name.startsWith(INSIDE_TMP) || name.startsWith(INSIDE_MOVING) || name.startsWith(INSIDE_OLD);
+    }
+
+    /** Moves every output entry of {@code from} into {@code to}, the marker last: OUT holds a marker only once it is whole. */
+    static void moveEntries(Path from, Path to) throws IOException {
+        List<Path> all = new ArrayList<>(entries(from));
+        Path marker = from.resolve(OutputDirectory.MARKER);
+        if (all.remove(marker)) all.add(marker);
+        for (Path e : all) Files.move(e, to.resolve(e.getFileName().toString()), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
+    }
+
+    private static void say(PrintWriter notes, String message) {
+        if (notes == null) return;
+        notes.println("tfq: " + org.tfq.ir.io.SafeText.printable(message));
+        notes.flush();
+    }
+
+    private static void close(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // the lock goes with the channel either way
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException e) {
+            // closing the channel releases it too
+        }
+        close(channel);
+    }
+}
