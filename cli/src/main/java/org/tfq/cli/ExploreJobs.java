@@ -24,13 +24,18 @@ final class ExploreJobs {
     private static final Templates TEMPLATES = new Templates("/org/tfq/cli/explore");
 
     static Path write(String kind, Path dir, List<ExploreRow> candidates, PrintWriter out) throws IOException {
+        return write(kind, dir, dir, candidates, out);
+    }
+
+    /** The job file for the explore folder {@code dir}, written into {@code work}, where it is built until moved to {@code dir}. */
+    static Path write(String kind, Path dir, Path work, List<ExploreRow> candidates, PrintWriter out) throws IOException {
         if (candidates.isEmpty()) throw new CliException("--emit-jobs: no Pareto candidate fits the part, so there is nothing to build");
         boolean github = kind.equals("github");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("candidates", candidates.stream().map(ExploreRow::name).toList());
         m.put("count", Integer.toString(candidates.size()));
         m.put("last", Integer.toString(candidates.size() - 1));
-        m.put("model", SafeText.printable(modelName(dir)));
+        m.put("model", SafeText.printable(modelName(work)));
         // GitHub checks the repository out anew: a path relative to it; Slurm runs on a shared file system: absolute
         String path = github ? relative(dir) : dir.toAbsolutePath().normalize().toString();
         if (github && path.contains("${{")) {
@@ -41,12 +46,14 @@ final class ExploreJobs {
         m.put("dirShell", shellQuoted(path));
         m.put("dirYaml", Json.write(path).strip()); // a JSON string is a YAML double-quoted scalar
         m.put("dirComment", SafeText.printable(github ? path : shellQuoted(path)));
-        Path file = dir.resolve(DIR).resolve(github ? "vivado.yml" : "vivado.slurm");
-        if (!github) Files.createDirectories(dir.resolve(DIR).resolve("logs"));
+        String name = github ? "vivado.yml" : "vivado.slurm";
+        Path file = work.resolve(DIR).resolve(name);
+        if (!github) Files.createDirectories(work.resolve(DIR).resolve("logs"));
         OutputDirectory.writeWhole(file, TEMPLATES.render(github ? "vivado.yml.ftl" : "vivado.slurm.ftl", m));
-        out.println("  wrote " + file + (github ? " (copy to .github/workflows/)" : " (sbatch " + file + ")"));
+        Path shown = dir.resolve(DIR).resolve(name);
+        out.println("  wrote " + shown + (github ? " (copy to .github/workflows/)" : " (sbatch " + shown + ")"));
         out.flush();
-        return file;
+        return shown;
     }
 
     /** {@code s} as one shell word: single-quoted, each {@code '} as {@code '\''}. */
