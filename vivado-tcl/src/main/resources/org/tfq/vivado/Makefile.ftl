@@ -3,7 +3,8 @@
 # In this folder:
 #     make sim         simulate the RTL against tfq's integer model   ($(TFQ) simulate .)
 #     make estimate    resources and latency without Vivado           ($(TFQ) estimate .)
-#     make bitstream   Vivado: synthesis, place and route, reports, bitstream (vivado/build.tcl)
+#     make bitstream   Vivado: synthesis, place and route, reports, bitstream (vivado/build.tcl);
+#                      only when build/${top}.bit is older than the RTL, memory images, Tcl or XDC
 #     make report      Vivado's reports summarized into reports/summary.json ($(TFQ) report .)
 #     make clean       remove what the Vivado run made; never the sources
 # Other tools:  make bitstream VIVADO=/opt/Xilinx/Vivado/2023.2/bin/vivado   (or TFQ=/path/to/tfq);
@@ -12,6 +13,7 @@
 # From your own project's Makefile, in any folder:
 #     include path/to/OUTDIR/Makefile
 #     bitstream: tfq-bitstream
+#     board.bin: $(TFQ_BITSTREAM)      (a file rule: rebuilt only when the bitstream is newer)
 # Included, this file defines only the tfq- targets (tfq-sim, tfq-estimate, tfq-bitstream,
 # tfq-report, tfq-clean), which run in OUTDIR wherever make runs; it leaves your default goal and
 # your own targets (clean, ...) alone. The short names above exist only when it is used on its
@@ -33,6 +35,13 @@ VIVADO ?= vivado
 TFQ_VIVADO_LEFTOVERS := vivado_pid*.str usage_statistics_webtalk.* webtalk*.jou webtalk*.log clockInfo.txt
 TFQ_VIVADO_REPORTS := utilization.rpt utilization_hier.rpt timing_summary.rpt power.rpt summary.json vivado.log vivado_*.backup.log
 
+# The bitstream and what it is made from, as make names files: one word each, so only for a folder
+# whose path has no space, % or : (make reads those as separators or patterns). Otherwise
+# make bitstream runs Vivado every time.
+TFQ_BITSTREAM := $(TFQ_OUT)/build/${top}.bit
+TFQ_BITSTREAM_INPUTS := $(addprefix $(TFQ_OUT)/,<#list inputs as f>${f} </#list>vivado/build.tcl)
+TFQ_FILE_RULES := $(if $(or $(word 2,$(TFQ_OUT)),$(findstring %,$(TFQ_OUT)),$(findstring :,$(TFQ_OUT))),,1)
+
 .PHONY: tfq-help tfq-sim tfq-estimate tfq-bitstream tfq-report tfq-clean
 
 tfq-help:
@@ -44,9 +53,19 @@ tfq-sim:
 tfq-estimate:
 	cd $(TFQ_OUT_SH) && $(TFQ) estimate .
 
-# Vivado writes its log before build.tcl runs, so reports/ must exist first.
+# Vivado writes its log before build.tcl runs, so reports/ must exist first. build.tcl writes the
+# bitstream last and only when the design meets timing (or --allow-timing-violation), so a failed
+# run leaves no newer bitstream and the next make runs Vivado again.
+TFQ_VIVADO_RUN = cd $(TFQ_OUT_SH) && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
+ifeq ($(TFQ_FILE_RULES),1)
+tfq-bitstream: $(TFQ_BITSTREAM)
+
+$(TFQ_BITSTREAM): $(TFQ_BITSTREAM_INPUTS)
+	$(TFQ_VIVADO_RUN)
+else
 tfq-bitstream:
-	cd $(TFQ_OUT_SH) && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
+	$(TFQ_VIVADO_RUN)
+endif
 
 tfq-report:
 	cd $(TFQ_OUT_SH) && $(TFQ) report .

@@ -192,4 +192,52 @@ class MakefileTest {
             assertTrue(pwned.isEmpty(), "a folder name ran as a command: " + pwned);
         }
     }
+
+    /** A stand-in for vivado: counts its runs and writes the bitstream, as build.tcl does when timing is met. */
+    private Path fakeVivado() throws IOException {
+        Path v = tmp.resolve("fake-vivado");
+        Files.writeString(v, "#!/bin/sh\necho run >> vivado-runs.txt\nmkdir -p build && echo bit > build/tfq_top.bit\n");
+        assertTrue(v.toFile().setExecutable(true));
+        return v;
+    }
+
+    private long runs() throws IOException {
+        Path f = out.resolve("vivado-runs.txt");
+        return Files.exists(f) ? Files.readAllLines(f).size() : 0;
+    }
+
+    /** Sets the modification time of {@code f} in OUTDIR to {@code s} seconds after a fixed past instant, so no two steps share a second. */
+    private void at(String f, long s) throws IOException {
+        Files.setLastModifiedTime(out.resolve(f), java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L + 1000 * s));
+    }
+
+    @Test
+    void bitstreamIsAFileRuleRebuiltOnlyWhenAnInputChanged() throws Exception {
+        String vivado = "VIVADO=" + fakeVivado();
+        List<String> inputs = List.of("rtl/tfq_top.v", "rtl/tfq_layers.v", "rtl/weights_l0.mem", "rtl/weights_l1.mem",
+                "vivado/constraints.xdc", "vivado/build.tcl");
+        for (String f : inputs) at(f, 0);
+        assertOk(make(out, "bitstream", vivado));
+        assertEquals(1, runs());
+        at("build/tfq_top.bit", 100);
+        Proc again = make(out, "bitstream", vivado);
+        assertOk(again);
+        assertEquals(1, runs(), "Vivado ran again with nothing changed: " + again.describe());
+        assertEquals(0, make(out, "-q", "tfq-bitstream").exit(), "make -q: the bitstream is not up to date");
+        // each kind of input makes it stale: RTL, a memory image, the constraints, the Tcl
+        long n = 1;
+        for (String input : List.of("rtl/tfq_top.v", "rtl/weights_l1.mem", "vivado/constraints.xdc", "vivado/build.tcl")) {
+            at(input, 100 * n + 50);
+            assertEquals(1, make(out, "-q", "tfq-bitstream").exit(), input + " changed, but make -q says up to date");
+            assertOk(make(out, "bitstream", vivado));
+            assertEquals(++n, runs(), input + " changed, Vivado did not run");
+            at("build/tfq_top.bit", 100 * n);
+        }
+        // from a project: its own file rule on TFQ_BITSTREAM is up to date too
+        Path project = Files.createDirectories(tmp.resolve("proj"));
+        Fixtures.write(project.resolve("Makefile"), "include " + out.resolve("Makefile") + "\nboard.bin: $(TFQ_BITSTREAM)\n\tcp $< $@\n");
+        assertOk(make(project, "board.bin", vivado));
+        assertEquals(0, make(project, "-q", "board.bin", vivado).exit());
+        assertEquals(n, runs());
+    }
 }
