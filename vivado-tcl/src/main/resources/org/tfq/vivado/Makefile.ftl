@@ -5,6 +5,8 @@
 #     make estimate    resources and latency without Vivado           ($(TFQ) estimate .)
 #     make bitstream   Vivado: synthesis, place and route, reports, bitstream (vivado/build.tcl);
 #                      only when build/${top}.bit is older than the RTL, memory images, Tcl or XDC
+#     make ooc         Vivado: out-of-context synthesis, place and route of the core alone (no I/O),
+#                      reports in reports/ooc/, no bitstream (vivado/build.tcl -tclargs -ooc)
 #     make report      Vivado's reports summarized into reports/summary.json ($(TFQ) report .)
 #     make clean       remove what the Vivado run made; never the sources
 # Other tools:  make bitstream VIVADO=/opt/Xilinx/Vivado/2023.2/bin/vivado   (or TFQ=/path/to/tfq);
@@ -33,7 +35,7 @@ VIVADO ?= vivado
 
 # What a Vivado run leaves in OUTDIR besides the reports, build/ and its scratch folder .Xil/.
 TFQ_VIVADO_LEFTOVERS := vivado_pid*.str usage_statistics_webtalk.* webtalk*.jou webtalk*.log clockInfo.txt
-TFQ_VIVADO_REPORTS := utilization.rpt utilization_hier.rpt timing_summary.rpt power.rpt summary.json vivado.log vivado_*.backup.log
+TFQ_VIVADO_REPORTS := utilization.rpt utilization_hier.rpt timing_summary.rpt power.rpt drc.rpt route_status.rpt summary.json vivado.log vivado_*.backup.log
 
 # The bitstream and what it is made from, as make names files: one word each, so only for a folder
 # whose path has no space, % or : (make reads those as separators or patterns). Otherwise
@@ -42,10 +44,10 @@ TFQ_BITSTREAM := $(TFQ_OUT)/build/${top}.bit
 TFQ_BITSTREAM_INPUTS := $(addprefix $(TFQ_OUT)/,<#list inputs as f>${f} </#list>vivado/build.tcl)
 TFQ_FILE_RULES := $(if $(or $(word 2,$(TFQ_OUT)),$(findstring %,$(TFQ_OUT)),$(findstring :,$(TFQ_OUT))),,1)
 
-.PHONY: tfq-help tfq-sim tfq-estimate tfq-bitstream tfq-report tfq-clean
+.PHONY: tfq-help tfq-sim tfq-estimate tfq-bitstream tfq-ooc tfq-report tfq-clean
 
 tfq-help:
-	@echo "targets: sim estimate bitstream report clean (tfq-sim ... when included); TFQ=$(TFQ) VIVADO=$(VIVADO)"
+	@echo "targets: sim estimate bitstream ooc report clean (tfq-sim ... when included); TFQ=$(TFQ) VIVADO=$(VIVADO)"
 
 tfq-sim:
 	cd $(TFQ_OUT_SH) && $(TFQ) simulate .
@@ -67,20 +69,24 @@ tfq-bitstream:
 	$(TFQ_VIVADO_RUN)
 endif
 
+tfq-ooc:
+	cd $(TFQ_OUT_SH) && mkdir -p reports/ooc && $(VIVADO) -mode batch -nojournal -log reports/ooc/vivado.log -source vivado/build.tcl -tclargs -ooc
+
 tfq-report:
 	cd $(TFQ_OUT_SH) && $(TFQ) report .
 
 # Named files only: OUTDIR also holds the RTL, report.json and vivado/*.tcl, which stay.
 tfq-clean:
-	cd $(TFQ_OUT_SH) && rm -rf build .Xil && rm -f $(TFQ_VIVADO_LEFTOVERS) $(addprefix reports/,$(TFQ_VIVADO_REPORTS))
+	cd $(TFQ_OUT_SH) && rm -rf build .Xil reports/ooc && rm -f $(TFQ_VIVADO_LEFTOVERS) $(addprefix reports/,$(TFQ_VIVADO_REPORTS))
 	cd $(TFQ_OUT_SH) && if [ -d reports ]; then rmdir reports 2>/dev/null || true; fi
 
 ifeq ($(TFQ_STANDALONE),1)
-.PHONY: help sim estimate bitstream report clean
+.PHONY: help sim estimate bitstream ooc report clean
 help: tfq-help
 sim: tfq-sim
 estimate: tfq-estimate
 bitstream: tfq-bitstream
+ooc: tfq-ooc
 report: tfq-report
 clean: tfq-clean
 .DEFAULT_GOAL := help

@@ -58,6 +58,14 @@ class MakefileTest {
     }
 
     @Test
+    void oocRunsBuildTclOutOfContext() {
+        Proc p = make(out, "-n", "ooc", "VIVADO=/opt/x/vivado");
+        assertOk(p);
+        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports/ooc && /opt/x/vivado -mode batch -nojournal -log reports/ooc/vivado.log"
+                + " -source vivado/build.tcl -tclargs -ooc"), p.outLines());
+    }
+
+    @Test
     void vivadoDefaultsToThePath() {
         Proc p = make(out, "-n", "bitstream");
         assertOk(p);
@@ -79,7 +87,7 @@ class MakefileTest {
     void defaultGoalOnlyPrintsHelp() {
         Proc p = make(out);
         assertOk(p);
-        assertTrue(p.out().startsWith("targets: sim estimate bitstream report clean"), p.out());
+        assertTrue(p.out().startsWith("targets: sim estimate bitstream ooc report clean"), p.out());
     }
 
     @Test
@@ -141,7 +149,8 @@ class MakefileTest {
     void cleanRemovesWhatVivadoMadeAndNothingElse() throws IOException {
         List<String> made = List.of("build/post_route.dcp", "build/tfq_top.bit", ".Xil/Vivado-1-host/x.txt",
                 "reports/utilization.rpt", "reports/utilization_hier.rpt", "reports/timing_summary.rpt", "reports/power.rpt",
-                "reports/vivado.log", "reports/vivado_1234.backup.log", "reports/summary.json",
+                "reports/vivado.log", "reports/vivado_1234.backup.log", "reports/summary.json", "reports/drc.rpt",
+                "reports/route_status.rpt", "reports/ooc/utilization.rpt", "reports/ooc/vivado.log", "build/ooc/post_route.dcp",
                 "vivado_pid1234.str", "usage_statistics_webtalk.html", "usage_statistics_webtalk.xml", "clockInfo.txt");
         List<String> kept = List.of("Makefile", "vivado/build.tcl", "vivado/constraints.xdc", "rtl/tfq_top.v",
                 "rtl/weights_l0.mem", "report.json", "ir.txt", "sim/activity.saif");
