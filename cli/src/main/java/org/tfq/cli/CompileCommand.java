@@ -146,7 +146,7 @@ final class CompileCommand extends TfqCommand {
             }
             HardwareOutput.Written hw = HardwareOutput.write(r, im, vivado.lanes(lanes, im, memory), memory, samples, vectors, checkLayers, out.file("rtl"),
                     out.file("sim"), version);
-            InterfaceOutput.write(iface, hw, im, model, out, version); // --interface spi, README.md
+            InterfaceOutput.write(iface, hw, im, model, out, version, vivado.options()); // --interface spi, README.md
             vivado.write(out, report, hw); // vivado/, Makefile, "part" and "clock_mhz"
             report.put("hardware", hw.report());
             report.put("cycles_per_inference", hw.program().predictedCycles());

@@ -34,9 +34,6 @@ if {$ooc} {
     set reports [file join $reports ooc]
     set build [file join $build ooc]
 }
-# The instance path of ${top} in sim/activity.saif, for read_saif -strip_path. Empty keeps
-# read_saif's default, which drops the first two levels (testbench, design instance).
-set saif_strip_path {}
 
 # Check every input before starting a run that takes minutes.
 foreach f {
@@ -94,16 +91,9 @@ report_timing_summary -delay_type min_max -max_paths 10 -file [file join $report
 report_route_status -file [file join $reports route_status.rpt]
 report_drc -file [file join $reports drc.rpt]
 
-# Switching activity from simulation makes the dynamic power an estimate of this design's real
-# toggling instead of Vivado's default toggle rates.
-set saif [file join $tfq_out sim activity.saif]
-if {[file isfile $saif]} {
-    if {$saif_strip_path eq ""} {
-        read_saif $saif
-    } else {
-        read_saif -strip_path $saif_strip_path $saif
-    }
-}
+# Vectorless: Vivado's default toggle rates. tfq's simulators (Verilator, Icarus) write no SAIF,
+# so power.rpt says "Simulation Activity File: --" and tfq report says vectorless. For power from
+# real activity, write a SAIF of this design in your simulator and run read_saif before this.
 report_power -file [file join $reports power.rpt]
 
 # Worst setup (max delay) and hold (min delay) slack of the routed design, as the timing summary

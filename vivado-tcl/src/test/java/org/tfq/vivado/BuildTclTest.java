@@ -152,14 +152,15 @@ class BuildTclTest {
         assertTrue(r.names().contains("write_bitstream"));
     }
 
+    /** No tfq command writes sim/activity.saif, so the script has no branch that reads one: a stale or foreign file is not picked up. */
     @Test
-    void saifFromSimulationIsReadBeforeThePowerReport() throws IOException {
+    void powerIsVectorlessAndSaysSo() throws IOException {
         Path out = generate(Fixtures.design(), VivadoOptions.defaults());
         Fixtures.write(out.resolve("sim/activity.saif"), "(SAIFILE)\n");
         Run r = run(out.resolve("vivado/build.tcl"), "1.0");
         assertEquals(0, r.proc().exit(), r.proc().describe());
-        assertEquals("read_saif " + real(out) + "/sim/activity.saif", r.call("read_saif"));
-        assertEquals(r.names().indexOf("read_saif") + 1, r.names().indexOf("report_power"));
+        assertFalse(r.names().contains("read_saif"), r.calls().toString());
+        assertTrue(Files.readString(out.resolve("vivado/build.tcl")).contains("# Vectorless: Vivado's default toggle rates."));
     }
 
     @Test
