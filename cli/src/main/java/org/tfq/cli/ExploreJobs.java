@@ -36,8 +36,9 @@ final class ExploreJobs {
         m.put("count", Integer.toString(candidates.size()));
         m.put("last", Integer.toString(candidates.size() - 1));
         m.put("model", SafeText.printable(modelName(work)));
-        // GitHub checks the repository out anew: a path relative to it; Slurm runs on a shared file system: absolute
+        // GitHub checks the repository out anew: a path relative to its root; Slurm runs on a shared file system: absolute
         String path = github ? relative(dir) : dir.toAbsolutePath().normalize().toString();
+        if (github) warnIfIgnored(dir, out);
         if (github && path.contains("${{")) {
             // GitHub evaluates ${{ }} anywhere in a workflow, quoted or not: the name would run as an expression
             throw new CliException("--emit-jobs github: " + SafeText.printable(path) + " holds '${{', which GitHub Actions would evaluate"
@@ -66,10 +67,44 @@ final class ExploreJobs {
         return j instanceof Map<?, ?> m && m.get("model") != null ? m.get("model").toString() : "the model";
     }
 
-    /** DIR relative to the current folder when it is inside it (the repository root, usually), else as given. */
+    /**
+     * DIR relative to the root of the git repository that holds it (the nearest folder above it
+     * with a .git), which is where a workflow's checkout puts it: neither the current folder nor
+     * an absolute path means anything on a runner.
+     */
     static String relative(Path dir) {
-        Path here = Path.of("").toAbsolutePath().normalize();
         Path abs = dir.toAbsolutePath().normalize();
-        return (abs.startsWith(here) ? here.relativize(abs) : abs).toString().replace('\\', '/');
+        Path root = repositoryRoot(abs);
+        if (root == null) {
+            throw new CliException("--emit-jobs github: " + SafeText.printable(abs.toString()) + " is not inside a git repository; the"
+                    + " workflow finds the explore folder in the repository it checks out: give -o a folder inside it (and commit it)");
+        }
+        String rel = root.relativize(abs).toString().replace('\\', '/');
+        return rel.isEmpty() ? "." : rel;
+    }
+
+    static Path repositoryRoot(Path abs) {
+        for (Path p = abs; p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve(".git"))) return p;
+        }
+        return null;
+    }
+
+    /** A folder git ignores (out/ is, in tfq's .gitignore) is never committed, so the workflow would not find it: say so. */
+    private static void warnIfIgnored(Path dir, PrintWriter out) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path root = repositoryRoot(abs);
+        try {
+            Process p = new ProcessBuilder("git", "-C", root.toString(), "check-ignore", "-q", "--", root.relativize(abs).toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+                out.println("  warning: " + SafeText.printable(abs.toString()) + " is ignored by git, so a commit leaves it out and the"
+                        + " workflow will not find it: git add -f it, or explore into a folder git does not ignore");
+            }
+        } catch (IOException e) {
+            // no git here: nothing to check
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
