@@ -165,6 +165,7 @@ final class ExploreCommand extends TfqCommand {
                 try {
                     if (Files.isRegularFile(dir.resolve(ExploreTable.JSON))) {
                         // an earlier sweep's results are worth more than part of this one
+                        OutputDirectory.delete(work);
                         err().println("tfq: explore interrupted: " + dir + " keeps the earlier sweep's results; the " + rows.size()
                                 + " configurations of this run are dropped");
                     } else {

@@ -77,6 +77,10 @@ class ExploreInterruptTest {
         String said = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(before, Cli.files(dir), "the earlier explore folder changed after SIGINT: " + said);
         assertTrue(said.contains("explore interrupted: " + dir + " keeps the earlier sweep's results"), said);
+        assertFalse(said.contains("internal error"), said);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".ex.tmp-")), "Ctrl-C left its temporary folder");
+        }
 
         // SIGKILL: nothing runs; the earlier folder is still whole
         Process killed = start(dir, log);
