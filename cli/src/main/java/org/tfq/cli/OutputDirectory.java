@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * A compile's output folder, built in a temporary sibling and moved into place only when
- * everything was written: a failed compile leaves the previous output as it was. A folder
+ * everything was written (a mount point, which cannot be moved, gets its contents swapped), all
+ * under the folder's {@link OutputLock}: a failed compile leaves the previous output as it was. A folder
  * that holds files tfq did not write is never replaced unless the user says --force.
  */
 final class OutputDirectory implements AutoCloseable {
@@ -85,14 +86,9 @@ final class OutputDirectory implements AutoCloseable {
      * folder holding files tfq did not write (unless {@code force}); and, even with
      * {@code force}, a folder that holds one of the command's {@code inputs} (the model, its
      * samples, the XDC), since replacing it would delete what the user compiled from.
-     */
-    static OutputDirectory open(Path target, boolean force, List<Path> inputs) {
-        return open(target, force, inputs, null, true);
-    }
-
-    /**
-     * {@link #open(Path, boolean, List)} under the lock of {@code target} ({@link OutputLock}):
-     * held until {@link #close()}; what an interrupted run left is recovered first and said on
+     *
+     * <p>Opened under the lock of {@code target} ({@link OutputLock}), held until
+     * {@link #close()}; what an interrupted run left is recovered first and said on
      * {@code notes}. A symbolic link is followed (its target is replaced, the link stays); a
      * dangling one is refused. A mount point keeps its place: its contents are replaced.
      * {@code marker}: write {@link #MARKER}, which lets a later compile replace the folder.

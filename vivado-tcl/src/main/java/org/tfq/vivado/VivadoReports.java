@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * <p>The parsers follow the text layout of Vivado's reports (as of 2017.x and 2023.x): utilization
  * tables of {@code | Site Type | Used | Fixed | [Prohibited |] Available | Util% |} rows, the
- * timing summary's "Design Timing Summary" and "Clock Summary" tables, the power report's summary
+ * timing summary's "Design Timing Summary", "Clock Summary" and "Intra Clock Table", the power report's summary
  * table. They do not rely on column widths, and take {@code Slice LUTs*}, the older spelling, as
  * {@code Slice LUTs}. A report that is there but has none of what it must have is an error, never
  * a summary of zeros.
