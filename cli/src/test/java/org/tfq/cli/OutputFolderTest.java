@@ -197,4 +197,41 @@ class OutputFolderTest {
         assertTrue(listed.contains("report.json") && listed.contains(OutputDirectory.MARKER) && listed.contains(".tfq-lock"), text);
         assertFalse(listed.stream().anyMatch(l -> l.startsWith(".tfq-tmp-") || l.startsWith(".tfq-old-") || l.startsWith(".tfq-moving-")), text);
     }
+
+    /**
+     * A swap of contents inside a mount point cut short, at each of its steps (planted: the
+     * recovery reads only the names, so a plain folder stands in for the mount point). Moving the
+     * previous output aside: it goes back. New output moved in without its marker (moved last):
+     * the previous output goes back. Marker in place: the new output stays, the previous goes.
+     */
+    @Test
+    void aSwapInsideAMountPointCutShortIsUndoneOrFinished() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("mnt"));
+        // 1. killed while moving the previous output aside
+        Files.writeString(out.resolve("ir.txt"), "old 1\n");
+        Files.createDirectories(out.resolve(".tfq-moving-1-x/rtl"));
+        Files.writeString(out.resolve(".tfq-moving-1-x/report.json"), "old\n");
+        Files.writeString(out.resolve(".tfq-moving-1-x/" + OutputDirectory.MARKER), "report.json\n");
+        Files.createDirectories(out.resolve(".tfq-tmp-1-0"));
+        StringWriter notes = new StringWriter();
+        OutputLock.acquire(out, true, new PrintWriter(notes)).close();
+        assertEquals(List.of(".tfq-lock", OutputDirectory.MARKER, "ir.txt", "report.json", "rtl"), siblings(out));
+        assertTrue(notes.toString().contains("restored the previous output in " + out), notes.toString());
+
+        // 2. killed while moving the new output in: no marker yet
+        Path old = Files.createDirectories(out.resolve(".tfq-old-2-x"));
+        for (String f : List.of(OutputDirectory.MARKER, "ir.txt", "report.json", "rtl")) Files.move(out.resolve(f), old.resolve(f));
+        Files.writeString(out.resolve("ir.txt"), "new, half\n");
+        OutputLock.acquire(out, true, new PrintWriter(notes)).close();
+        assertEquals(List.of(".tfq-lock", OutputDirectory.MARKER, "ir.txt", "report.json", "rtl"), siblings(out));
+        assertEquals("old 1\n", Files.readString(out.resolve("ir.txt")));
+
+        // 3. killed after the marker, before the previous output was deleted
+        Path old3 = Files.createDirectories(out.resolve(".tfq-old-3-x"));
+        Files.writeString(old3.resolve("stale.txt"), "old\n");
+        Files.writeString(out.resolve("ir.txt"), "new\n");
+        OutputLock.acquire(out, true, new PrintWriter(notes)).close();
+        assertEquals(List.of(".tfq-lock", OutputDirectory.MARKER, "ir.txt", "report.json", "rtl"), siblings(out));
+        assertEquals("new\n", Files.readString(out.resolve("ir.txt")));
+    }
 }
