@@ -88,11 +88,27 @@ final class OutputLock implements AutoCloseable {
         return out.resolve(INSIDE_LOCK);
     }
 
-    /** Whether {@code dir} is an existing folder on another device than its parent (a mount point, as with docker -v). */
+    /**
+     * Whether {@code dir} is an existing folder that is a mount point (as with docker -v), which
+     * cannot be renamed: listed in /proc/self/mountinfo (a bind mount of the same file system has
+     * its parent's device), or on another device than its parent.
+     */
     static boolean isMountPoint(Path dir) {
         if (!Files.isDirectory(dir)) return false;
         Path parent = dir.getParent();
         if (parent == null) return true;
+        try {
+            String real = dir.toRealPath().toString();
+            Path mountinfo = Path.of("/proc/self/mountinfo");
+            if (Files.isReadable(mountinfo)) {
+                for (String line : Files.readAllLines(mountinfo)) {
+                    String[] f = line.split(" ");
+                    if (f.length > 4 && unescape(f[4]).equals(real)) return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no mountinfo (not Linux): the device comparison below
+        }
         try {
             return !Files.getAttribute(dir, "unix:dev").equals(Files.getAttribute(parent, "unix:dev"));
         } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
@@ -175,6 +191,21 @@ final class OutputLock implements AutoCloseable {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> !isSpecial(p.getFileName().toString())).sorted().toList();
         }
+    }
+
+    /** A mountinfo path: space, tab, newline and backslash are written as octal escapes (\\040). */
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** tfq's lock, staging or previous output inside a mount point (the marker .tfq-output is output). */

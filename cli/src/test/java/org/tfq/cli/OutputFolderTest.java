@@ -179,6 +179,17 @@ class OutputFolderTest {
      */
     @Test
     void aMountPointKeepsItsPlaceAndGetsNewContents() throws Exception {
+        mountAndCompileTwice("mount -t tmpfs none");
+    }
+
+    /** A bind mount of a folder on the same file system: the same device as its parent, and still not renamable. */
+    @Test
+    void aBindMountOfTheSameFileSystemToo() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src dir"));
+        mountAndCompileTwice("mount --bind '" + src + "'");
+    }
+
+    private void mountAndCompileTwice(String mount) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "no unshare");
         Path out = Files.createDirectories(tmp.resolve("mnt"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -186,7 +197,7 @@ class OutputFolderTest {
         String[] args = compileArgs(out);
         StringBuilder compile = new StringBuilder(tfq);
         for (String a : args) compile.append(" '").append(a).append("'");
-        String script = "mount -t tmpfs none '" + out + "' || exit 99\n" + compile + " || exit 1\n" + compile + " || exit 2\n"
+        String script = mount + " '" + out + "' || exit 99\n" + compile + " || exit 1\n" + compile + " || exit 2\n"
                 + "ls -A '" + out + "'\n";
         Process p = new ProcessBuilder("unshare", "-rm", "sh", "-c", script).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
