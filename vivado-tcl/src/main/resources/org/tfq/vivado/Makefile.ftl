@@ -56,9 +56,10 @@ tfq-estimate:
 	cd $(TFQ_OUT_SH) && $(TFQ) estimate .
 
 # Vivado writes its log before build.tcl runs, so reports/ must exist first. build.tcl writes the
-# bitstream last and only when the design meets timing (or --allow-timing-violation), so a failed
-# run leaves no newer bitstream and the next make runs Vivado again.
-TFQ_VIVADO_RUN = cd $(TFQ_OUT_SH) && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
+# bitstream last and only when the design meets timing (or --allow-timing-violation); the previous
+# one is removed first, so a failed run leaves none (not a bitstream of older RTL) and the next
+# make runs Vivado again.
+TFQ_VIVADO_RUN = cd $(TFQ_OUT_SH) && rm -f build/${top}.bit && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
 ifeq ($(TFQ_FILE_RULES),1)
 tfq-bitstream: $(TFQ_BITSTREAM)
 

@@ -53,7 +53,7 @@ class MakefileTest {
     void bitstreamRunsVivadoInBatchModeFromOutdir() {
         Proc p = make(out, "-n", "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(p);
-        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 p.outLines());
     }
 
@@ -95,7 +95,7 @@ class MakefileTest {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Proc p = make(elsewhere, "-n", "-f", out.resolve("Makefile").toString(), "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(p);
-        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 p.outLines());
     }
 
@@ -116,7 +116,7 @@ class MakefileTest {
                 """);
         Proc b = make(project, "-n", "-f", "project.mk", "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(b);
-        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 b.outLines());
         Proc s = make(project, "-n", "-f", "project.mk", "tfq-sim", "TFQ=/x/tfq");
         assertOk(s);
@@ -142,7 +142,7 @@ class MakefileTest {
         assertEquals(List.of("project-first"), d.outLines());
         Proc b = make(project, "-n", "tfq-bitstream");
         assertOk(b);
-        assertTrue(b.out().startsWith("cd '" + abs + "' && mkdir -p reports"), b.out());
+        assertTrue(b.out().startsWith("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports"), b.out());
     }
 
     @Test
@@ -242,6 +242,17 @@ class MakefileTest {
             assertEquals(++n, runs(), input + " changed, Vivado did not run");
             at("build/tfq_top.bit", 100 * n);
         }
+        // a run that fails (timing not met: build.tcl exits 2 before write_bitstream) leaves no bitstream of the older RTL
+        Path failing = tmp.resolve("failing-vivado");
+        Files.writeString(failing, "#!/bin/sh\necho run >> vivado-runs.txt\nexit 2\n");
+        assertTrue(failing.toFile().setExecutable(true));
+        at("rtl/tfq_top.v", 100 * n + 50);
+        assertEquals(2, make(out, "bitstream", "VIVADO=" + failing).exit());
+        assertFalse(Files.exists(out.resolve("build/tfq_top.bit")), "the bitstream of the older RTL is still there");
+        assertOk(make(out, "bitstream", vivado));
+        n += 2;
+        assertEquals(n, runs());
+        at("build/tfq_top.bit", 100 * n);
         // from a project: its own file rule on TFQ_BITSTREAM is up to date too
         Path project = Files.createDirectories(tmp.resolve("proj"));
         Fixtures.write(project.resolve("Makefile"), "include " + out.resolve("Makefile") + "\nboard.bin: $(TFQ_BITSTREAM)\n\tcp $< $@\n");
