@@ -126,6 +126,7 @@ final class ExploreCommand extends TfqCommand {
         requireFile(targets, "--targets");
         if (calibration != null) requireFile(calibration, "--calibration");
         Path dir = prepare(output);
+        if ("github".equals(emitJobs)) ExploreJobs.githubPath(dir); // a folder the workflow cannot name fails now, not after the sweep
         // built beside DIR and moved into place at the end, as compile does: a killed or failed sweep leaves DIR as it was
         try (OutputDirectory staging = OutputDirectory.open(dir, true, Arrays.asList(model, inputs, targets, calibration), err(), false)) {
             return sweep(dir, staging, laneCounts);

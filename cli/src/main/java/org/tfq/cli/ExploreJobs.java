@@ -37,13 +37,8 @@ final class ExploreJobs {
         m.put("last", Integer.toString(candidates.size() - 1));
         m.put("model", SafeText.printable(modelName(work)));
         // GitHub checks the repository out anew: a path relative to its root; Slurm runs on a shared file system: absolute
-        String path = github ? relative(dir) : dir.toAbsolutePath().normalize().toString();
+        String path = github ? githubPath(dir) : dir.toAbsolutePath().normalize().toString();
         if (github) warnIfIgnored(dir, out);
-        if (github && path.contains("${{")) {
-            // GitHub evaluates ${{ }} anywhere in a workflow, quoted or not: the name would run as an expression
-            throw new CliException("--emit-jobs github: " + SafeText.printable(path) + " holds '${{', which GitHub Actions would evaluate"
-                    + " as an expression; choose another -o");
-        }
         m.put("dirShell", shellQuoted(path));
         m.put("dirYaml", Json.write(path).strip()); // a JSON string is a YAML double-quoted scalar
         m.put("dirComment", SafeText.printable(github ? path : shellQuoted(path)));
@@ -65,6 +60,19 @@ final class ExploreJobs {
     private static String modelName(Path dir) throws IOException {
         Object j = Json.read(Files.readString(dir.resolve(ExploreTable.JSON)));
         return j instanceof Map<?, ?> m && m.get("model") != null ? m.get("model").toString() : "the model";
+    }
+
+    /**
+     * DIR as the workflow names it ({@link #relative}); refused when it holds {@code ${{}, which
+     * GitHub evaluates anywhere in a workflow, quoted or not. Explore checks it before the sweep.
+     */
+    static String githubPath(Path dir) {
+        String path = relative(dir);
+        if (path.contains("${{")) {
+            throw new CliException("--emit-jobs github: " + SafeText.printable(path) + " holds '${{', which GitHub Actions would evaluate"
+                    + " as an expression; choose another -o");
+        }
+        return path;
     }
 
     /**

@@ -66,6 +66,18 @@ class ExploreJobsTest {
         assertTrue(e.getMessage().contains("is not inside a git repository"), e.getMessage());
     }
 
+    /** Refused before the sweep, not after minutes of work. */
+    @Test
+    void exploreRefusesAGithubFolderOutsideAnyRepositoryBeforeTheSweep() {
+        String m = "ref_n12_d16_m3";
+        Path dir = tmp.resolve("loose");
+        Cli c = Cli.run("explore", Cli.model(m + ".onnx").toString(), "--inputs", Cli.model(m + ".inputs.npy").toString(),
+                "--targets", Cli.model(m + ".targets.npy").toString(), "--emit-jobs", "github", "-o", dir.toString());
+        c.assertOneLineError();
+        assertTrue(c.err().contains("is not inside a git repository"), c.err());
+        assertFalse(Files.exists(dir.resolve("explore.json")));
+    }
+
     @Test
     void githubWarnsWhenGitIgnoresTheFolder() throws Exception {
         Path repo = Files.createDirectories(tmp.resolve("repo"));
