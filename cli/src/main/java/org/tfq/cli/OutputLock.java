@@ -30,6 +30,8 @@ final class OutputLock implements AutoCloseable {
     static final String INSIDE_TMP = INSIDE_PREFIX + "tmp-";
     static final String INSIDE_MOVING = INSIDE_PREFIX + "moving-";
     static final String INSIDE_OLD = INSIDE_PREFIX + "old-";
+    /** A simulation's private working folder inside OUT (tfq simulate); a killed one leaves it. */
+    static final String INSIDE_SIM = INSIDE_PREFIX + "sim-";
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -44,25 +46,40 @@ final class OutputLock implements AutoCloseable {
      * (one line on {@code notes} says so), then recovers what an interrupted run left.
      */
     static OutputLock acquire(Path out, boolean mountPoint, PrintWriter notes) {
+        return acquire(out, mountPoint, notes, false);
+    }
+
+    /**
+     * {@link #acquire(Path, boolean, PrintWriter)}; {@code shared}: a lock other shared holders
+     * (simulations, each building in a folder of its own) may hold at the same time, but not an
+     * exclusive one (a compile). Recovery needs the folder to itself: a shared holder recovers only
+     * when it finds no one else there.
+     */
+    static OutputLock acquire(Path out, boolean mountPoint, PrintWriter notes, boolean shared) {
         Path file = lockFile(out, mountPoint);
         FileChannel ch;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new CliException(file + ": cannot create the lock file of " + out + ": " + e.getMessage());
         }
         boolean said = false;
         try {
-            while (true) {
-                FileLock l;
-                try {
-                    l = ch.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    l = null; // another thread of this JVM holds it: wait as for another process
+            if (shared) {
+                FileLock alone = tryLock(ch, false);
+                if (alone != null) {
+                    try {
+                        recover(out, mountPoint, notes);
+                    } finally {
+                        alone.release();
+                    }
                 }
+            }
+            while (true) {
+                FileLock l = tryLock(ch, shared);
                 if (l != null) {
                     OutputLock held = new OutputLock(ch, l);
-                    recover(out, mountPoint, notes);
+                    if (!shared) recover(out, mountPoint, notes);
                     return held;
                 }
                 if (!said) {
@@ -78,6 +95,15 @@ final class OutputLock implements AutoCloseable {
             close(ch);
             Thread.currentThread().interrupt();
             throw new CliException(out + ": interrupted while waiting for another tfq working on it");
+        }
+    }
+
+    /** The lock if free now, else null; a lock held by another thread of this JVM counts as held (the JVM refuses overlaps). */
+    private static FileLock tryLock(FileChannel ch, boolean shared) throws IOException {
+        try {
+            return ch.tryLock(0, Long.MAX_VALUE, shared);
+        } catch (OverlappingFileLockException e) {
+            return null;
         }
     }
 
@@ -126,6 +152,14 @@ final class OutputLock implements AutoCloseable {
      * a half-done swap of contents is undone or finished.
      */
     private static void recover(Path out, boolean mountPoint, PrintWriter notes) throws IOException {
+        if (Files.isDirectory(out)) {
+            try (Stream<Path> s = Files.list(out)) {
+                for (Path p : s.filter(p -> p.getFileName().toString().startsWith(INSIDE_SIM)).toList()) {
+                    OutputDirectory.delete(p);
+                    say(notes, "removed " + p + ", left by an interrupted tfq simulate");
+                }
+            }
+        }
         if (mountPoint) {
             recoverInside(out, notes);
             return;
@@ -210,7 +244,8 @@ final class OutputLock implements AutoCloseable {
 
     /** tfq's lock, staging or previous output inside a mount point (the marker .tfq-output is output). */
     private static boolean isSpecial(String name) {
-        return name.equals(INSIDE_LOCK) || name.startsWith(INSIDE_TMP) || name.startsWith(INSIDE_MOVING) || name.startsWith(INSIDE_OLD);
+        return name.equals(INSIDE_LOCK) || name.startsWith(INSIDE_TMP) || name.startsWith(INSIDE_MOVING) || name.startsWith(INSIDE_OLD)
+                || name.startsWith(INSIDE_SIM);
     }
 
     /** Moves every output entry of {@code from} into {@code to}, the marker last: OUT holds a marker only once it is whole. */
