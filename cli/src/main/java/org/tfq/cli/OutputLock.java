@@ -166,13 +166,17 @@ final class OutputLock implements AutoCloseable {
         }
         Path parent = out.getParent();
         if (parent == null) return;
-        String tmp = "." + out.getFileName() + ".tmp-", old = "." + out.getFileName() + ".old-";
+        // exactly the names compile gives them (.OUT.tmp-<pid>-<n>, .OUT.old-<pid>; a random number before the lock):
+        // a prefix alone would also match the folders of an output named OUT.tmp-x
+        String name = java.util.regex.Pattern.quote(out.getFileName().toString());
+        java.util.regex.Pattern tmp = java.util.regex.Pattern.compile("\\." + name + "\\.tmp-\\d+(-\\d+)?");
+        java.util.regex.Pattern old = java.util.regex.Pattern.compile("\\." + name + "\\.old-\\d+");
         List<Path> temps = new ArrayList<>(), olds = new ArrayList<>();
         try (Stream<Path> s = Files.list(parent)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
-                if (n.startsWith(tmp)) temps.add(p);
-                else if (n.startsWith(old)) olds.add(p);
+                if (tmp.matcher(n).matches()) temps.add(p);
+                else if (old.matcher(n).matches()) olds.add(p);
             }
         }
         for (Path p : temps) {

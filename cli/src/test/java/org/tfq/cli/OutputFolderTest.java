@@ -62,9 +62,11 @@ class OutputFolderTest {
         Files.writeString(tmp.resolve(".out.tmp-4242-0/rtl/tfq_top.v"), "half\n");
         Files.createDirectories(tmp.resolve(".out.old-4343"));
         Files.writeString(tmp.resolve(".out.old-4343/report.json"), "{}\n");
+        // the folders of another output whose name starts like these are not leftovers of out
+        Files.createDirectories(tmp.resolve(".out.tmp-x.tmp-77-0"));
         Cli c = Cli.run(compileArgs(out));
         assertEquals(0, c.exit(), c.err());
-        assertEquals(List.of(".out.lock", "out"), siblings(tmp));
+        assertEquals(List.of(".out.lock", ".out.tmp-x.tmp-77-0", "out"), siblings(tmp));
         assertTrue(c.err().contains("removed " + tmp.resolve(".out.tmp-4242-0") + ", left by an interrupted tfq"), c.err());
         assertTrue(c.err().contains("removed " + tmp.resolve(".out.old-4343")), c.err());
     }
