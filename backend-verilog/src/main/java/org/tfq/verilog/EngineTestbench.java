@@ -115,11 +115,21 @@ public final class EngineTestbench {
      * {@code sim/}) with {@code simulator}; {@code rtlFiles} are the Verilog files of {@code rtl/}.
      */
     public static Result run(Path outDir, List<String> rtlFiles, Simulator simulator, Duration timeout) {
+        return run(outDir, outDir.resolve("sim"), rtlFiles, simulator, timeout);
+    }
+
+    /**
+     * {@link #run(Path, List, Simulator, Duration)} with {@code workDir} as the simulator's working
+     * folder (build products and logs in {@code workDir/<simulator>/}): one level below
+     * {@code outDir}, where the testbench's {@code ../rtl/} is {@code outDir/rtl/}, holding copies
+     * of {@code sim/}'s vector files, which the testbench reads from its working folder.
+     */
+    public static Result run(Path outDir, Path workDir, List<String> rtlFiles, Simulator simulator, Duration timeout) {
         Path sim = outDir.resolve("sim").toAbsolutePath();
         List<Path> sources = new ArrayList<>();
         for (String f : rtlFiles) sources.add(outDir.resolve("rtl").resolve(f).toAbsolutePath());
         sources.add(sim.resolve(FILE));
-        SimResult r = simulator.run(sim, sources, TOP, timeout);
+        SimResult r = simulator.run(workDir.toAbsolutePath(), sources, TOP, timeout);
         String out = r.stdout();
         OptionalLong first = OptionalLong.empty();
         Matcher c = CYCLES.matcher(out);

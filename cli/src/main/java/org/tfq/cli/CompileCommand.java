@@ -1,6 +1,7 @@
 package org.tfq.cli;
 
 import org.tfq.ir.io.Json;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,7 +117,8 @@ final class CompileCommand extends TfqCommand {
             if (inputs == null) throw new CliException("--targets needs --inputs");
         }
         // refuse a foreign output folder before any work
-        try (OutputDirectory out = OutputDirectory.open(output, force, java.util.Arrays.asList(model, inputs, targets, quantization.calibration, vivado.xdc))) {
+        try (OutputDirectory out = OutputDirectory.open(output, force, java.util.Arrays.asList(model, inputs, targets, quantization.calibration, vivado.xdc),
+                err(), true)) {
             ImportResult r = OnnxImporter.load(model, new ImportOptions(batch));
             IntegerModel im = quantization.quantize(r);
             Map<String, Object> report = new LinkedHashMap<>();
@@ -144,7 +146,7 @@ final class CompileCommand extends TfqCommand {
             }
             HardwareOutput.Written hw = HardwareOutput.write(r, im, vivado.lanes(lanes, im, memory), memory, samples, vectors, checkLayers, out.file("rtl"),
                     out.file("sim"), version);
-            InterfaceOutput.write(iface, hw, im, model, out, version); // --interface spi, README.md
+            InterfaceOutput.write(iface, hw, im, model, out, version, vivado.options()); // --interface spi, README.md
             vivado.write(out, report, hw); // vivado/, Makefile, "part" and "clock_mhz"
             report.put("hardware", hw.report());
             report.put("cycles_per_inference", hw.program().predictedCycles());
@@ -154,6 +156,10 @@ final class CompileCommand extends TfqCommand {
             out.write("report.json", Json.write(report));
             out.commit();
             summary(r, im, report);
+        } catch (IOException e) {
+            throw OutputDirectory.notWritten(output, e);
+        } catch (java.io.UncheckedIOException e) {
+            throw OutputDirectory.notWritten(output, e.getCause());
         }
         return Main.EXIT_OK;
     }

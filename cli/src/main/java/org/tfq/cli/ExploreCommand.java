@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
                     + " LUTs vs latency as DIR/plots/*.svg and *.png; with --emit-pareto, a tfq compile output folder"
                     + " per Pareto candidate in DIR/pareto/; with --emit-jobs, the Vivado runs of those candidates as a"
                     + " GitHub Actions matrix or a Slurm array job. --collect DIR then puts Vivado's results in place"
-                    + " of the estimates. Ctrl-C stops and keeps the configurations that finished."
+                    + " of the estimates. Ctrl-C stops and keeps the configurations that finished; over an earlier sweep, which"
+                    + " is replaced only when the new one is complete, it keeps the earlier sweep."
         })
 final class ExploreCommand extends TfqCommand {
 
@@ -48,7 +49,7 @@ final class ExploreCommand extends TfqCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output folder.")
     Path output;
 
-    @Option(names = "--force", description = "Write into DIR even if it holds files tfq did not write, or Pareto candidates"
+    @Option(names = "--force", description = "Replace DIR even if it holds files tfq did not write, or Pareto candidates"
             + " with Vivado results in their reports/ (they are deleted). A DIR holding an input is refused all the same.")
     boolean force;
 
@@ -125,7 +126,15 @@ final class ExploreCommand extends TfqCommand {
         requireFile(targets, "--targets");
         if (calibration != null) requireFile(calibration, "--calibration");
         Path dir = prepare(output);
+        if ("github".equals(emitJobs)) ExploreJobs.githubPath(dir); // a folder the workflow cannot name fails now, not after the sweep
+        // built beside DIR and moved into place at the end, as compile does: a killed or failed sweep leaves DIR as it was
+        try (OutputDirectory staging = OutputDirectory.open(dir, true, Arrays.asList(model, inputs, targets, calibration), err(), false)) {
+            return sweep(dir, staging, laneCounts);
+        }
+    }
 
+    private int sweep(Path dir, OutputDirectory staging, int[] laneCounts) throws Exception {
+        Path work = staging.staging();
         ImportResult r = OnnxImporter.load(model, new ImportOptions(1));
         if (PlanFromTraining.isTrained(r.graph())) {
             throw new CliException(model + ": is quantization-aware-trained, so its widths are fixed; explore a float model"
@@ -155,8 +164,16 @@ final class ExploreCommand extends TfqCommand {
                 header.put("status", "interrupted");
                 header.put("seconds", ExploreRow.sig(progress.seconds()));
                 try {
-                    ExploreTable.write(dir, header, rows, true);
-                    err().println("tfq: explore interrupted: " + rows.size() + " configurations kept in " + dir.resolve(ExploreTable.CSV));
+                    if (Files.isRegularFile(dir.resolve(ExploreTable.JSON))) {
+                        // an earlier sweep's results are worth more than part of this one
+                        OutputDirectory.delete(work);
+                        err().println("tfq: explore interrupted: " + dir + " keeps the earlier sweep's results; the " + rows.size()
+                                + " configurations of this run are dropped");
+                    } else {
+                        ExploreTable.write(work, header, rows, true);
+                        staging.commit();
+                        err().println("tfq: explore interrupted: " + rows.size() + " configurations kept in " + dir.resolve(ExploreTable.CSV));
+                    }
                 } catch (IOException | RuntimeException e) {
                     err().println("tfq: explore interrupted: could not write " + dir + ": " + e.getMessage());
                 }
@@ -168,7 +185,7 @@ final class ExploreCommand extends TfqCommand {
         try {
             header.put("status", "running");
             synchronized (lock) {
-                ExploreTable.write(dir, header, rows, false);
+                ExploreTable.write(work, header, rows, false);
                 // the bar from the start: the first rows wait for quantization and the test-set run
                 progress.update(0, laneCounts.length * activations.size() * (bits.size() + (maxRmseIncrease == null ? 0 : 1)));
             }
@@ -177,7 +194,7 @@ final class ExploreCommand extends TfqCommand {
                     if (finished[0]) return;
                     rows.add(row);
                     try {
-                        ExploreTable.write(dir, header, rows, false);
+                        ExploreTable.write(work, header, rows, false);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -192,7 +209,7 @@ final class ExploreCommand extends TfqCommand {
                 header.put("seconds", ExploreRow.sig(progress.seconds()));
                 if (mixed != null) header.put("mixed_precision", mixed.json(rmseFloat, maxRmseIncrease));
                 if (!sweep.skipped().isEmpty()) header.put("skipped", sweep.skipped().stream().map(s -> s.name() + ": " + s.reason()).toList());
-                ExploreTable.write(dir, header, rows, true);
+                ExploreTable.write(work, header, rows, true);
             }
         } finally {
             try {
@@ -205,8 +222,11 @@ final class ExploreCommand extends TfqCommand {
         int exit = Main.EXIT_OK;
         if (emitPareto || emitJobs != null) {
             List<ExploreRow> candidates = ExploreFront.candidates(ExploreTable.sorted(rows), ExploreFront.all(ExploreTable.sorted(rows)));
-            exit = ParetoCandidates.compile(this, dir, candidates, nThreads, out(), err());
-            if (emitJobs != null) ExploreJobs.write(emitJobs, dir, candidates, out());
+            exit = ParetoCandidates.compile(this, work, dir, candidates, nThreads, out(), err());
+            if (emitJobs != null) ExploreJobs.write(emitJobs, dir, work, candidates, out());
+        }
+        synchronized (lock) {
+            staging.commit();
         }
         out().flush();
         return exit;
@@ -257,7 +277,7 @@ final class ExploreCommand extends TfqCommand {
      * DIR, ready for a new sweep: created if absent; refused, even with --force, when it holds one
      * of the inputs; refused without --force when it holds files explore did not write, or
      * candidates with results under reports/ (Vivado's, not yet collected); then the previous
-     * sweep's plots, candidates and jobs removed, so nothing stale is mixed with the new ones.
+     * sweep is replaced whole at the end, so nothing stale is mixed with the new one.
      */
     private Path prepare(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new CliException(dir + ": exists and is not a folder; choose another -o");
@@ -275,8 +295,6 @@ final class ExploreCommand extends TfqCommand {
                     + " Vivado results in " + ParetoCandidates.DIR + "/*/reports/ that a new sweep would delete; run tfq explore --collect "
                     + dir + " first, or pass --force");
         }
-        Files.createDirectories(dir);
-        for (String f : List.of(ExploreTable.PLOTS, ParetoCandidates.DIR, ExploreJobs.DIR)) OutputDirectory.delete(dir.resolve(f));
         return dir;
     }
 

@@ -24,24 +24,32 @@ final class ExploreJobs {
     private static final Templates TEMPLATES = new Templates("/org/tfq/cli/explore");
 
     static Path write(String kind, Path dir, List<ExploreRow> candidates, PrintWriter out) throws IOException {
+        return write(kind, dir, dir, candidates, out);
+    }
+
+    /** The job file for the explore folder {@code dir}, written into {@code work}, where it is built until moved to {@code dir}. */
+    static Path write(String kind, Path dir, Path work, List<ExploreRow> candidates, PrintWriter out) throws IOException {
         if (candidates.isEmpty()) throw new CliException("--emit-jobs: no Pareto candidate fits the part, so there is nothing to build");
         boolean github = kind.equals("github");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("candidates", candidates.stream().map(ExploreRow::name).toList());
         m.put("count", Integer.toString(candidates.size()));
         m.put("last", Integer.toString(candidates.size() - 1));
-        m.put("model", SafeText.printable(modelName(dir)));
-        // GitHub checks the repository out anew: a path relative to it; Slurm runs on a shared file system: absolute
-        String path = github ? relative(dir) : dir.toAbsolutePath().normalize().toString();
+        m.put("model", SafeText.printable(modelName(work)));
+        // GitHub checks the repository out anew: a path relative to its root; Slurm runs on a shared file system: absolute
+        String path = github ? githubPath(dir) : dir.toAbsolutePath().normalize().toString();
+        if (github) warnIfIgnored(dir, out);
         m.put("dirShell", shellQuoted(path));
         m.put("dirYaml", Json.write(path).strip()); // a JSON string is a YAML double-quoted scalar
         m.put("dirComment", SafeText.printable(github ? path : shellQuoted(path)));
-        Path file = dir.resolve(DIR).resolve(github ? "vivado.yml" : "vivado.slurm");
-        if (!github) Files.createDirectories(dir.resolve(DIR).resolve("logs"));
+        String name = github ? "vivado.yml" : "vivado.slurm";
+        Path file = work.resolve(DIR).resolve(name);
+        if (!github) Files.createDirectories(work.resolve(DIR).resolve("logs"));
         OutputDirectory.writeWhole(file, TEMPLATES.render(github ? "vivado.yml.ftl" : "vivado.slurm.ftl", m));
-        out.println("  wrote " + file + (github ? " (copy to .github/workflows/)" : " (sbatch " + file + ")"));
+        Path shown = dir.resolve(DIR).resolve(name);
+        out.println("  wrote " + shown + (github ? " (copy to .github/workflows/)" : " (sbatch " + shown + ")"));
         out.flush();
-        return file;
+        return shown;
     }
 
     /** {@code s} as one shell word: single-quoted, each {@code '} as {@code '\''}. */
@@ -54,10 +62,57 @@ final class ExploreJobs {
         return j instanceof Map<?, ?> m && m.get("model") != null ? m.get("model").toString() : "the model";
     }
 
-    /** DIR relative to the current folder when it is inside it (the repository root, usually), else as given. */
+    /**
+     * DIR as the workflow names it ({@link #relative}); refused when it holds {@code ${{}, which
+     * GitHub evaluates anywhere in a workflow, quoted or not. Explore checks it before the sweep.
+     */
+    static String githubPath(Path dir) {
+        String path = relative(dir);
+        if (path.contains("${{")) {
+            throw new CliException("--emit-jobs github: " + SafeText.printable(path) + " holds '${{', which GitHub Actions would evaluate"
+                    + " as an expression; choose another -o");
+        }
+        return path;
+    }
+
+    /**
+     * DIR relative to the root of the git repository that holds it (the nearest folder above it
+     * with a .git), which is where a workflow's checkout puts it: neither the current folder nor
+     * an absolute path means anything on a runner.
+     */
     static String relative(Path dir) {
-        Path here = Path.of("").toAbsolutePath().normalize();
         Path abs = dir.toAbsolutePath().normalize();
-        return (abs.startsWith(here) ? here.relativize(abs) : abs).toString().replace('\\', '/');
+        Path root = repositoryRoot(abs);
+        if (root == null) {
+            throw new CliException("--emit-jobs github: " + SafeText.printable(abs.toString()) + " is not inside a git repository; the"
+                    + " workflow finds the explore folder in the repository it checks out: give -o a folder inside it (and commit it)");
+        }
+        String rel = root.relativize(abs).toString().replace('\\', '/');
+        return rel.isEmpty() ? "." : rel;
+    }
+
+    static Path repositoryRoot(Path abs) {
+        for (Path p = abs; p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve(".git"))) return p;
+        }
+        return null;
+    }
+
+    /** A folder git ignores (out/ is, in tfq's .gitignore) is never committed, so the workflow would not find it: say so. */
+    private static void warnIfIgnored(Path dir, PrintWriter out) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path root = repositoryRoot(abs);
+        try {
+            Process p = new ProcessBuilder("git", "-C", root.toString(), "check-ignore", "-q", "--", root.relativize(abs).toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+                out.println("  warning: " + SafeText.printable(abs.toString()) + " is ignored by git, so a commit leaves it out and the"
+                        + " workflow will not find it: git add -f it, or explore into a folder git does not ignore");
+            }
+        } catch (IOException e) {
+            // no git here: nothing to check
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

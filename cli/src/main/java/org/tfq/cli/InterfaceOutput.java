@@ -30,10 +30,11 @@ final class InterfaceOutput {
     /**
      * Writes the SPI top level and testbench when {@code iface} is {@code spi}, adds
      * {@code interface}, {@code top} and the full {@code rtl} list to {@code hw.report()}, and writes
-     * {@code README.md}.
+     * {@code README.md}, which describes the Vivado flow compile writes with {@code vivado}
+     * (vivado/, Makefile).
      */
-    static void write(String iface, HardwareOutput.Written hw, IntegerModel im, Path model, OutputDirectory out, String version)
-            throws IOException {
+    static void write(String iface, HardwareOutput.Written hw, IntegerModel im, Path model, OutputDirectory out, String version,
+            org.tfq.vivado.VivadoOptions vivado) throws IOException {
         check(iface);
         boolean spi = iface.equals("spi");
         List<String> rtl = new ArrayList<>(hw.files().verilog());
@@ -47,6 +48,6 @@ final class InterfaceOutput {
         report.put("top", spi ? SpiWrapper.TOP : EngineGenerator.TOP);
         report.put("rtl", rtl);
         out.write(DesignReadme.FILE, DesignReadme.of(hw.program(), im).model(model.getFileName().toString()).version(version)
-                .files(rtl, hw.files().memories()).spi(spi).render());
+                .files(rtl, hw.files().memories()).spi(spi).vivado(true, vivado.part(), true).clockMhz(vivado.clockMhz()).render());
     }
 }

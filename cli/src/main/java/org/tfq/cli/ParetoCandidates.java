@@ -21,13 +21,17 @@ final class ParetoCandidates {
 
     static final String DIR = "pareto";
 
-    /** Compiles the candidates on {@code threads} threads; returns 0, or 1 when any compile failed (each failure printed). */
-    static int compile(ExploreCommand explore, Path dir, List<ExploreRow> candidates, int threads, PrintWriter out, PrintWriter err)
+    /**
+     * Compiles the candidates on {@code threads} threads into {@code work} (explore's folder
+     * while it is built; {@code dir} once in place, as printed); returns 0, or 1 when any
+     * compile failed (each failure printed).
+     */
+    static int compile(ExploreCommand explore, Path work, Path dir, List<ExploreRow> candidates, int threads, PrintWriter out, PrintWriter err)
             throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<String>> done = new ArrayList<>();
         for (ExploreRow r : candidates) {
-            Path target = dir.resolve(DIR).resolve(r.name());
+            Path target = work.resolve(DIR).resolve(r.name());
             List<String> args = explore.compileArgs(r, target);
             done.add(pool.submit(() -> {
                 StringWriter o = new StringWriter(), e = new StringWriter();
@@ -54,6 +58,14 @@ final class ParetoCandidates {
             }
         }
         err.flush();
+        // each compile locked its folder with a file beside it; explore holds the lock of the whole folder, so they go
+        for (ExploreRow r : candidates) {
+            try {
+                java.nio.file.Files.deleteIfExists(OutputLock.lockFile(work.resolve(DIR).resolve(r.name()), false));
+            } catch (java.io.IOException e) {
+                // an empty lock file left is harmless
+            }
+        }
         out.println("  compiled " + (candidates.size() - (exit == 0 ? 0 : countFailures(done))) + " of " + candidates.size()
                 + " Pareto candidates into " + dir.resolve(DIR) + "/<configuration>/ (make -C <folder> sim simulates one)");
         out.flush();

@@ -81,19 +81,83 @@ final class SimulateCommand extends TfqCommand {
         if (!(timeoutSeconds > 0) || timeoutSeconds > 7 * 24 * 3600) {
             throw new CliException("--timeout " + plain(timeoutSeconds) + ": give the time limit in seconds, more than 0");
         }
+        // under OUTDIR's lock, shared with other simulations: a compile cannot replace the design meanwhile
+        try (OutputLock lock = lock(outdir, err())) {
+            return simulate(simulator);
+        }
+    }
+
+    /**
+     * A working folder of this simulation's own, with copies of sim/'s vector files: two
+     * simulations of one OUTDIR never build into, or run, the same files ("Text file busy").
+     */
+    private static Path privateFolder(Path outdir, Simulator simulator) throws IOException {
+        // one level below OUTDIR like sim/: the testbench reads ../rtl/
+        Path dir = Files.createTempDirectory(outdir, OutputLock.INSIDE_SIM + simulator.name() + "-");
+        try (Stream<Path> s = Files.list(outdir.resolve("sim"))) {
+            for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".mem") && Files.isRegularFile(p)).toList()) {
+                Files.copy(f, dir.resolve(f.getFileName().toString()));
+            }
+        }
+        return dir;
+    }
+
+    /** The build products and logs of {@code built} become sim/&lt;simulator&gt;/, replacing an earlier run's. */
+    private static void publish(Path built, Path logDir) throws IOException {
+        if (!Files.isDirectory(built)) return;
+        Path old = logDir.resolveSibling("." + logDir.getFileName() + ".old-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        while (true) {
+            if (Files.exists(logDir)) {
+                try {
+                    Files.move(logDir, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // another simulation moved it first
+                }
+            }
+            try {
+                Files.move(built, logDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                break;
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // another simulation published in between: replace that one
+            }
+        }
+        OutputDirectory.delete(old);
+    }
+
+    /** The lock of {@code outdir}, which must be there, or have been moved aside by an interrupted compile (then it is put back). */
+    static OutputLock lock(Path outdir, java.io.PrintWriter notes) throws IOException {
+        Path abs = OutputDirectory.followLink(outdir);
+        if (!Files.exists(abs)) {
+            Path parent = abs.getParent();
+            boolean aside = false;
+            if (parent != null && Files.isDirectory(parent)) {
+                try (Stream<Path> s = Files.list(parent)) {
+                    aside = s.anyMatch(p -> p.getFileName().toString().startsWith("." + abs.getFileName() + ".old-"));
+                }
+            }
+            if (!aside) OutputDirectory.requireFolder(outdir);
+        }
+        return OutputLock.acquire(abs, OutputLock.isMountPoint(abs), notes, true);
+    }
+
+    private int simulate(Simulator simulator) throws Exception {
         Testbench tb = testbench(outdir);
         Duration timeout = Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
 
         long t0 = System.nanoTime();
         EngineTestbench.Result r;
+        Path logDir = outdir.resolve("sim").resolve(simulator.name());
+        Path work = privateFolder(outdir, simulator);
         try {
-            r = EngineTestbench.run(outdir, tb.rtl(), simulator, timeout);
+            r = EngineTestbench.run(outdir, work, tb.rtl(), simulator, timeout);
+            publish(work.resolve(simulator.name()), logDir);
         } catch (SimulatorNotFoundException e) {
             throw new CliException(e.getMessage()); // a tool to install, not a bug in tfq
+        } finally {
+            OutputDirectory.delete(work);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
-        Path logDir = outdir.resolve("sim").resolve(simulator.name());
         Outcome o = judge(r, tb, simulator, logDir, timeout);
         Map<String, Object> report = json(r, tb, simulator, o, seconds);
         String text = Json.write(report);

@@ -49,6 +49,7 @@ class ExploreCommandTest {
     @BeforeAll
     static void explore() throws IOException {
         dir = shared.resolve("ex");
+        Files.createDirectories(shared.resolve(".git")); // --emit-jobs github: the folder is inside a repository
         sweep = Cli.run(args("--bits", "8,4", "--lanes", "4,8", "--activations", "bram", "--vectors", "4", "--emit-pareto",
                 "--emit-jobs", "github", "-o", dir.toString()).toArray(String[]::new));
         assertEquals(0, sweep.exit(), sweep.out() + sweep.err());
@@ -214,6 +215,7 @@ class ExploreCommandTest {
     @Test
     void slurmAndGithubJobsQuoteTheFolder() throws Exception {
         Path odd = Files.createDirectories(tmp.resolve("my run 'a' \"b\" $HOME `x`; y"));
+        Files.createDirectories(tmp.resolve(".git"));
         Files.writeString(odd.resolve("explore.json"), "{\"model\": \"m\\n#SBATCH --mem=1T.onnx\", \"configurations\": []}");
         List<ExploreRow> rows = ExplorePlotTest.table().subList(0, 2);
         java.io.PrintWriter quiet = new java.io.PrintWriter(new java.io.StringWriter());

@@ -35,6 +35,8 @@ class ReportCommandTest {
             | Slice LUTs              | 1234 |     0 |          0 |      8000 | 15.43 |
             |   LUT as Logic          | 1190 |     0 |          0 |      8000 | 14.88 |
             |   LUT as Memory         |   44 |     0 |          0 |      2400 |  1.83 |
+            |     LUT as Distributed RAM |   40 |     0 |            |           |       |
+            |     LUT as Shift Register  |    4 |     0 |            |           |       |
             | Slice Registers         | 1876 |     0 |          0 |     16000 | 11.73 |
             +-------------------------+------+-------+------------+-----------+-------+
 
@@ -124,7 +126,7 @@ class ReportCommandTest {
             "device   xc7s15ftgb196-1 (Vivado v.2023.2)",
             "LUT      1234 / 8000 (15.4%)",
             "FF       1876 / 16000 (11.7%)",
-            "LUTRAM   44",
+            "LUTRAM   40",
             "DSP      3 / 20 (15.0%)",
             "BRAM36   2.5 / 10 (25.0%), of which RAMB18: 1",
             "clock    tfq_clk, 10.000 ns (100.000 MHz)",

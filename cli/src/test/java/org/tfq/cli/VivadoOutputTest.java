@@ -129,7 +129,7 @@ class VivadoOutputTest {
         assertEquals(0, compile(out, "--lanes", "2").exit());
         Run r = run(tmp, List.of(make, "-C", out.toString(), "-n", "bitstream", "VIVADO=/opt/Xilinx/bin/vivado"));
         assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("cd " + out.toRealPath() + " && mkdir -p reports && /opt/Xilinx/bin/vivado -mode batch -nojournal"
+        assertTrue(r.output().contains("cd '" + out.toRealPath() + "' && rm -f build/tfq_top.bit && mkdir -p reports && /opt/Xilinx/bin/vivado -mode batch -nojournal"
                 + " -log reports/vivado.log -source vivado/build.tcl"), r.output());
         Run rep = run(tmp, List.of(make, "-C", out.toString(), "-n", "report", "estimate", "sim", "TFQ=/x/tfq"));
         assertTrue(rep.output().contains("/x/tfq report .") && rep.output().contains("/x/tfq estimate .")

@@ -32,7 +32,8 @@ public record VivadoOptions(String part, double clockMhz, Path userXdc, boolean 
         }
         if (userXdc != null) {
             if (Files.isDirectory(userXdc)) throw new VivadoException(userXdc + ": is a directory, not an XDC file");
-            if (!Files.isRegularFile(userXdc)) throw new VivadoException(userXdc + ": no such file (user XDC)");
+            if (!Files.exists(userXdc)) throw new VivadoException(userXdc + ": no such file (user XDC)");
+            if (!Files.isRegularFile(userXdc)) throw new VivadoException(userXdc + ": not a regular file (a device or a pipe), not an XDC file");
             if (!Files.isReadable(userXdc)) throw new VivadoException(userXdc + ": permission denied (user XDC)");
         }
     }

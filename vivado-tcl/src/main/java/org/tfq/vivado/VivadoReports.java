@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * <p>The parsers follow the text layout of Vivado's reports (as of 2017.x and 2023.x): utilization
  * tables of {@code | Site Type | Used | Fixed | [Prohibited |] Available | Util% |} rows, the
- * timing summary's "Design Timing Summary" and "Clock Summary" tables, the power report's summary
+ * timing summary's "Design Timing Summary", "Clock Summary" and "Intra Clock Table", the power report's summary
  * table. They do not rely on column widths, and take {@code Slice LUTs*}, the older spelling, as
  * {@code Slice LUTs}. A report that is there but has none of what it must have is an error, never
  * a summary of zeros.
@@ -145,10 +146,23 @@ public final class VivadoReports {
         }
         return new VivadoSummary.Utilization(source, tool, device,
                 integer(rows, lutKey, 0, source), integer(rows, ffKey, 0, source),
-                integer(rows, "LUT as Memory", 0, source), integer(rows, "DSPs", 0, source),
+                lutram(rows, source), integer(rows, "DSPs", 0, source),
                 decimal(rows, "Block RAM Tile", source), integer(rows, "RAMB18", 0, source),
                 integer(rows, lutKey, 1, source), integer(rows, ffKey, 1, source),
                 integer(rows, "DSPs", 1, source), decimalAvailable(rows, "Block RAM Tile", source));
+    }
+
+    /**
+     * Distributed RAM only: Vivado's "LUT as Memory" also counts shift registers (SRL16/SRL32),
+     * which are not LUTRAM. Its sub-rows split it; without them the split is not known (null).
+     */
+    private static Integer lutram(Map<String, String[]> rows, String source) {
+        Integer ram = integer(rows, "LUT as Distributed RAM", 0, source);
+        if (ram != null) return ram;
+        Integer memory = integer(rows, "LUT as Memory", 0, source);
+        Integer srl = integer(rows, "LUT as Shift Register", 0, source);
+        if (memory != null && srl != null) return memory - srl;
+        return memory != null && memory == 0 ? 0 : null;
     }
 
     private static String headerValue(String cell) {
@@ -203,22 +217,74 @@ public final class VivadoReports {
         Double tns = slack(values, 1, "TNS", source);
         Double whs = values.length > 4 ? slack(values, 4, "WHS", source) : null;
 
-        String clock = null;
-        Double period = null;
-        int cs = indexOf(lines, 0, "Clock Summary");
-        if (cs >= 0) {
-            String row = firstRowAfter(lines, cs, "Period(ns)");
-            Matcher m = row == null ? null : CLOCK_ROW.matcher(row);
-            if (m != null && m.matches()) {
-                clock = m.group(1);
-                period = parseDecimal(m.group(2), "Period(ns)", source);
-            }
-        }
+        // every clock with its own period and its own WNS (Intra Clock Table): the design-wide WNS
+        // belongs to whichever clock fails worst, not to the first one listed
+        Map<String, Double> periods = clockPeriods(lines, source);
+        Map<String, Double> clockWns = intraClockWns(lines, source);
+        String clock = periods.containsKey(ENGINE_CLOCK) ? ENGINE_CLOCK : worst(periods, clockWns);
+        Double period = clock == null ? null : periods.get(clock);
+        Double ownWns = clock == null ? null : clockWns.getOrDefault(clock, periods.size() == 1 ? wns : null);
         if (period == null) notes.add(source + ": no clock in the Clock Summary, so no Fmax or latency");
         if (wns == null) notes.add(source + ": WNS is not reported (no constrained paths), so no Fmax");
+        if (periods.size() > 1) {
+            List<String> each = new ArrayList<>();
+            for (Map.Entry<String, Double> c : periods.entrySet()) {
+                Double w = clockWns.get(c.getKey());
+                each.add(c.getKey() + " " + c.getValue() + " ns, WNS " + (w == null ? "not reported" : w + " ns")
+                        + (w != null && c.getValue() - w > 0 ? String.format(java.util.Locale.ROOT, ", Fmax %.1f MHz", 1000.0 / (c.getValue() - w)) : ""));
+            }
+            notes.add(source + ": " + periods.size() + " clocks (" + String.join("; ", each) + "); Fmax and latency are " + clock + "'s");
+        }
         Boolean met = wns == null ? null : wns >= 0 && (whs == null || whs >= 0);
-        Double fmax = wns != null && period != null && period - wns > 0 ? round(1000.0 / (period - wns), 3) : null;
+        Double fmax = ownWns != null && period != null && period - ownWns > 0 ? round(1000.0 / (period - ownWns), 3) : null;
         return new VivadoSummary.Timing(source, clock, period, wns, tns, whs, met, fmax);
+    }
+
+    /** The clock tfq's constraints.xdc creates on the engine's clock input. */
+    static final String ENGINE_CLOCK = "tfq_clk";
+
+    /** Clock Summary: each clock's period, in the report's order (generated clocks are indented rows of the same form). */
+    private static Map<String, Double> clockPeriods(String[] lines, String source) {
+        Map<String, Double> periods = new LinkedHashMap<>();
+        int cs = indexOf(lines, 0, "Clock Summary");
+        int h = cs < 0 ? -1 : indexOf(lines, cs, "Period(ns)");
+        if (h < 0 || h > cs + 20) return periods;
+        for (int i = h + 1; i < lines.length; i++) {
+            String s = lines[i].strip();
+            if (s.matches("[-\\s]+")) continue;
+            if (s.isEmpty()) break;
+            Matcher m = CLOCK_ROW.matcher(s);
+            if (!m.matches()) break;
+            periods.putIfAbsent(m.group(1), parseDecimal(m.group(2), "Period(ns)", source));
+        }
+        return periods;
+    }
+
+    /** Intra Clock Table: each clock's own WNS (clocks without setup paths have none). */
+    private static Map<String, Double> intraClockWns(String[] lines, String source) {
+        Map<String, Double> wns = new LinkedHashMap<>();
+        int t = indexOf(lines, 0, "Intra Clock Table");
+        int h = t < 0 ? -1 : indexOf(lines, t, "WNS(ns)");
+        if (h < 0 || h > t + 20) return wns;
+        for (int i = h + 1; i < lines.length; i++) {
+            String s = lines[i].strip();
+            if (s.matches("[-\\s]+")) continue;
+            if (s.isEmpty()) break;
+            String[] cells = s.split("\\s+");
+            Double w = cells.length > 1 ? slack(cells, 1, "WNS of " + cells[0], source) : null;
+            if (w != null) wns.putIfAbsent(cells[0], w);
+        }
+        return wns;
+    }
+
+    /** The clock with the least WNS of its own, or the first clock when no clock has one. */
+    private static String worst(Map<String, Double> periods, Map<String, Double> clockWns) {
+        String worst = null;
+        for (String c : periods.keySet()) {
+            Double w = clockWns.get(c);
+            if (w != null && (worst == null || clockWns.get(worst) == null || w < clockWns.get(worst))) worst = c;
+        }
+        return worst != null ? worst : periods.keySet().stream().findFirst().orElse(null);
     }
 
     /** The first data row under the header line that starts with {@code header}, split on blanks. */

@@ -26,7 +26,8 @@ public record VivadoSummary(Utilization utilization, Timing timing, Power power,
     /**
      * From {@code report_utilization}. Counts are Vivado's "Used" column; a field is null when the
      * report has no such row. BRAM is in 36 Kb tiles (Vivado's "Block RAM Tile", where a RAMB18
-     * counts as half a tile), RAMB18 the 18 Kb halves used on their own.
+     * counts as half a tile), RAMB18 the 18 Kb halves used on their own. LUTRAM is distributed RAM
+     * ("LUT as Distributed RAM"), not the shift registers "LUT as Memory" also counts.
      *
      * @param source  the report, relative to OUTDIR
      * @param tool    the "Tool Version" header, such as {@code Vivado v.2023.2 (lin64) Build ...}
@@ -37,11 +38,12 @@ public record VivadoSummary(Utilization utilization, Timing timing, Power power,
                               Integer lutAvailable, Integer ffAvailable, Integer dspAvailable, Double bram36Available) {}
 
     /**
-     * From {@code report_timing_summary}: the Design Timing Summary and the first clock of the
-     * Clock Summary.
+     * From {@code report_timing_summary}: the Design Timing Summary (design-wide WNS, TNS, WHS)
+     * and one clock of the Clock Summary: tfq's engine clock {@code tfq_clk}, else the clock with
+     * the least WNS of its own (Intra Clock Table).
      *
      * @param met     WNS and, when reported, WHS are both at least 0
-     * @param fmaxMhz 1000 / (period - WNS): the clock the worst setup path would just meet
+     * @param fmaxMhz 1000 / (period - that clock's own WNS): the clock its worst setup path would just meet
      */
     public record Timing(String source, String clock, Double periodNs, Double wnsNs, Double tnsNs, Double whsNs,
                          Boolean met, Double fmaxMhz) {}

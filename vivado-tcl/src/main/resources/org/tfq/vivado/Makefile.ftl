@@ -3,7 +3,10 @@
 # In this folder:
 #     make sim         simulate the RTL against tfq's integer model   ($(TFQ) simulate .)
 #     make estimate    resources and latency without Vivado           ($(TFQ) estimate .)
-#     make bitstream   Vivado: synthesis, place and route, reports, bitstream (vivado/build.tcl)
+#     make bitstream   Vivado: synthesis, place and route, reports, bitstream (vivado/build.tcl);
+#                      only when build/${top}.bit is older than the RTL, memory images, Tcl or XDC
+#     make ooc         Vivado: out-of-context synthesis, place and route of the core alone (no I/O),
+#                      reports in reports/ooc/, no bitstream (vivado/build.tcl -tclargs -ooc)
 #     make report      Vivado's reports summarized into reports/summary.json ($(TFQ) report .)
 #     make clean       remove what the Vivado run made; never the sources
 # Other tools:  make bitstream VIVADO=/opt/Xilinx/Vivado/2023.2/bin/vivado   (or TFQ=/path/to/tfq);
@@ -12,14 +15,19 @@
 # From your own project's Makefile, in any folder:
 #     include path/to/OUTDIR/Makefile
 #     bitstream: tfq-bitstream
+#     board.bin: $(TFQ_BITSTREAM)      (a file rule: rebuilt only when the bitstream is newer)
 # Included, this file defines only the tfq- targets (tfq-sim, tfq-estimate, tfq-bitstream,
 # tfq-report, tfq-clean), which run in OUTDIR wherever make runs; it leaves your default goal and
 # your own targets (clean, ...) alone. The short names above exist only when it is used on its
 # own (make here, or make -f path/to/OUTDIR/Makefile). One tfq output folder per Makefile:
-# TFQ_OUT names it. Paths with spaces are not supported (make splits them).
+# TFQ_OUT names it. Every recipe gives the folder to the shell single-quoted, so no folder name
+# ($(...), backticks, quotes, ;) is ever run. A path with spaces works when make runs in the folder
+# (make, make -C); -f and include split it at the space (make splits the names it reads).
 
 # The folder of this Makefile: the last one make has read so far, even when included.
 TFQ_OUT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# TFQ_OUT as one shell word: in single quotes, each ' as '\''.
+TFQ_OUT_SH := '$(subst ','\'',$(TFQ_OUT))'
 TFQ_STANDALONE := $(filter 1,$(words $(MAKEFILE_LIST)))
 TFQ_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 TFQ ?= tfq
@@ -27,37 +35,59 @@ VIVADO ?= vivado
 
 # What a Vivado run leaves in OUTDIR besides the reports, build/ and its scratch folder .Xil/.
 TFQ_VIVADO_LEFTOVERS := vivado_pid*.str usage_statistics_webtalk.* webtalk*.jou webtalk*.log clockInfo.txt
-TFQ_VIVADO_REPORTS := utilization.rpt utilization_hier.rpt timing_summary.rpt power.rpt summary.json vivado.log vivado_*.backup.log
+TFQ_VIVADO_REPORTS := utilization.rpt utilization_hier.rpt timing_summary.rpt power.rpt drc.rpt route_status.rpt summary.json vivado.log vivado_*.backup.log
 
-.PHONY: tfq-help tfq-sim tfq-estimate tfq-bitstream tfq-report tfq-clean
+# The bitstream and what it is made from, as make names files: one word each, so only for a folder
+# whose path has no space, % or : (make reads those as separators or patterns). Otherwise
+# make bitstream runs Vivado every time.
+TFQ_BITSTREAM := $(TFQ_OUT)/build/${top}.bit
+TFQ_BITSTREAM_INPUTS := $(addprefix $(TFQ_OUT)/,<#list inputs as f>${f} </#list>vivado/build.tcl)
+TFQ_FILE_RULES := $(if $(or $(word 2,$(TFQ_OUT)),$(findstring %,$(TFQ_OUT)),$(findstring :,$(TFQ_OUT))),,1)
+
+.PHONY: tfq-help tfq-sim tfq-estimate tfq-bitstream tfq-ooc tfq-report tfq-clean
 
 tfq-help:
-	@echo "targets: sim estimate bitstream report clean (tfq-sim ... when included); TFQ=$(TFQ) VIVADO=$(VIVADO)"
+	@echo "targets: sim estimate bitstream ooc report clean (tfq-sim ... when included); TFQ=$(TFQ) VIVADO=$(VIVADO)"
 
 tfq-sim:
-	cd $(TFQ_OUT) && $(TFQ) simulate .
+	cd $(TFQ_OUT_SH) && $(TFQ) simulate .
 
 tfq-estimate:
-	cd $(TFQ_OUT) && $(TFQ) estimate .
+	cd $(TFQ_OUT_SH) && $(TFQ) estimate .
 
-# Vivado writes its log before build.tcl runs, so reports/ must exist first.
+# Vivado writes its log before build.tcl runs, so reports/ must exist first. build.tcl writes the
+# bitstream last and only when the design meets timing (or --allow-timing-violation); the previous
+# one is removed first, so a failed run leaves none (not a bitstream of older RTL) and the next
+# make runs Vivado again.
+TFQ_VIVADO_RUN = cd $(TFQ_OUT_SH) && rm -f build/${top}.bit && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
+ifeq ($(TFQ_FILE_RULES),1)
+tfq-bitstream: $(TFQ_BITSTREAM)
+
+$(TFQ_BITSTREAM): $(TFQ_BITSTREAM_INPUTS)
+	$(TFQ_VIVADO_RUN)
+else
 tfq-bitstream:
-	cd $(TFQ_OUT) && mkdir -p reports && $(VIVADO) -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl
+	$(TFQ_VIVADO_RUN)
+endif
+
+tfq-ooc:
+	cd $(TFQ_OUT_SH) && mkdir -p reports/ooc && $(VIVADO) -mode batch -nojournal -log reports/ooc/vivado.log -source vivado/build.tcl -tclargs -ooc
 
 tfq-report:
-	cd $(TFQ_OUT) && $(TFQ) report .
+	cd $(TFQ_OUT_SH) && $(TFQ) report .
 
 # Named files only: OUTDIR also holds the RTL, report.json and vivado/*.tcl, which stay.
 tfq-clean:
-	cd $(TFQ_OUT) && rm -rf build .Xil && rm -f $(TFQ_VIVADO_LEFTOVERS) $(addprefix reports/,$(TFQ_VIVADO_REPORTS))
-	cd $(TFQ_OUT) && if [ -d reports ]; then rmdir reports 2>/dev/null || true; fi
+	cd $(TFQ_OUT_SH) && rm -rf build .Xil reports/ooc && rm -f $(TFQ_VIVADO_LEFTOVERS) $(addprefix reports/,$(TFQ_VIVADO_REPORTS))
+	cd $(TFQ_OUT_SH) && if [ -d reports ]; then rmdir reports 2>/dev/null || true; fi
 
 ifeq ($(TFQ_STANDALONE),1)
-.PHONY: help sim estimate bitstream report clean
+.PHONY: help sim estimate bitstream ooc report clean
 help: tfq-help
 sim: tfq-sim
 estimate: tfq-estimate
 bitstream: tfq-bitstream
+ooc: tfq-ooc
 report: tfq-report
 clean: tfq-clean
 .DEFAULT_GOAL := help

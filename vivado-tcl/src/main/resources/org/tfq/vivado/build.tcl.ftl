@@ -4,9 +4,14 @@
 # ("make bitstream" in the output folder does that and logs to reports/vivado.log).
 #
 # Writes reports/utilization.rpt, reports/utilization_hier.rpt, reports/timing_summary.rpt,
-# reports/power.rpt, build/post_synth.dcp, build/post_route.dcp and build/${top}.bit.
-# Exit status: 0 done, 1 an input is missing or a Vivado command failed, 2 the routed design
-# misses the ${periodNs} ns clock
+# reports/power.rpt, reports/drc.rpt, reports/route_status.rpt, build/post_synth.dcp,
+# build/post_route.dcp and build/${top}.bit.
+# With -tclargs -ooc (make ooc): out-of-context synthesis, for the numbers of the core alone
+# (no I/O buffers, no pins, no user XDC): the same reports under reports/ooc/, checkpoints under
+# build/ooc/, no bitstream.
+# Exit status: 0 done, 1 an input is missing or a Vivado command failed (a $readmemh file that
+# is not found is an error, not a critical warning: it would give a design of zeros), 2 the
+# routed design misses the ${periodNs} ns clock, setup or hold
 <#if allowTimingViolation>
 # (here only reported: this flow was generated to allow timing violations).
 <#else>
@@ -22,9 +27,13 @@ set tfq_out [file normalize [file join [file dirname [info script]] ..]]
 set part ${part}
 set top ${top}
 set allow_timing_violation ${allowTimingViolation?then("1", "0")}
-# The instance path of ${top} in sim/activity.saif, for read_saif -strip_path. Empty keeps
-# read_saif's default, which drops the first two levels (testbench, design instance).
-set saif_strip_path {}
+set ooc [expr {[lsearch -exact $argv -ooc] >= 0}]
+set reports [file join $tfq_out reports]
+set build [file join $tfq_out build]
+if {$ooc} {
+    set reports [file join $reports ooc]
+    set build [file join $build ooc]
+}
 
 # Check every input before starting a run that takes minutes.
 foreach f {
@@ -37,7 +46,7 @@ foreach f {
         exit 1
     }
 }
-file mkdir [file join $tfq_out reports] [file join $tfq_out build]
+file mkdir $reports $build
 
 # In non-project mode $readmemh resolves relative file names against the current directory:
 # the RTL names its memory files relative to the output folder, so run from there.
@@ -54,49 +63,64 @@ read_mem [file join $tfq_out ${f}]
 </#list>
 read_xdc [file join $tfq_out vivado/constraints.xdc]
 <#if userXdc>
-read_xdc [file join $tfq_out vivado/user.xdc]
+# pins and I/O standards mean nothing to a core synthesized out of context
+if {!$ooc} {
+    read_xdc [file join $tfq_out vivado/user.xdc]
+}
 </#if>
 
-synth_design -top $top -part $part
-write_checkpoint -force [file join $tfq_out build post_synth.dcp]
+# Synth 8-4445: a $readmemh/$readmemb file that cannot be opened, by default only a critical
+# warning, after which the memory is synthesized as zeros.
+set_msg_config -id {Synth 8-4445} -new_severity ERROR
+if {$ooc} {
+    synth_design -top $top -part $part -mode out_of_context
+} else {
+    synth_design -top $top -part $part
+}
+write_checkpoint -force [file join $build post_synth.dcp]
 
 opt_design
 place_design
 phys_opt_design
 route_design
-write_checkpoint -force [file join $tfq_out build post_route.dcp]
+write_checkpoint -force [file join $build post_route.dcp]
 
-report_utilization -file [file join $tfq_out reports utilization.rpt]
-report_utilization -hierarchical -file [file join $tfq_out reports utilization_hier.rpt]
-report_timing_summary -max_paths 10 -file [file join $tfq_out reports timing_summary.rpt]
+report_utilization -file [file join $reports utilization.rpt]
+report_utilization -hierarchical -file [file join $reports utilization_hier.rpt]
+report_timing_summary -delay_type min_max -max_paths 10 -file [file join $reports timing_summary.rpt]
+report_route_status -file [file join $reports route_status.rpt]
+report_drc -file [file join $reports drc.rpt]
 
-# Switching activity from simulation makes the dynamic power an estimate of this design's real
-# toggling instead of Vivado's default toggle rates.
-set saif [file join $tfq_out sim activity.saif]
-if {[file isfile $saif]} {
-    if {$saif_strip_path eq ""} {
-        read_saif $saif
-    } else {
-        read_saif -strip_path $saif_strip_path $saif
-    }
+# Vectorless: Vivado's default toggle rates. tfq's simulators (Verilator, Icarus) write no SAIF,
+# so power.rpt says "Simulation Activity File: --" and tfq report says vectorless. For power from
+# real activity, write a SAIF of this design in your simulator and run read_saif before this.
+report_power -file [file join $reports power.rpt]
+
+# Worst setup (max delay) and hold (min delay) slack of the routed design, as the timing summary
+# counts WNS and WHS. No setup path, or only an unconstrained one (slack inf), means the clock
+# constraint matched nothing, and the numbers of an unconstrained design say nothing about the
+# clock: a failure too.
+proc tfq_worst_slack {delay_type} {
+    set worst [get_timing_paths -delay_type $delay_type -max_paths 1 -nworst 1]
+    if {[llength $worst] == 0} { return "" }
+    return [get_property SLACK $worst]
 }
-report_power -file [file join $tfq_out reports power.rpt]
-
-# Worst setup slack of the routed design. No path, or only an unconstrained one (slack inf),
-# means the clock constraint matched nothing, and the numbers of an unconstrained design say
-# nothing about the clock: a failure too.
-set worst [get_timing_paths -delay_type max -max_paths 1 -nworst 1]
-if {[llength $worst] == 0} {
-    set wns ""
-} else {
-    set wns [get_property SLACK $worst]
-}
+set wns [tfq_worst_slack max]
+set whs [tfq_worst_slack min]
 if {![string is double -strict $wns] || [string match -nocase *inf* $wns]} {
     puts stderr "tfq: no constrained timing path: is ${clockPort} the clock input of ${top}?"
     if {!$allow_timing_violation} { exit 2 }
 } elseif {$wns < 0} {
-    puts stderr "tfq: timing not met: WNS $wns ns at a ${periodNs} ns clock; see reports/timing_summary.rpt"
+    puts stderr "tfq: timing not met: WNS $wns ns at a ${periodNs} ns clock; see [file join $reports timing_summary.rpt]"
     if {!$allow_timing_violation} { exit 2 }
+}
+if {[string is double -strict $whs] && ![string match -nocase *inf* $whs] && $whs < 0} {
+    puts stderr "tfq: hold timing not met: WHS $whs ns; see [file join $reports timing_summary.rpt]"
+    if {!$allow_timing_violation} { exit 2 }
+}
+if {$ooc} {
+    puts "tfq: out-of-context run done: reports in $reports (no bitstream for a core without I/O)"
+    exit 0
 }
 
 <#if relaxIoChecks>

@@ -49,10 +49,17 @@ class BuildTclTest {
 
     /** Sources {@code script} under the stubs from an unrelated directory, with WNS {@code wns}. */
     private Run run(Path script, String wns) throws IOException {
+        return run(script, wns, "0.050");
+    }
+
+    /** With worst hold slack {@code whs}, and {@code tclargs} as after vivado -tclargs. */
+    private Run run(Path script, String wns, String whs, String... tclargs) throws IOException {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Path log = tmp.resolve("calls-" + System.nanoTime() + ".txt");
-        Proc p = Proc.run(elsewhere, Map.of("TFQ_STUB_LOG", log.toString(), "TFQ_STUB_WNS", wns),
-                tclsh, Fixtures.resource("vivado_stubs.tcl").toString(), script.toString());
+        List<String> cmd = new java.util.ArrayList<>(List.of(tclsh, Fixtures.resource("vivado_stubs.tcl").toString(), script.toString()));
+        cmd.addAll(List.of(tclargs));
+        Proc p = Proc.run(elsewhere, Map.of("TFQ_STUB_LOG", log.toString(), "TFQ_STUB_WNS", wns, "TFQ_STUB_WHS", whs),
+                cmd.toArray(String[]::new));
         List<String> calls = Files.exists(log) ? Files.readAllLines(log) : List.of();
         return new Run(p, calls);
     }
@@ -67,11 +74,11 @@ class BuildTclTest {
         Run r = run(out.resolve("vivado/build.tcl"), "0.512");
         assertEquals(0, r.proc().exit(), r.proc().describe());
         assertEquals(List.of(
-                "read_verilog", "read_verilog", "read_mem", "read_mem", "read_xdc",
+                "read_verilog", "read_verilog", "read_mem", "read_mem", "read_xdc", "set_msg_config",
                 "synth_design", "pwd", "write_checkpoint",
                 "opt_design", "place_design", "phys_opt_design", "route_design", "write_checkpoint",
-                "report_utilization", "report_utilization", "report_timing_summary", "report_power",
-                "get_timing_paths", "get_property",
+                "report_utilization", "report_utilization", "report_timing_summary", "report_route_status", "report_drc", "report_power",
+                "get_timing_paths", "get_property", "get_timing_paths", "get_property",
                 "get_drc_checks", "set_property", "get_drc_checks", "set_property",
                 "write_bitstream", "END"), r.names());
         String o = real(out);
@@ -83,9 +90,14 @@ class BuildTclTest {
                 "read_xdc " + o + "/vivado/constraints.xdc"), r.calls().subList(0, 5));
         assertTrue(r.calls().contains("report_utilization -file " + o + "/reports/utilization.rpt"), r.calls().toString());
         assertTrue(r.calls().contains("report_utilization -hierarchical -file " + o + "/reports/utilization_hier.rpt"));
-        assertTrue(r.calls().contains("report_timing_summary -max_paths 10 -file " + o + "/reports/timing_summary.rpt"));
+        assertTrue(r.calls().contains("report_timing_summary -delay_type min_max -max_paths 10 -file " + o + "/reports/timing_summary.rpt"));
+        assertTrue(r.calls().contains("report_drc -file " + o + "/reports/drc.rpt"), r.calls().toString());
+        assertTrue(r.calls().contains("report_route_status -file " + o + "/reports/route_status.rpt"), r.calls().toString());
+        // a $readmemh file Vivado cannot open is an error before synthesis, not a critical warning after it
+        assertEquals("set_msg_config -id {Synth 8-4445} -new_severity ERROR", r.call("set_msg_config"));
+        assertEquals(r.names().indexOf("set_msg_config") + 1, r.names().indexOf("synth_design"));
         assertEquals("report_power -file " + o + "/reports/power.rpt", r.call("report_power"));
-        assertEquals("write_checkpoint -force " + o + "/build/post_route.dcp", r.calls().get(12));
+        assertEquals("write_checkpoint -force " + o + "/build/post_route.dcp", r.calls().get(13));
         assertEquals("write_bitstream -force " + o + "/build/tfq_top.bit", r.call("write_bitstream"));
         assertEquals("get_property SLACK tfq_stub_path", r.call("get_property"));
         assertTrue(Files.isDirectory(out.resolve("reports")) && Files.isDirectory(out.resolve("build")));
@@ -116,7 +128,7 @@ class BuildTclTest {
     @Test
     void noConstrainedPathIsATimingFailure() throws IOException {
         Path out = generate(Fixtures.design(), VivadoOptions.defaults());
-        Run r = run(out.resolve("vivado/build.tcl"), "none");
+        Run r = run(out.resolve("vivado/build.tcl"), "none", "none");
         assertEquals(2, r.proc().exit(), r.proc().describe());
         assertTrue(r.proc().err().contains("no constrained timing path: is clk the clock input of tfq_top?"), r.proc().err());
         assertFalse(r.names().contains("get_property"));
@@ -140,14 +152,15 @@ class BuildTclTest {
         assertTrue(r.names().contains("write_bitstream"));
     }
 
+    /** No tfq command writes sim/activity.saif, so the script has no branch that reads one: a stale or foreign file is not picked up. */
     @Test
-    void saifFromSimulationIsReadBeforeThePowerReport() throws IOException {
+    void powerIsVectorlessAndSaysSo() throws IOException {
         Path out = generate(Fixtures.design(), VivadoOptions.defaults());
         Fixtures.write(out.resolve("sim/activity.saif"), "(SAIFILE)\n");
         Run r = run(out.resolve("vivado/build.tcl"), "1.0");
         assertEquals(0, r.proc().exit(), r.proc().describe());
-        assertEquals("read_saif " + real(out) + "/sim/activity.saif", r.call("read_saif"));
-        assertEquals(r.names().indexOf("read_saif") + 1, r.names().indexOf("report_power"));
+        assertFalse(r.names().contains("read_saif"), r.calls().toString());
+        assertTrue(Files.readString(out.resolve("vivado/build.tcl")).contains("# Vectorless: Vivado's default toggle rates."));
     }
 
     @Test
@@ -200,6 +213,55 @@ class BuildTclTest {
         Path out = generate(Fixtures.design(), VivadoOptions.defaults().withClockMhz(125));
         Run r = run(out.resolve("vivado/constraints.xdc"), "0");
         assertEquals(0, r.proc().exit(), r.proc().describe());
-        assertEquals(List.of("get_ports clk", "create_clock -name tfq_clk -period 8.000 -waveform {0.000 4.000} clk", "END"), r.calls());
+        assertEquals(List.of("get_ports clk", "create_clock -name tfq_clk -period 8.000 -waveform {0.000 4.000} clk",
+                "current_design", "set_property CFGBVS VCCO tfq_stub_design", "current_design",
+                "set_property CONFIG_VOLTAGE 3.3 tfq_stub_design", "END"), r.calls());
+    }
+
+    @Test
+    void hostileFolderNamesStayData() throws IOException {
+        // Tcl substitutes [...] and $ in words it parses, never in a variable's value: the folder is only ever a value
+        for (String name : List.of("o[exec touch pwned-bracket]", "o$env(HOME)", "o{x", "a b", "o\"q", "o;exec touch pwned-semi")) {
+            VivadoDesign d = Fixtures.design();
+            Path out = Fixtures.writeOutdir(tmp.resolve("hostile").resolve(name), d, VivadoFlow.files(d, VivadoOptions.defaults()));
+            Run r = run(out.resolve("vivado/build.tcl"), "0.5");
+            assertEquals(0, r.proc().exit(), name + ": " + r.proc().describe());
+            assertTrue(r.names().contains("write_bitstream"), name + ": " + r.calls());
+            assertTrue(Files.isDirectory(out.resolve("build")), name);
+        }
+        try (var s = Files.walk(tmp)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("pwned")), "a folder name ran as a command");
+        }
+    }
+
+    /** Hold is gated like setup: the timing summary's WHS counts, and a design that fails hold fails on the board. */
+    @Test
+    void holdViolationStopsBeforeTheBitstream() throws IOException {
+        Path out = generate(Fixtures.design(), VivadoOptions.defaults());
+        Run r = run(out.resolve("vivado/build.tcl"), "0.800", "-0.021");
+        assertEquals(2, r.proc().exit(), r.proc().describe());
+        assertTrue(r.proc().err().contains("hold timing not met: WHS -0.021 ns"), r.proc().err());
+        assertTrue(r.calls().contains("get_timing_paths -delay_type min -max_paths 1 -nworst 1"), r.calls().toString());
+        assertFalse(r.names().contains("write_bitstream"));
+        Run allowed = run(generate(Fixtures.design(), VivadoOptions.defaults().withAllowTimingViolation(true)).resolve("vivado/build.tcl"),
+                "0.800", "-0.021");
+        assertEquals(0, allowed.proc().exit(), allowed.proc().describe());
+        assertTrue(allowed.names().contains("write_bitstream"));
+    }
+
+    @Test
+    void outOfContextRunsTheCoreAloneWithoutBitstream() throws IOException {
+        Path xdc = tmp.resolve("board.xdc");
+        Files.writeString(xdc, "set_property PACKAGE_PIN H4 [get_ports clk]\n");
+        Path out = generate(Fixtures.design(), VivadoOptions.defaults().withUserXdc(xdc));
+        Run r = run(out.resolve("vivado/build.tcl"), "0.5", "0.05", "-ooc");
+        assertEquals(0, r.proc().exit(), r.proc().describe());
+        String o = real(out);
+        assertEquals("synth_design -top tfq_top -part xc7s15ftgb196-1 -mode out_of_context", r.call("synth_design"));
+        assertEquals(List.of("read_xdc " + o + "/vivado/constraints.xdc"), r.calls().stream().filter(c -> c.startsWith("read_xdc")).toList());
+        assertTrue(r.calls().contains("report_utilization -file " + o + "/reports/ooc/utilization.rpt"), r.calls().toString());
+        assertEquals("write_checkpoint -force " + o + "/build/ooc/post_synth.dcp", r.call("write_checkpoint"));
+        assertFalse(r.names().contains("write_bitstream"));
+        assertEquals("exit 0", r.calls().get(r.calls().size() - 1));
     }
 }

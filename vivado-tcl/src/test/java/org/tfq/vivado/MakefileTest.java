@@ -53,8 +53,16 @@ class MakefileTest {
     void bitstreamRunsVivadoInBatchModeFromOutdir() {
         Proc p = make(out, "-n", "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(p);
-        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 p.outLines());
+    }
+
+    @Test
+    void oocRunsBuildTclOutOfContext() {
+        Proc p = make(out, "-n", "ooc", "VIVADO=/opt/x/vivado");
+        assertOk(p);
+        assertEquals(List.of("cd '" + abs + "' && mkdir -p reports/ooc && /opt/x/vivado -mode batch -nojournal -log reports/ooc/vivado.log"
+                + " -source vivado/build.tcl -tclargs -ooc"), p.outLines());
     }
 
     @Test
@@ -69,9 +77,9 @@ class MakefileTest {
         for (String[] t : new String[][] {{"sim", "simulate"}, {"estimate", "estimate"}, {"report", "report"}}) {
             Proc p = make(out, "-n", t[0], "TFQ=/x/bin/tfq");
             assertOk(p);
-            assertEquals(List.of("cd " + abs + " && /x/bin/tfq " + t[1] + " ."), p.outLines());
+            assertEquals(List.of("cd '" + abs + "' && /x/bin/tfq " + t[1] + " ."), p.outLines());
             Proc q = make(out, "-n", t[0]);
-            assertEquals(List.of("cd " + abs + " && tfq " + t[1] + " ."), q.outLines(), q.describe());
+            assertEquals(List.of("cd '" + abs + "' && tfq " + t[1] + " ."), q.outLines(), q.describe());
         }
     }
 
@@ -79,7 +87,7 @@ class MakefileTest {
     void defaultGoalOnlyPrintsHelp() {
         Proc p = make(out);
         assertOk(p);
-        assertTrue(p.out().startsWith("targets: sim estimate bitstream report clean"), p.out());
+        assertTrue(p.out().startsWith("targets: sim estimate bitstream ooc report clean"), p.out());
     }
 
     @Test
@@ -87,7 +95,7 @@ class MakefileTest {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Proc p = make(elsewhere, "-n", "-f", out.resolve("Makefile").toString(), "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(p);
-        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 p.outLines());
     }
 
@@ -108,11 +116,11 @@ class MakefileTest {
                 """);
         Proc b = make(project, "-n", "-f", "project.mk", "bitstream", "VIVADO=/opt/x/vivado");
         assertOk(b);
-        assertEquals(List.of("cd " + abs + " && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
+        assertEquals(List.of("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports && /opt/x/vivado -mode batch -nojournal -log reports/vivado.log -source vivado/build.tcl"),
                 b.outLines());
         Proc s = make(project, "-n", "-f", "project.mk", "tfq-sim", "TFQ=/x/tfq");
         assertOk(s);
-        assertEquals(List.of("cd " + abs + " && /x/tfq simulate ."), s.outLines());
+        assertEquals(List.of("cd '" + abs + "' && /x/tfq simulate ."), s.outLines());
         // the project's default goal and its own clean stay its own
         Proc d = make(project, "-f", "project.mk");
         assertOk(d);
@@ -134,14 +142,15 @@ class MakefileTest {
         assertEquals(List.of("project-first"), d.outLines());
         Proc b = make(project, "-n", "tfq-bitstream");
         assertOk(b);
-        assertTrue(b.out().startsWith("cd " + abs + " && mkdir -p reports"), b.out());
+        assertTrue(b.out().startsWith("cd '" + abs + "' && rm -f build/tfq_top.bit && mkdir -p reports"), b.out());
     }
 
     @Test
     void cleanRemovesWhatVivadoMadeAndNothingElse() throws IOException {
         List<String> made = List.of("build/post_route.dcp", "build/tfq_top.bit", ".Xil/Vivado-1-host/x.txt",
                 "reports/utilization.rpt", "reports/utilization_hier.rpt", "reports/timing_summary.rpt", "reports/power.rpt",
-                "reports/vivado.log", "reports/vivado_1234.backup.log", "reports/summary.json",
+                "reports/vivado.log", "reports/vivado_1234.backup.log", "reports/summary.json", "reports/drc.rpt",
+                "reports/route_status.rpt", "reports/ooc/utilization.rpt", "reports/ooc/vivado.log", "build/ooc/post_route.dcp",
                 "vivado_pid1234.str", "usage_statistics_webtalk.html", "usage_statistics_webtalk.xml", "clockInfo.txt");
         List<String> kept = List.of("Makefile", "vivado/build.tcl", "vivado/constraints.xdc", "rtl/tfq_top.v",
                 "rtl/weights_l0.mem", "report.json", "ir.txt", "sim/activity.saif");
@@ -164,5 +173,91 @@ class MakefileTest {
         assertOk(make(out, "clean"));
         assertFalse(Files.exists(out.resolve("reports/power.rpt")));
         assertTrue(Files.exists(out.resolve("reports/notes.txt")));
+    }
+
+    /** Folder names a shell would run or split if a recipe gave the path unquoted. */
+    static final List<String> HOSTILE_FOLDERS = List.of("o$(touch pwned-subst)", "o`touch pwned-tick`", "o;touch pwned-semi;",
+            "o'q\"d", "a b", "o$$HOME${IFS}x", "o'$(touch pwned-quoted)'");
+
+    @Test
+    void hostileFolderNamesAreNeverRunByTheRecipes() throws IOException {
+        VivadoDesign d = Fixtures.design();
+        for (String name : HOSTILE_FOLDERS) {
+            Path dir = Fixtures.writeOutdir(tmp.resolve("hostile").resolve(name), d, VivadoFlow.files(d, VivadoOptions.defaults()));
+            String real = dir.toRealPath().toString();
+            // the real recipes, with harmless commands for tfq and Vivado: run in the folder and with -C
+            Proc sim = make(dir, "sim", "TFQ=echo");
+            assertEquals(0, sim.exit(), name + ": " + sim.describe());
+            assertEquals(List.of("cd '" + real.replace("'", "'\\''") + "' && echo simulate .", "simulate ."), sim.outLines(), name);
+            Proc bit = make(tmp, "-C", dir.toString(), "--no-print-directory", "bitstream", "VIVADO=echo");
+            assertEquals(0, bit.exit(), name + ": " + bit.describe());
+            assertTrue(Files.isDirectory(dir.resolve("reports")), name + ": the recipe ran elsewhere");
+            Fixtures.write(dir.resolve("build/x.dcp"), "x\n");
+            assertOk(make(dir, "clean"));
+            assertFalse(Files.exists(dir.resolve("build")), name + ": make clean cleaned elsewhere");
+        }
+        try (var s = Files.walk(tmp)) {
+            List<Path> pwned = s.filter(p -> p.getFileName().toString().startsWith("pwned")).toList();
+            assertTrue(pwned.isEmpty(), "a folder name ran as a command: " + pwned);
+        }
+    }
+
+    /** A stand-in for vivado: counts its runs and writes the bitstream, as build.tcl does when timing is met. */
+    private Path fakeVivado() throws IOException {
+        Path v = tmp.resolve("fake-vivado");
+        Files.writeString(v, "#!/bin/sh\necho run >> vivado-runs.txt\nmkdir -p build && echo bit > build/tfq_top.bit\n");
+        assertTrue(v.toFile().setExecutable(true));
+        return v;
+    }
+
+    private long runs() throws IOException {
+        Path f = out.resolve("vivado-runs.txt");
+        return Files.exists(f) ? Files.readAllLines(f).size() : 0;
+    }
+
+    /** Sets the modification time of {@code f} in OUTDIR to {@code s} seconds after a fixed past instant, so no two steps share a second. */
+    private void at(String f, long s) throws IOException {
+        Files.setLastModifiedTime(out.resolve(f), java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L + 1000 * s));
+    }
+
+    @Test
+    void bitstreamIsAFileRuleRebuiltOnlyWhenAnInputChanged() throws Exception {
+        String vivado = "VIVADO=" + fakeVivado();
+        List<String> inputs = List.of("rtl/tfq_top.v", "rtl/tfq_layers.v", "rtl/weights_l0.mem", "rtl/weights_l1.mem",
+                "vivado/constraints.xdc", "vivado/build.tcl");
+        for (String f : inputs) at(f, 0);
+        assertOk(make(out, "bitstream", vivado));
+        assertEquals(1, runs());
+        at("build/tfq_top.bit", 100);
+        Proc again = make(out, "bitstream", vivado);
+        assertOk(again);
+        assertEquals(1, runs(), "Vivado ran again with nothing changed: " + again.describe());
+        assertEquals(0, make(out, "-q", "tfq-bitstream").exit(), "make -q: the bitstream is not up to date");
+        // each kind of input makes it stale: RTL, a memory image, the constraints, the Tcl
+        long n = 1;
+        for (String input : List.of("rtl/tfq_top.v", "rtl/weights_l1.mem", "vivado/constraints.xdc", "vivado/build.tcl")) {
+            at(input, 100 * n + 50);
+            assertEquals(1, make(out, "-q", "tfq-bitstream").exit(), input + " changed, but make -q says up to date");
+            assertOk(make(out, "bitstream", vivado));
+            assertEquals(++n, runs(), input + " changed, Vivado did not run");
+            at("build/tfq_top.bit", 100 * n);
+        }
+        // a run that fails (timing not met: build.tcl exits 2 before write_bitstream) leaves no bitstream of the older RTL
+        Path failing = tmp.resolve("failing-vivado");
+        Files.writeString(failing, "#!/bin/sh\necho run >> vivado-runs.txt\nexit 2\n");
+        assertTrue(failing.toFile().setExecutable(true));
+        at("rtl/tfq_top.v", 100 * n + 50);
+        assertEquals(2, make(out, "bitstream", "VIVADO=" + failing).exit());
+        assertFalse(Files.exists(out.resolve("build/tfq_top.bit")), "the bitstream of the older RTL is still there");
+        assertOk(make(out, "bitstream", vivado));
+        n += 2;
+        assertEquals(n, runs());
+        at("build/tfq_top.bit", 100 * n);
+        // from a project: its own file rule on TFQ_BITSTREAM is up to date too
+        Path project = Files.createDirectories(tmp.resolve("proj"));
+        Fixtures.write(project.resolve("Makefile"), "include " + out.resolve("Makefile") + "\nboard.bin: $(TFQ_BITSTREAM)\n\tcp $< $@\n");
+        assertOk(make(project, "board.bin", vivado));
+        assertEquals(0, make(project, "-q", "board.bin", vivado).exit());
+        assertEquals(n, runs());
     }
 }

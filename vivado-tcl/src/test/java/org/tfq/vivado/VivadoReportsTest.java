@@ -25,7 +25,7 @@ class VivadoReportsTest {
         VivadoSummary.Utilization u = VivadoReports.summarize(Fixtures.outdirWithReports(tmp, "met"), null).utilization();
         assertEquals(new VivadoSummary.Utilization("reports/utilization.rpt",
                 "Vivado v.2023.2 (lin64) Build 4029153 Fri Oct 13 20:13:54 MDT 2023", "xc7s15ftgb196-1",
-                1234, 1876, 44, 3, 2.5, 1, 8000, 16000, 20, 10.0), u);
+                1234, 1876, 40, 3, 2.5, 1, 8000, 16000, 20, 10.0), u); // LUTRAM: 40 distributed RAM of 44 LUT as Memory (4 shift registers)
     }
 
     @Test
@@ -77,7 +77,7 @@ class VivadoReportsTest {
                 read(Fixtures.resource("reports/old/utilization.rpt")), "reports/utilization.rpt");
         assertEquals(new VivadoSummary.Utilization("reports/utilization.rpt",
                 "Vivado v.2017.4 (lin64) Build 2086221 Fri Dec 15 20:54:30 MST 2017", "7a35tcsg324-1",
-                15321, 20456, 1221, 45, 12.0, 2, 20800, 41600, 90, 50.0), u);
+                15321, 20456, 1200, 45, 12.0, 2, 20800, 41600, 90, 50.0), u); // LUTRAM: the 1,200 distributed RAM of 1,221 LUT as Memory
     }
 
     @Test
@@ -179,7 +179,7 @@ class VivadoReportsTest {
                     "device": "xc7s15ftgb196-1",
                     "lut": 1234,
                     "ff": 1876,
-                    "lutram": 44,
+                    "lutram": 40,
                     "dsp": 3,
                     "bram36": 2.5,
                     "ramb18": 1,
@@ -224,5 +224,27 @@ class VivadoReportsTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Vivado's "LUT as Memory" holds shift registers too; LUTRAM is its distributed RAM alone (the fixtures are hand-written in Vivado's layout). */
+    @Test
+    void lutramIsDistributedRamNotShiftRegisters() {
+        assertEquals(0, VivadoReports.summarize(Fixtures.outdirWithReports(tmp, "srl-two-clocks"), null).utilization().lutram());
+        assertEquals(40, VivadoReports.summarize(Fixtures.outdirWithReports(tmp, "met"), null).utilization().lutram());
+        assertEquals(1200, VivadoReports.parseUtilization(read(Fixtures.resource("reports/old/utilization.rpt")), "u.rpt").lutram());
+    }
+
+    /** With two clocks, Fmax and latency pair the engine clock's period with that clock's own WNS, not the first clock's period with the design's. */
+    @Test
+    void eachClockIsPairedWithItsOwnWns() {
+        VivadoSummary s = VivadoReports.summarize(Fixtures.outdirWithReports(tmp, "srl-two-clocks"), 1000.0);
+        VivadoSummary.Timing t = s.timing();
+        assertEquals("tfq_clk", t.clock());
+        assertEquals(8.0, t.periodNs());
+        assertEquals(-5.662, t.wnsNs());
+        assertEquals(73.196, t.fmaxMhz(), 1e-9); // 1000 / (8 + 5.662); sys_clk's 10 ns with -5.662 would give 63.851
+        assertEquals(0.008, s.latencyMs(), 1e-12);
+        assertTrue(s.notes().stream().anyMatch(n -> n.contains("2 clocks (sys_clk 10.0 ns, WNS 1.5 ns, Fmax 117.6 MHz; tfq_clk 8.0 ns, WNS -5.662 ns,"
+                + " Fmax 73.2 MHz); Fmax and latency are tfq_clk's")), s.notes().toString());
     }
 }

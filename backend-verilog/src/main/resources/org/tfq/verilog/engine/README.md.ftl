@@ -72,7 +72,10 @@ On the stream a code is two's complement, sign-extended to the byte-aligned TDAT
 | `m_axis_tlast` | out | 1 | 1 on the last output beat |
 
 Parameter `MEM_DIR` (default `"rtl/"`): where `$readmemh` finds the ROM images, relative to the
-simulator's or synthesis tool's working folder (`rtl/` from this folder).
+simulator's or synthesis tool's working folder (`rtl/` from this folder). `vivado/build.tcl` runs
+in this folder, so the default holds there. A Vivado project synthesizes in its own run folder
+(`<project>.runs/synth_1/`), where `rtl/` is not: give the absolute path of `rtl/`, ending in `/`,
+e.g. `set_property generic {MEM_DIR="/path/to/this/folder/rtl/"} [current_fileset]`.
 
 Protocol: pulse `start` while `busy` is 0. The engine then takes exactly ${nIn} beats on `s_axis`
 (one code per beat, in the order above), computes, sends ${nOut} beat<#if nOut != 1>s</#if> on `m_axis`
@@ -167,7 +170,7 @@ Timing:
 | `vivado/` | Vivado batch build (`build.tcl`, constraints) |
 </#if>
 <#if makefile>
-| `Makefile` | `make sim`, `make estimate`, `make bitstream`, `make report` |
+| `Makefile` | `make sim`, `make estimate`, `make bitstream`, `make ooc`, `make report` |
 </#if>
 | `reports/` | results of `tfq simulate`, `tfq estimate`<#if vivado> and the Vivado build</#if> |
 | `report.json` | per layer: widths, scales, multipliers, shifts; the engine's program and cycle count |
@@ -208,6 +211,7 @@ small distributed-RAM buffers.)
 
 ```
 make bitstream     # Vivado: synthesis, place and route, reports, bitstream (vivado/build.tcl)
+make ooc           # Vivado: the core alone, out of context (reports/ooc/, no bitstream)
 tfq report .       # Vivado's reports summarized (reports/summary.json): resources, Fmax, power, latency
 ```
 <#if spi>

@@ -2,9 +2,11 @@
 # matrix job each, then one job that merges Vivado's results into the explore table.
 #
 # Copy to .github/workflows/tfq-explore-vivado.yml in a repository that holds tfq at its root
-# (./tfq, as in examples/ci) and this explore folder at ${dirComment} (commit it, candidates included).
-# The matrix jobs need a self-hosted runner with Vivado and Java 17, labelled "vivado"; set the
-# repository variable VIVADO to the vivado binary if it is not on the runner's PATH.
+# (./tfq, as in examples/ci) and this explore folder at ${dirComment} from the repository root
+# (commit it, candidates included).
+# The matrix jobs need a self-hosted runner labelled "vivado" with Vivado, Java 17 and Maven
+# (./tfq builds its jar with Maven on first use, for make report); set the repository variable
+# VIVADO to the vivado binary if it is not on the runner's PATH.
 name: tfq explore Vivado runs
 
 on:
@@ -28,6 +30,12 @@ jobs:
       VIVADO: ${{ vars.VIVADO || 'vivado' }}
     steps:
       - uses: actions/checkout@v4
+      - name: Java and Maven for ./tfq
+        run: |
+          command -v java >/dev/null || { echo "::error::this runner needs Java 17"; exit 1; }
+          command -v mvn >/dev/null || { echo "::error::this runner needs Maven: ./tfq builds its jar with it"; exit 1; }
+      - name: Remove what an earlier run on this runner left (make clean)
+        run: make -C "$EXPLORE/pareto/${{ matrix.candidate }}" clean
       - name: Vivado batch flow (make bitstream)
         run: make -C "$EXPLORE/pareto/${{ matrix.candidate }}" bitstream VIVADO="$VIVADO"
       - name: Summarize Vivado's reports (make report)
