@@ -89,7 +89,7 @@ class FuzzImportTest {
                 if (!c.mutation().startsWith("option")) mutatedFiles++;
                 Cli result;
                 try {
-                    result = runBounded(pool, c, i);
+                    result = runBounded(pool, c, i, TIMEOUT_SECONDS);
                     check(c, i, result);
                 } catch (AssertionError e) {
                     String m = String.valueOf(e.getMessage());
@@ -148,6 +148,58 @@ class FuzzImportTest {
         c = Cli.run("evaluate", s.model().toString(), "--inputs", npy.toString());
         c.assertOneLineError();
         assertTrue(c.err().contains("huge.npy"), c.err());
+    }
+
+    /**
+     * Limit cases: long chains, which import and the lane choice once handled in quadratic time
+     * (4,000 multiplications by a constant: over 90 s; 10,000 Relu: 40 s). Linear now, each takes
+     * seconds; the bound leaves room for a slow runner. bench/limits measures 50,000-node chains.
+     */
+    @Test
+    void longChainsImportAndCompileInLinearTime() throws Exception {
+        float[] x = new float[4 * 12];
+        for (int k = 0; k < x.length; k++) x[k] = (float) Math.sin(k);
+        Path cal = dir.resolve("chain.calibration.npy");
+        Npy.write(cal, new FloatTensor(Shape.of(4, 12, 1), x));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            int i = 0;
+            for (Object[] chain : new Object[][] {{"Mul", 4_000}, {"Relu", 10_000}}) {
+                String op = (String) chain[0];
+                int n = (Integer) chain[1];
+                Path model = dir.resolve("case" + i + ".onnx");
+                Files.write(model, chain(op, n).toByteArray());
+                Path out = dir.resolve("out" + i);
+                // a part the 10,000 instructions fit, so that the whole design is written
+                Case c = new Case("compile", n + "-node " + op + " chain", List.of(model.toString(), "--calibration", cal.toString(),
+                        "--part", "xc7s50ftgb196-1", "-o", out.toString()));
+                Cli r = runBounded(pool, c, i, CHAIN_TIMEOUT_SECONDS);
+                check(c, i, r);
+                assertEquals(0, r.exit(), r.err());
+                i++;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static final long CHAIN_TIMEOUT_SECONDS = 20;
+
+    /** x [1,12,1] through {@code n} nodes of {@code op} (Mul: by the scalar constant 1.0001). */
+    private static ModelProto chain(String op, int n) {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("chain")
+                .addInput(org.tfq.onnx.OnnxBuilder.valueInfo("x", 1, 12, 1)).addOutput(org.tfq.onnx.OnnxBuilder.valueInfo("y", 1, 12, 1));
+        if (op.equals("Mul")) g.addInitializer(org.tfq.onnx.OnnxBuilder.floatTensor("k", new float[] {1.0001f}));
+        String prev = "x";
+        for (int i = 0; i < n; i++) {
+            String out = i == n - 1 ? "y" : "v" + i;
+            NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName("n" + i).addInput(prev).addOutput(out);
+            if (op.equals("Mul")) node.addInput("k");
+            g.addNode(node);
+            prev = out;
+        }
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("FuzzImportTest")
+                .addOpsetImport(org.tfq.onnx.proto.Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g).build();
     }
 
     private Seed seed(String name) throws IOException {
@@ -242,16 +294,16 @@ class FuzzImportTest {
         return new Case("compile", mutation, a);
     }
 
-    private Cli runBounded(ExecutorService pool, Case c, int i) throws InterruptedException {
+    private Cli runBounded(ExecutorService pool, Case c, int i, long seconds) throws InterruptedException {
         List<String> argv = new ArrayList<>();
         argv.add(c.command());
         argv.addAll(c.args());
         Future<Cli> f = pool.submit(() -> Cli.run(argv.toArray(String[]::new)));
         try {
-            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return f.get(seconds, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw new AssertionError(describe(c, i) + " ran over " + TIMEOUT_SECONDS + " s");
+            throw new AssertionError(describe(c, i) + " ran over " + seconds + " s");
         } catch (ExecutionException e) {
             // an Error (OutOfMemoryError, StackOverflowError) escapes the command's handler
             throw new AssertionError(describe(c, i) + " threw " + e.getCause(), e.getCause());
