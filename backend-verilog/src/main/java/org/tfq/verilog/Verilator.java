@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.tfq.ir.io.SafeText;
 
 /**
  * Verilator 5 as a simulator. The build is what {@code verilator --binary} does ({@code --main
@@ -82,6 +83,50 @@ public final class Verilator extends AbstractSimulator {
     @Override
     String aptPackages() {
         return "verilator g++ make";
+    }
+
+    /** The oldest Verilator with {@code --timing} and {@code --main}, which every build uses. */
+    static final int[] MIN_VERSION = {5, 2};
+
+    /** Also refuses a Verilator older than {@link #MIN_VERSION}, which would fail on its options. */
+    @Override
+    void requireAvailable() {
+        super.requireAvailable();
+        String problem = tooOld(versionLine("verilator"));
+        if (problem != null) throw new SimulatorNotFoundException(problem);
+    }
+
+    /**
+     * What is wrong with the Verilator that prints {@code version} ({@code verilator --version},
+     * e.g. {@code Verilator 5.006 2023-01-22 rev (Debian 5.006-3)}), or null when it is new enough
+     * or says something this cannot read (the build's own error says more then).
+     */
+    static String tooOld(String version) {
+        java.util.regex.Matcher m = version == null ? null : java.util.regex.Pattern.compile("^Verilator (\\d+)\\.(\\d+)").matcher(version.strip());
+        if (m == null || !m.find()) return null;
+        int major = Integer.parseInt(m.group(1)), minor = Integer.parseInt(m.group(2));
+        if (major > MIN_VERSION[0] || major == MIN_VERSION[0] && minor >= MIN_VERSION[1]) return null;
+        return String.format("Verilator %d.%03d found (%s); tfq's testbenches need Verilator %d.%03d or newer (--timing, --main):"
+                + " install it from Ubuntu 24.04, Debian 12 or later, or build it from source, or use --simulator iverilog",
+                major, minor, SafeText.printable(version.strip()), MIN_VERSION[0], MIN_VERSION[1]);
+    }
+
+    /** The first line {@code tool --version} prints, or null if it fails. */
+    private String versionLine(String tool) {
+        // the tool of this search path (ProcessBuilder looks a bare name up on this process' PATH)
+        Path exe = ProcessRunner.onPath(tool, searchPath);
+        if (exe == null) return null;
+        try {
+            Path tmp = Files.createTempDirectory("tfq-verilator-version");
+            try {
+                ProcessRunner.Outcome o = exec(List.of(exe.toString(), "--version"), tmp, Duration.ofSeconds(30), tmp.resolve("out"), tmp.resolve("err"));
+                return o.exitCode() == 0 ? o.stdout().lines().findFirst().orElse("") : null;
+            } finally {
+                deleteTree(tmp);
+            }
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static int jobs() {
