@@ -70,11 +70,11 @@ abstract class TfqCommand implements Callable<Integer> {
     }
 
     protected PrintWriter out() {
-        return spec.commandLine().getOut();
+        return TerminalWriter.of(spec.commandLine().getOut());
     }
 
     protected PrintWriter err() {
-        return spec.commandLine().getErr();
+        return TerminalWriter.of(spec.commandLine().getErr());
     }
 
     /** Whether {@code --verbose} was given, before or after the subcommand's name. */

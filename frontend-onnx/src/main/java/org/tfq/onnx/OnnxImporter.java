@@ -128,7 +128,7 @@ public final class OnnxImporter {
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(64);
-            m = ModelProto.parseFrom(in);
+            m = ModelStrings.clean(ModelProto.parseFrom(in)); // before anything can print one of its strings
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxImportException(file + ": not an ONNX model, or truncated (protobuf: " + e.getMessage().split("\n")[0] + ")");
         } catch (IOException e) {
