@@ -38,7 +38,8 @@ import org.tfq.onnx.proto.Onnx.TensorProto;
  * The fuzz harness: mutated models (byte flips, truncation, and structural edits: huge
  * dimensions, removed initializers, cycles, renamed inputs, changed attributes, external data
  * that points elsewhere) and mutated .npy files (corrupt headers, other dtypes and shapes,
- * truncated data, huge declared shapes, NaN and infinite values), run in process through
+ * truncated data, huge declared shapes, NaN and infinite values), one case in a hundred with a
+ * file replaced by /dev/zero or a FIFO, and long chains of nodes, run in process through
  * {@code tfq inspect}, {@code tfq evaluate} and {@code tfq compile}. Every outcome must be
  * success, a clear user error (exit 1, {@code tfq: error: }) or a usage error (exit 2): never an
  * internal error, a stack trace, a hang over 5 s or an OutOfMemoryError.
@@ -84,8 +85,11 @@ class FuzzImportTest {
         int mutatedFiles = 0;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
+            Path fifo = dir.resolve("fifo");
+            new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
             for (int i = 0; i < COUNT; i++) {
                 Case c = nextCase(i, seeds, r);
+                if (i % 100 == 37) c = nonRegular(c, i, fifo); // not from r, so that the other cases stay as they were
                 if (!c.mutation().startsWith("option")) mutatedFiles++;
                 Cli result;
                 try {
@@ -294,6 +298,16 @@ class FuzzImportTest {
         return new Case("compile", mutation, a);
     }
 
+    /** The case with one of its files (model or .npy, by turns) replaced by /dev/zero or a FIFO no one writes to. */
+    private static Case nonRegular(Case c, int i, Path fifo) {
+        List<String> files = c.args().stream().filter(a -> a.endsWith(".onnx") || a.endsWith(".npy")).toList();
+        if (files.isEmpty()) return c;
+        String file = files.get((i / 100) % files.size());
+        String by = (i / 100) % 2 == 0 ? "/dev/zero" : fifo.toString();
+        List<String> args = c.args().stream().map(a -> a.equals(file) ? by : a).toList();
+        return new Case(c.command(), c.mutation() + ", then " + Path.of(file).getFileName() + " replaced by " + by, args);
+    }
+
     private Cli runBounded(ExecutorService pool, Case c, int i, long seconds) throws InterruptedException {
         List<String> argv = new ArrayList<>();
         argv.add(c.command());
@@ -316,7 +330,8 @@ class FuzzImportTest {
         result.assertNoStackTrace();
         assertFalse(result.err().contains("internal error"), why);
         if (result.exit() == 1) {
-            assertTrue(result.err().startsWith("tfq: error: "), why);
+            // after any warnings (calibration data of one sample or constant values)
+            assertTrue(result.err().replaceAll("(?m)\\Atfq: warning: .*\\R(tfq: warning: .*\\R)*", "").startsWith("tfq: error: "), why);
             // where: the message names one of the files or options it was given
             assertTrue(c.args().stream().filter(a -> a.startsWith("--") || a.contains("/"))
                     .map(a -> a.startsWith("--") ? a : Path.of(a).getFileName().toString())

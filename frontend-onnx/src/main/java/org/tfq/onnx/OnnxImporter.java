@@ -19,6 +19,7 @@ import org.tfq.ir.IrException;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.Value;
+import org.tfq.ir.io.RegularFile;
 import org.tfq.ir.io.SafeText;
 import org.tfq.onnx.proto.Onnx.GraphProto;
 import org.tfq.onnx.proto.Onnx.ModelProto;
@@ -118,6 +119,7 @@ public final class OnnxImporter {
         byte[] bytes;
         try {
             if (Files.isDirectory(model)) throw new OnnxImportException(file + ": is a directory, not an ONNX file");
+            RegularFile.require(model, "the model");
             if (Files.size(model) > MAX_FILE_BYTES) throw new OnnxImportException(file + ": larger than " + (MAX_FILE_BYTES >> 20) + " MiB; not a model for a small FPGA");
             bytes = Files.readAllBytes(model);
         } catch (NoSuchFileException e) {
