@@ -48,10 +48,17 @@ class NanWeightsAndCalibrationTest {
             assertTrue(r.err().contains("holds NaN in " + c[2]), r.err());
             assertFalse(Files.exists(dir.resolve("out")));
         }
-        // as an infinity is (by the quantizer: no finite scale holds it)
-        Cli inf = Cli.run("compile", withValues("out.weight", "one", Float.POSITIVE_INFINITY).toString(),
+        // an infinity in a weight the same way; in a bias it is left to the quantizer (no finite scale holds it)
+        Path infWeight = withValues("onnx::MatMul_68", "one", Float.POSITIVE_INFINITY);
+        Cli inf = Cli.run("compile", infWeight.toString(), "--calibration", Cli.model(MODEL + ".inputs.npy").toString(),
+                "-o", dir.resolve("out").toString());
+        inf.assertOneLineError();
+        assertTrue(inf.err().startsWith("tfq: error: " + infWeight + ": initializer 'onnx::MatMul_68' (read by node '/q/MatMul', MatMul)"
+                + " holds an infinity in 1 of 256 values"), inf.err());
+        inf = Cli.run("compile", withValues("inp.bias", "one", Float.NEGATIVE_INFINITY).toString(),
                 "--calibration", Cli.model(MODEL + ".inputs.npy").toString(), "-o", dir.resolve("out").toString());
         inf.assertOneLineError();
+        assertTrue(inf.err().contains("cannot quantize"), inf.err());
     }
 
     @Test

@@ -59,7 +59,7 @@ public final class OnnxImporter {
         Set<String> available = new HashSet<>(initializers.keySet());
         graphInputs.forEach(v -> available.add(v.getName()));
         OnnxGraph g = new OnnxGraph(gp, file, available);
-        NanInitializers.refuse(file, gp.getInitializerList(), initializers, g);
+        NonFiniteInitializers.refuse(file, gp.getInitializerList(), initializers, g);
         GraphBuilder b = new GraphBuilder(file, g, opset, new ConstFolder(decoder::decode), initializers);
 
         List<ModelInput> inputs = new ArrayList<>();
