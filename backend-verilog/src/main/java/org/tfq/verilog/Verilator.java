@@ -6,11 +6,17 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -19,7 +25,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.tfq.ir.io.SafeText;
 
 /**
  * Verilator 5 as a simulator. The build is what {@code verilator --binary} does ({@code --main
@@ -28,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * drop in the runtime objects ({@code verilated.o}, {@code verilated_timing.o},
  * {@code verilated_threads.o}) from a cache, then make, which compiles only the model. The
  * runtime is about three quarters of the g++ time of a small testbench (several seconds on two
- * cores). The cache, {@code <cacheRoot>/<key>/}, is keyed by the Verilator and g++ versions and
+ * cores). The cache, {@code <cacheRoot>/<key>/}, is private to the user (created 0700; a cache
+ * that is not owned by the user, or writable by anyone else, is not used), keyed by the Verilator and g++ versions and
  * the options, filled once by building a one-line design, shared between processes through a
  * file lock and an atomic rename; if it cannot be filled the build just compiles the runtime.
  *
@@ -52,9 +61,23 @@ public final class Verilator extends AbstractSimulator {
 
     private final Path cacheRoot;
 
-    /** Runtime cache in {@code <java.io.tmpdir>/tfq-verilator-runtime-<user>}. */
+    /** Runtime cache in the user's cache folder ({@link #defaultCacheRoot}). */
     public Verilator() {
-        this(Path.of(System.getProperty("java.io.tmpdir"), "tfq-verilator-runtime-" + System.getProperty("user.name", "user")));
+        this(defaultCacheRoot(System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home")));
+    }
+
+    /**
+     * {@code $XDG_CACHE_HOME/tfq/verilator-runtime}, else {@code ~/.cache/tfq/verilator-runtime}:
+     * a folder only the user can write, not a predictable name in a shared temporary folder where
+     * another user could plant objects that the next build links and runs. Null (no cache) without
+     * a home.
+     */
+    static Path defaultCacheRoot(String xdgCacheHome, String home) {
+        if (xdgCacheHome != null && !xdgCacheHome.isBlank() && Path.of(xdgCacheHome).isAbsolute()) {
+            return Path.of(xdgCacheHome, "tfq", "verilator-runtime");
+        }
+        if (home == null || home.isBlank() || home.equals("?")) return null;
+        return Path.of(home, ".cache", "tfq", "verilator-runtime");
     }
 
     /** Runtime cache under {@code cacheRoot}; null compiles the runtime in every build. */
@@ -82,6 +105,50 @@ public final class Verilator extends AbstractSimulator {
     @Override
     String aptPackages() {
         return "verilator g++ make";
+    }
+
+    /** The oldest Verilator with {@code --timing} and {@code --main}, which every build uses. */
+    static final int[] MIN_VERSION = {5, 2};
+
+    /** Also refuses a Verilator older than {@link #MIN_VERSION}, which would fail on its options. */
+    @Override
+    void requireAvailable() {
+        super.requireAvailable();
+        String problem = tooOld(versionLine("verilator"));
+        if (problem != null) throw new SimulatorNotFoundException(problem);
+    }
+
+    /**
+     * What is wrong with the Verilator that prints {@code version} ({@code verilator --version},
+     * e.g. {@code Verilator 5.006 2023-01-22 rev (Debian 5.006-3)}), or null when it is new enough
+     * or says something this cannot read (the build's own error says more then).
+     */
+    static String tooOld(String version) {
+        java.util.regex.Matcher m = version == null ? null : java.util.regex.Pattern.compile("^Verilator (\\d+)\\.(\\d+)").matcher(version.strip());
+        if (m == null || !m.find()) return null;
+        int major = Integer.parseInt(m.group(1)), minor = Integer.parseInt(m.group(2));
+        if (major > MIN_VERSION[0] || major == MIN_VERSION[0] && minor >= MIN_VERSION[1]) return null;
+        return String.format("Verilator %d.%03d found (%s); tfq's testbenches need Verilator %d.%03d or newer (--timing, --main):"
+                + " install it from Ubuntu 24.04, Debian 12 or later, or build it from source, or use --simulator iverilog",
+                major, minor, SafeText.printable(version.strip()), MIN_VERSION[0], MIN_VERSION[1]);
+    }
+
+    /** The first line {@code tool --version} prints, or null if it fails. */
+    private String versionLine(String tool) {
+        // the tool of this search path (ProcessBuilder looks a bare name up on this process' PATH)
+        Path exe = ProcessRunner.onPath(tool, searchPath);
+        if (exe == null) return null;
+        try {
+            Path tmp = Files.createTempDirectory("tfq-verilator-version");
+            try {
+                ProcessRunner.Outcome o = exec(List.of(exe.toString(), "--version"), tmp, Duration.ofSeconds(30), tmp.resolve("out"), tmp.resolve("err"));
+                return o.exitCode() == 0 ? o.stdout().lines().findFirst().orElse("") : null;
+            } finally {
+                deleteTree(tmp);
+            }
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static int jobs() {
@@ -135,22 +202,65 @@ public final class Verilator extends AbstractSimulator {
         return List.of(buildDir.resolve("V" + top).toString(), "+verilator+rand+reset+2", "+verilator+seed+" + SEED);
     }
 
-    /** The cached runtime objects' directory, built if missing; null if that fails. */
+    /**
+     * Why the runtime in {@code dir} under {@code root} is not safe to link: the cache folder, the
+     * runtime's folder or one of its files is not owned by this process' user, is writable by group
+     * or others, or is a symbolic link; null when it is safe. Only then is what it holds what this
+     * user put there (nobody else can add to or replace anything in a folder that is theirs alone).
+     */
+    static String unsafe(Path root, Path dir) {
+        String why = unsafe(root);
+        if (why == null && dir != null) why = unsafe(dir);
+        if (why == null && dir != null) {
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    why = unsafe(f);
+                    if (why != null) break;
+                }
+            } catch (IOException e) {
+                why = dir + " cannot be checked (" + e.getMessage() + ")";
+            }
+        }
+        return why;
+    }
+
+    private static String unsafe(Path p) {
+        try {
+            PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isSymbolicLink()) return p + " is a symbolic link";
+            if (!a.owner().equals(currentUser())) return p + " is owned by " + a.owner().getName() + ", not " + currentUser().getName();
+            Set<PosixFilePermission> m = a.permissions();
+            if (m.contains(PosixFilePermission.GROUP_WRITE) || m.contains(PosixFilePermission.OTHERS_WRITE)) {
+                return p + " is writable by others (mode " + PosixFilePermissions.toString(m) + ")";
+            }
+            return null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return p + " cannot be checked (" + e.getMessage() + ")";
+        }
+    }
+
+    private static UserPrincipal currentUser() throws IOException {
+        return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+    }
+
+    /** The cached runtime objects' directory, built if missing; null if that fails or the cache is not private. */
     private Path runtime(Duration timeout) {
         try {
             String key = cacheKey(timeout);
             if (key == null) return null;
-            return RUNTIMES.computeIfAbsent(key, k -> {
+            Path cached = RUNTIMES.computeIfAbsent(key, k -> {
                 Path p = fillCache(k, timeout);
                 if (p == null) throw new IllegalStateException("runtime not built"); // not cached: retried next build
                 return p;
             });
+            // checked at every use: the build links these objects and runs the result
+            return unsafe(cacheRoot, cached) == null ? cached : null;
         } catch (IllegalStateException | IOException | UncheckedIOException e) {
             return null;
         }
     }
 
-    private String cacheKey(Duration timeout) throws IOException {
+    String cacheKey(Duration timeout) throws IOException {
         Path tmp = Files.createTempDirectory("tfq-verilator-version");
         try {
             StringBuilder id = new StringBuilder(String.join(" ", OPTIONS));
@@ -172,9 +282,12 @@ public final class Verilator extends AbstractSimulator {
     private Path fillCache(String key, Duration timeout) {
         Path dir = cacheRoot.resolve(key);
         try {
-            Files.createDirectories(cacheRoot);
+            Files.createDirectories(cacheRoot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // a cache another user could have written to is not used: the runtime is compiled in the build instead
+            if (unsafe(cacheRoot, null) != null) return null;
             if (Files.isDirectory(dir)) return dir;
-            try (FileChannel ch = FileChannel.open(cacheRoot.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try (FileChannel ch = FileChannel.open(cacheRoot.resolve(key + ".lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                     FileLock lock = ch.lock()) {
                 if (Files.isDirectory(dir)) return dir;
                 Path tmp = Files.createTempDirectory(cacheRoot, key + ".tmp");
@@ -189,9 +302,10 @@ public final class Verilator extends AbstractSimulator {
                     ProcessRunner.Outcome b = plain.build(tmp, obj, List.of(probe), "tfq_runtime_probe", timeout);
                     if (b.timedOut() || b.exitCode() != 0) return null;
                     Path out = Files.createDirectories(tmp.resolve("runtime"));
+                    Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwx------")); // whatever the umask
                     try (var files = Files.list(obj)) {
                         for (Path o : (Iterable<Path>) files.filter(p -> p.getFileName().toString().matches("verilated.*\\.o"))::iterator) {
-                            Files.copy(o, out.resolve(o.getFileName()));
+                            Files.setPosixFilePermissions(Files.copy(o, out.resolve(o.getFileName())), PosixFilePermissions.fromString("rw-------"));
                         }
                     }
                     try {

@@ -13,6 +13,8 @@ import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.quant.Quantize;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** The quantization options of evaluate, compile and explore, and what they turn a model into. */
@@ -31,6 +33,10 @@ final class QuantizationOptions {
     @Option(names = "--calibration", paramLabel = "C.npy",
             description = "Typical input windows for post-training quantization of a float model, shaped like --inputs.")
     Path calibration;
+
+    /** The command this is mixed into, for its stderr; null when built by hand (tfq explore's widths). */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     /**
      * --calibration-method, --weights, --output-bits, --activation-bits, --range-margin,
@@ -117,6 +123,25 @@ final class QuantizationOptions {
                 scales.rangeMarginPercent / 100, rounding, wideTail);
     }
 
+    /**
+     * Ranges from one sample, or from data that never changes, fit no real input (issue 19: a
+     * constant file quantized with +2000% error and no word): worth a warning, not a refusal,
+     * since a test may calibrate on what it evaluates.
+     */
+    private void warnIfUnrepresentative(FloatTensor c, int samples) {
+        String why = null;
+        float[] v = c.data();
+        boolean constant = v.length > 0;
+        for (float x : v) constant &= x == v[0];
+        if (constant) why = "every value is " + v[0];
+        else if (samples == 1) why = "it holds one sample";
+        if (why == null || mixee == null) return;
+        java.io.PrintWriter err = TerminalWriter.of(mixee.commandLine().getErr());
+        err.println("tfq: warning: --calibration " + calibration + ": " + why
+                + "; the ranges it gives fit no other input: calibrate on typical windows (a few hundred)");
+        err.flush();
+    }
+
     /** The integer model of an imported model, quantized as the options say. */
     IntegerModel quantize(ImportResult model) {
         QuantOptions o = options();
@@ -130,6 +155,7 @@ final class QuantizationOptions {
             }
             cal = new java.util.ArrayList<>();
             int n = Samples.count(model.inputs().get(0), c);
+            warnIfUnrepresentative(c, n);
             for (int i = 0; i < n; i += Samples.perRun(model.inputs().get(0))) cal.add(Samples.toBound(model.inputs().get(0), c, i));
         }
         try {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * {@code new CommandLine(new Main()).execute(args)} behaves exactly like the jar: an
  * {@link IrException} (bad model, bad .npy, unsupported op) or an I/O problem prints
  * {@code tfq: error: <message>} and exits 1; anything else is a bug and prints one
- * {@code tfq: internal error} line and exits 3; {@code --verbose} adds the stack trace. Usage
+ * {@code tfq: internal error} line and exits 3, an {@link OutOfMemoryError} or
+ * {@link StackOverflowError} too; {@code --verbose} adds the stack trace. Usage
  * errors are left to picocli (message and usage, exit 2).
  */
 abstract class TfqCommand implements Callable<Integer> {
@@ -46,13 +47,22 @@ abstract class TfqCommand implements Callable<Integer> {
             return fail(e.getMessage(), e);
         } catch (UncheckedIOException e) {
             return fail(e.getCause().getMessage(), e);
-        } catch (Exception e) {
-            err().println("tfq: internal error: " + e.getClass().getName() + ": " + e.getMessage()
-                    + (verbose() ? "" : " (run with --verbose for the stack trace)"));
-            if (verbose()) e.printStackTrace(err());
-            err().flush();
-            return Main.EXIT_INTERNAL;
+        } catch (OutOfMemoryError e) {
+            // what was allocated is garbage by now, so there is room to say so
+            return internal(e, "; tfq ran out of its " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB heap: give it more with TFQ_JAVA_OPTS=-Xmx4g, or a smaller input");
+        } catch (Exception | StackOverflowError e) {
+            return internal(e, "");
         }
+    }
+
+    /** One {@code tfq: internal error} line (the stack trace with --verbose); exit 3. */
+    private int internal(Throwable e, String advice) {
+        err().println("tfq: internal error: " + e.getClass().getName() + ": " + e.getMessage() + advice
+                + (verbose() ? "" : " (run with --verbose for the stack trace)"));
+        if (verbose()) e.printStackTrace(err());
+        err().flush();
+        return Main.EXIT_INTERNAL;
     }
 
     /** Prints {@code tfq: error: message}, continuation lines indented, and returns exit code 1. */
@@ -70,11 +80,11 @@ abstract class TfqCommand implements Callable<Integer> {
     }
 
     protected PrintWriter out() {
-        return spec.commandLine().getOut();
+        return TerminalWriter.of(spec.commandLine().getOut());
     }
 
     protected PrintWriter err() {
-        return spec.commandLine().getErr();
+        return TerminalWriter.of(spec.commandLine().getErr());
     }
 
     /** Whether {@code --verbose} was given, before or after the subcommand's name. */
@@ -91,7 +101,7 @@ abstract class TfqCommand implements Callable<Integer> {
         if (Files.isDirectory(p)) throw new IrException(p + ": is a directory, not " + what);
         if (!Files.exists(p)) throw new IrException(p + ": no such file (" + what + ")");
         if (!Files.isReadable(p)) throw new IrException(p + ": permission denied (" + what + ")");
-        return p;
+        return org.tfq.ir.io.RegularFile.require(p, what);
     }
 
     protected void requireBatch(int batch) {

@@ -38,7 +38,8 @@ import org.tfq.onnx.proto.Onnx.TensorProto;
  * The fuzz harness: mutated models (byte flips, truncation, and structural edits: huge
  * dimensions, removed initializers, cycles, renamed inputs, changed attributes, external data
  * that points elsewhere) and mutated .npy files (corrupt headers, other dtypes and shapes,
- * truncated data, huge declared shapes, NaN and infinite values), run in process through
+ * truncated data, huge declared shapes, NaN and infinite values), one case in a hundred with a
+ * file replaced by /dev/zero or a FIFO, and long chains of nodes, run in process through
  * {@code tfq inspect}, {@code tfq evaluate} and {@code tfq compile}. Every outcome must be
  * success, a clear user error (exit 1, {@code tfq: error: }) or a usage error (exit 2): never an
  * internal error, a stack trace, a hang over 5 s or an OutOfMemoryError.
@@ -84,12 +85,15 @@ class FuzzImportTest {
         int mutatedFiles = 0;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
+            Path fifo = dir.resolve("fifo");
+            new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
             for (int i = 0; i < COUNT; i++) {
                 Case c = nextCase(i, seeds, r);
+                if (i % 100 == 37) c = nonRegular(c, i, fifo); // not from r, so that the other cases stay as they were
                 if (!c.mutation().startsWith("option")) mutatedFiles++;
                 Cli result;
                 try {
-                    result = runBounded(pool, c, i);
+                    result = runBounded(pool, c, i, TIMEOUT_SECONDS);
                     check(c, i, result);
                 } catch (AssertionError e) {
                     String m = String.valueOf(e.getMessage());
@@ -148,6 +152,58 @@ class FuzzImportTest {
         c = Cli.run("evaluate", s.model().toString(), "--inputs", npy.toString());
         c.assertOneLineError();
         assertTrue(c.err().contains("huge.npy"), c.err());
+    }
+
+    /**
+     * Limit cases: long chains, which import and the lane choice once handled in quadratic time
+     * (4,000 multiplications by a constant: over 90 s; 10,000 Relu: 40 s). Linear now, each takes
+     * seconds; the bound leaves room for a slow runner. bench/limits measures 50,000-node chains.
+     */
+    @Test
+    void longChainsImportAndCompileInLinearTime() throws Exception {
+        float[] x = new float[4 * 12];
+        for (int k = 0; k < x.length; k++) x[k] = (float) Math.sin(k);
+        Path cal = dir.resolve("chain.calibration.npy");
+        Npy.write(cal, new FloatTensor(Shape.of(4, 12, 1), x));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            int i = 0;
+            for (Object[] chain : new Object[][] {{"Mul", 4_000}, {"Relu", 10_000}}) {
+                String op = (String) chain[0];
+                int n = (Integer) chain[1];
+                Path model = dir.resolve("case" + i + ".onnx");
+                Files.write(model, chain(op, n).toByteArray());
+                Path out = dir.resolve("out" + i);
+                // a part the 10,000 instructions fit, so that the whole design is written
+                Case c = new Case("compile", n + "-node " + op + " chain", List.of(model.toString(), "--calibration", cal.toString(),
+                        "--part", "xc7s50ftgb196-1", "-o", out.toString()));
+                Cli r = runBounded(pool, c, i, CHAIN_TIMEOUT_SECONDS);
+                check(c, i, r);
+                assertEquals(0, r.exit(), r.err());
+                i++;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static final long CHAIN_TIMEOUT_SECONDS = 20;
+
+    /** x [1,12,1] through {@code n} nodes of {@code op} (Mul: by the scalar constant 1.0001). */
+    private static ModelProto chain(String op, int n) {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("chain")
+                .addInput(org.tfq.onnx.OnnxBuilder.valueInfo("x", 1, 12, 1)).addOutput(org.tfq.onnx.OnnxBuilder.valueInfo("y", 1, 12, 1));
+        if (op.equals("Mul")) g.addInitializer(org.tfq.onnx.OnnxBuilder.floatTensor("k", new float[] {1.0001f}));
+        String prev = "x";
+        for (int i = 0; i < n; i++) {
+            String out = i == n - 1 ? "y" : "v" + i;
+            NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName("n" + i).addInput(prev).addOutput(out);
+            if (op.equals("Mul")) node.addInput("k");
+            g.addNode(node);
+            prev = out;
+        }
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("FuzzImportTest")
+                .addOpsetImport(org.tfq.onnx.proto.Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g).build();
     }
 
     private Seed seed(String name) throws IOException {
@@ -242,16 +298,26 @@ class FuzzImportTest {
         return new Case("compile", mutation, a);
     }
 
-    private Cli runBounded(ExecutorService pool, Case c, int i) throws InterruptedException {
+    /** The case with one of its files (model or .npy, by turns) replaced by /dev/zero or a FIFO no one writes to. */
+    private static Case nonRegular(Case c, int i, Path fifo) {
+        List<String> files = c.args().stream().filter(a -> a.endsWith(".onnx") || a.endsWith(".npy")).toList();
+        if (files.isEmpty()) return c;
+        String file = files.get((i / 100) % files.size());
+        String by = (i / 100) % 2 == 0 ? "/dev/zero" : fifo.toString();
+        List<String> args = c.args().stream().map(a -> a.equals(file) ? by : a).toList();
+        return new Case(c.command(), c.mutation() + ", then " + Path.of(file).getFileName() + " replaced by " + by, args);
+    }
+
+    private Cli runBounded(ExecutorService pool, Case c, int i, long seconds) throws InterruptedException {
         List<String> argv = new ArrayList<>();
         argv.add(c.command());
         argv.addAll(c.args());
         Future<Cli> f = pool.submit(() -> Cli.run(argv.toArray(String[]::new)));
         try {
-            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return f.get(seconds, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw new AssertionError(describe(c, i) + " ran over " + TIMEOUT_SECONDS + " s");
+            throw new AssertionError(describe(c, i) + " ran over " + seconds + " s");
         } catch (ExecutionException e) {
             // an Error (OutOfMemoryError, StackOverflowError) escapes the command's handler
             throw new AssertionError(describe(c, i) + " threw " + e.getCause(), e.getCause());
@@ -264,7 +330,8 @@ class FuzzImportTest {
         result.assertNoStackTrace();
         assertFalse(result.err().contains("internal error"), why);
         if (result.exit() == 1) {
-            assertTrue(result.err().startsWith("tfq: error: "), why);
+            // after any warnings (calibration data of one sample or constant values)
+            assertTrue(result.err().replaceAll("(?m)\\Atfq: warning: .*\\R(tfq: warning: .*\\R)*", "").startsWith("tfq: error: "), why);
             // where: the message names one of the files or options it was given
             assertTrue(c.args().stream().filter(a -> a.startsWith("--") || a.contains("/"))
                     .map(a -> a.startsWith("--") ? a : Path.of(a).getFileName().toString())

@@ -59,7 +59,8 @@ class HostileNamesTest {
         for (String p : after) assertTrue(p.matches("[A-Za-z0-9_./-]+") && !p.contains(".."), "a file named from the model: " + p);
         // the names did reach the output (a test whose names are dropped on import would prove nothing)
         String report = Files.readString(out.resolve("report.json"));
-        assertTrue(report.contains("[exec rm -rf /]") && report.contains("x\\nendmodule"), report);
+        // (control characters, the newline among them, are cleaned as the model is read: ModelStrings)
+        assertTrue(report.contains("[exec rm -rf /]") && report.contains("x_endmodule_module evil;"), report);
         assertTrue(Json.read(report) instanceof Map, "report.json parses");
         String top = Files.readString(out.resolve("rtl/tfq_top.v"));
         assertTrue(Stream.of("[exec rm -rf /]", "../../etc/x", "}; exec touch pwned; {", "$(touch pwned)", "a b").anyMatch(top::contains),

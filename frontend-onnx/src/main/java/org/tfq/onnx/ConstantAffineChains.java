@@ -65,7 +65,7 @@ final class ConstantAffineChains {
             Affine before = affineOf.get(in);
             List<Integer> chain = new ArrayList<>();
             if (before != null && readers.getOrDefault(in, 0) == 1 && !graphOutputs.contains(in) && before.composable(f)) {
-                chain.addAll(chainEndingAt.remove(in));
+                chain = chainEndingAt.remove(in); // extended in place: copying it made a chain of N quadratic
                 affineOf.remove(in);
                 f = before.then(f);
             }

@@ -32,9 +32,15 @@ final class ElementwiseRegion {
     static boolean tryMatch(GraphBuilder b, OnnxGraph g, NodeProto start) {
         String x = null;
         for (String in : start.getInputList()) if (b.activation(in) != null) x = in;
-        if (x == null) return false;
+        if (x == null || b.linearElementwise.contains(start)) return false;
         List<NodeProto> region = grow(b, g, x);
-        if (!region.contains(start) || !isNonlinear(region, x)) return false;
+        if (!region.contains(start)) return false;
+        if (!isNonlinear(region, x)) {
+            // the region of any later node of this one is part of it, so linear too: a chain of N
+            // multiplications by constants is grown once, not N times
+            b.linearElementwise.addAll(region);
+            return false;
+        }
         Set<String> produced = new HashSet<>();
         region.forEach(n -> produced.addAll(n.getOutputList()));
         Set<NodeProto> inRegion = new HashSet<>(region);
@@ -64,24 +70,22 @@ final class ElementwiseRegion {
     private static List<NodeProto> grow(GraphBuilder b, OnnxGraph g, String x) {
         Set<String> values = new HashSet<>(Set.of(x));
         Set<NodeProto> region = new LinkedHashSet<>();
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (String v : List.copyOf(values)) {
-                for (NodeProto c : g.consumersOf(v)) {
-                    if (region.contains(c) || !ELEMENTWISE.contains(c.getOpType()) || c.getOutputCount() != 1) continue;
-                    if (!(c.getDomain().isEmpty() || c.getDomain().equals("ai.onnx"))) continue;
-                    boolean ok = true;
-                    for (String in : c.getInputList()) {
-                        if (values.contains(in)) continue;
-                        Const k = b.activation(in) == null ? b.constOf(in) : null;
-                        if (k == null || k.size() != 1) ok = false;
-                    }
-                    if (ok) {
-                        region.add(c);
-                        values.add(c.getOutput(0));
-                        changed = true;
-                    }
+        // a node is retried whenever one of its inputs joins, so the last one to join adds it
+        java.util.Deque<String> joined = new java.util.ArrayDeque<>(List.of(x));
+        while (!joined.isEmpty()) {
+            for (NodeProto c : g.consumersOf(joined.poll())) {
+                if (region.contains(c) || !ELEMENTWISE.contains(c.getOpType()) || c.getOutputCount() != 1) continue;
+                if (!(c.getDomain().isEmpty() || c.getDomain().equals("ai.onnx"))) continue;
+                boolean ok = true;
+                for (String in : c.getInputList()) {
+                    if (values.contains(in)) continue;
+                    Const k = b.activation(in) == null ? b.constOf(in) : null;
+                    if (k == null || k.size() != 1) ok = false;
+                }
+                if (ok) {
+                    region.add(c);
+                    values.add(c.getOutput(0));
+                    joined.add(c.getOutput(0));
                 }
             }
         }

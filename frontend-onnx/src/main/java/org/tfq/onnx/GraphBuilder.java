@@ -61,6 +61,8 @@ final class GraphBuilder {
     private final List<Node> ir = new ArrayList<>();
     private final Map<String, Integer> irIndexOfValue = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
+    /** Nodes of elementwise regions found linear: ElementwiseRegion does not grow their (smaller) regions again. */
+    final Set<NodeProto> linearElementwise = new HashSet<>();
 
     GraphBuilder(String file, OnnxGraph g, int opset, ConstFolder folder, Map<String, Const> initializers) {
         this.file = file;

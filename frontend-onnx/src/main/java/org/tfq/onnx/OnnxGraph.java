@@ -36,8 +36,9 @@ final class OnnxGraph {
             for (String in : n.getInputList()) {
                 if (in.isEmpty()) continue;
                 List<NodeProto> users = consumers.computeIfAbsent(in, k -> new ArrayList<>());
-                // x * x reads x twice but is one consumer
-                if (!users.contains(n)) users.add(n);
+                // x * x reads x twice but is one consumer; n is the last user added if it read the tensor
+                // before (not users.contains: a constant read by N nodes made that N squared deep equals)
+                if (users.isEmpty() || users.get(users.size() - 1) != n) users.add(n);
             }
         }
         g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));

@@ -19,6 +19,7 @@ import org.tfq.ir.IrException;
 import org.tfq.ir.Shape;
 import org.tfq.ir.TensorType;
 import org.tfq.ir.Value;
+import org.tfq.ir.io.RegularFile;
 import org.tfq.ir.io.SafeText;
 import org.tfq.onnx.proto.Onnx.GraphProto;
 import org.tfq.onnx.proto.Onnx.ModelProto;
@@ -58,6 +59,7 @@ public final class OnnxImporter {
         Set<String> available = new HashSet<>(initializers.keySet());
         graphInputs.forEach(v -> available.add(v.getName()));
         OnnxGraph g = new OnnxGraph(gp, file, available);
+        NonFiniteInitializers.refuse(file, gp.getInitializerList(), initializers, g);
         GraphBuilder b = new GraphBuilder(file, g, opset, new ConstFolder(decoder::decode), initializers);
 
         List<ModelInput> inputs = new ArrayList<>();
@@ -118,6 +120,7 @@ public final class OnnxImporter {
         byte[] bytes;
         try {
             if (Files.isDirectory(model)) throw new OnnxImportException(file + ": is a directory, not an ONNX file");
+            RegularFile.require(model, "the model");
             if (Files.size(model) > MAX_FILE_BYTES) throw new OnnxImportException(file + ": larger than " + (MAX_FILE_BYTES >> 20) + " MiB; not a model for a small FPGA");
             bytes = Files.readAllBytes(model);
         } catch (NoSuchFileException e) {
@@ -129,7 +132,7 @@ public final class OnnxImporter {
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(64);
-            m = ModelProto.parseFrom(in);
+            m = ModelStrings.clean(ModelProto.parseFrom(in)); // before anything can print one of its strings
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxImportException(file + ": not an ONNX model, or truncated (protobuf: " + e.getMessage().split("\n")[0] + ")");
         } catch (IOException e) {

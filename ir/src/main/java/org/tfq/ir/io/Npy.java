@@ -31,6 +31,7 @@ public final class Npy {
     private static final long MAX_FILE_BYTES = MAX_ELEMENTS * 8 + (1 << 20);
 
     public static FloatTensor read(Path path) {
+        RegularFile.require(path, "a .npy file");
         byte[] bytes;
         try {
             // checked before reading: a file of several GB would not fit in the heap

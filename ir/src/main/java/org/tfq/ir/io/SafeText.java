@@ -25,6 +25,39 @@ public final class SafeText {
         return b.toString();
     }
 
+    /**
+     * For a terminal: every control character (C0 with tab, carriage return and newline; DEL; C1),
+     * Unicode format character (bidi overrides and isolates, zero-width characters, BOM), line or
+     * paragraph separator, and unpaired surrogate becomes {@code _}; other Unicode is kept. A
+     * model's strings pass through this once, as the model is read, so that none can send an
+     * escape sequence, reorder a line or forge one ({@code producer_name = "x\n  supported: yes"}).
+     */
+    public static String terminal(String s) {
+        if (s == null) return null;
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            int n = Character.charCount(c);
+            boolean bad = isTerminalControl(c);
+            if (bad && b == null) b = new StringBuilder(s.length()).append(s, 0, i);
+            if (b != null) {
+                if (bad) b.append('_');
+                else b.appendCodePoint(c);
+            }
+            i += n;
+        }
+        return b == null ? s : b.toString();
+    }
+
+    /** Whether code point {@code c} controls a terminal rather than printing: see {@link #terminal}. */
+    public static boolean isTerminalControl(int c) {
+        return switch (Character.getType(c)) {
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                    Character.SURROGATE -> true;
+            default -> false;
+        };
+    }
+
     /** For a Verilog comment: printable, and no {@code *} so that nothing can open or close a block comment. */
     public static String verilogComment(String s) {
         return printable(s).replace('*', '_');

@@ -63,27 +63,31 @@ public final class AllocateActivations {
         // largest first, then by birth: first fit packs close to the live maximum on chains like these
         List<String> order = new ArrayList<>(sizes.keySet());
         order.sort(Comparator.comparingInt((String v) -> -sizes.get(v)).thenComparingInt(v -> live.get(v)[0]));
-        List<Buffer> placed = new ArrayList<>();
+        // the placed buffers alive at each step: a tensor conflicts only with those alive while it is,
+        // so a long chain costs its length times the few tensors alive at once, not its length squared
+        List<List<Buffer>> aliveAt = new ArrayList<>();
+        for (int t = 0; t <= nodes.size() + 1; t++) aliveAt.add(new ArrayList<>());
+        Map<String, Buffer> placed = new HashMap<>();
         int total = 0;
         for (String v : order) {
             int size = sizes.get(v);
             int[] l = live.get(v);
-            Buffer candidate = new Buffer(v, 0, size, l[0], l[1]);
-            List<Buffer> conflicts = placed.stream().filter(candidate::overlapsInTime)
-                    .sorted(Comparator.comparingInt(Buffer::offset)).toList();
+            java.util.Set<Buffer> overlapping = new java.util.LinkedHashSet<>();
+            for (int t = l[0]; t <= l[1]; t++) overlapping.addAll(aliveAt.get(t));
+            List<Buffer> conflicts = new ArrayList<>(overlapping);
+            conflicts.sort(Comparator.comparingInt(Buffer::offset));
             int offset = 0;
             for (Buffer b : conflicts) {
                 if (offset + size <= b.offset()) break;
                 offset = Math.max(offset, b.offset() + b.size());
             }
             Buffer b = new Buffer(v, offset, size, l[0], l[1]);
-            placed.add(b);
+            placed.put(v, b);
+            for (int t = l[0]; t <= l[1]; t++) aliveAt.get(t).add(b);
             total = Math.max(total, offset + size);
         }
         Map<String, Buffer> byValue = new LinkedHashMap<>();
-        for (String v : sizes.keySet()) {
-            for (Buffer b : placed) if (b.value().equals(v)) byValue.put(v, b);
-        }
+        for (String v : sizes.keySet()) byValue.put(v, placed.get(v));
         return new Allocation(byValue, total);
     }
 }

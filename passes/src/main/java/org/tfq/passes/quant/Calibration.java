@@ -22,6 +22,13 @@ public final class Calibration {
         this.samples = samples;
     }
 
+    /**
+     * Observations kept at most (samples times the values of one run): 2^26 floats are 256 MiB,
+     * sorted in a copy as large, which leaves room in tfq's default 2 GiB heap. Every observation
+     * is kept, so this, not the size of the .npy file, is what bounds calibration's memory.
+     */
+    public static final long MAX_OBSERVATIONS = 1L << 26;
+
     /** Runs the float graph on each sample (already in the graph's bound input shape). */
     public static Calibration run(Graph g, List<FloatTensor> boundSamples) {
         if (boundSamples.isEmpty()) throw new QuantizationException("calibration needs at least one sample");
@@ -29,6 +36,7 @@ public final class Calibration {
         Value in = g.inputs().get(0);
         for (int s = 0; s < boundSamples.size(); s++) {
             Map<String, FloatTensor> env = FloatInterpreter.runAll(g, Map.of(in.name(), boundSamples.get(s)));
+            if (s == 0) refuseOverLimit(env, boundSamples.size());
             for (Map.Entry<String, FloatTensor> e : env.entrySet()) {
                 seen.computeIfAbsent(e.getKey(), k -> new float[boundSamples.size()][])[s] = e.getValue().data();
             }
@@ -46,6 +54,17 @@ public final class Calibration {
             sorted.put(e.getKey(), all);
         }
         return new Calibration(sorted, boundSamples.size());
+    }
+
+    private static void refuseOverLimit(Map<String, FloatTensor> firstRun, int samples) {
+        long perSample = 0;
+        for (FloatTensor t : firstRun.values()) perSample += t.data().length;
+        if (perSample * samples > MAX_OBSERVATIONS) {
+            throw new QuantizationException(String.format(java.util.Locale.ROOT,
+                    "%d calibration samples of %d activation values each are %d observations, over tfq's limit of %d (%d MiB);"
+                            + " calibrate on at most %d samples", samples, perSample, perSample * samples, MAX_OBSERVATIONS,
+                    MAX_OBSERVATIONS * 4 >> 20, Math.max(1, MAX_OBSERVATIONS / perSample)));
+        }
     }
 
     public int samples() {

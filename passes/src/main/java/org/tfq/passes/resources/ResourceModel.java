@@ -1,6 +1,7 @@
 package org.tfq.passes.resources;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -332,14 +333,20 @@ public final class ResourceModel {
         List<Instruction> is = p.instructions();
         int n = is.size();
         boolean full = n == (1 << e.pcW());
-        List<Map<String, Long>> regs = new ArrayList<>();
-        for (Instruction i : is) regs.add(i.registers());
-        Set<String> distinct = new HashSet<>();
+        // each field's values over the program (0 where an instruction has no such field), read once:
+        // a map of fields per instruction, kept and hashed per bit, made a long program gigabytes and minutes
+        Map<String, long[]> columns = new HashMap<>();
+        for (int k = 0; k < n; k++) {
+            for (Map.Entry<String, Long> r : is.get(k).registers().entrySet()) columns.computeIfAbsent(r.getKey(), f -> new long[n])[k] = r.getValue();
+        }
+        // bit functions as bit sets, all n (+1) long: equal sets are equal functions
+        Set<java.util.BitSet> distinct = new HashSet<>();
         Map<String, Integer> varying = new LinkedHashMap<>();
         int registered = 0;
         for (Map.Entry<String, Integer> f : widths.entrySet()) {
             for (int b = 0; b < f.getValue(); b++) {
-                String fn = function(regs, f.getKey(), b, full);
+                long[] column = columns.get(f.getKey());
+                java.util.BitSet fn = column == null ? null : function(column, 0, b, full, false);
                 if (fn == null) continue;
                 distinct.add(fn);
                 varying.merge(f.getKey(), 1, Integer::sum);
@@ -349,45 +356,42 @@ public final class ResourceModel {
         int cw = e.cw();
         String[][] derived = {{"n3", ""}, {"n2", ""}, {"n1", ""}, {"n0", ""}, {"n3", "extra"}};
         for (String[] d : derived) {
+            long[] limit = columns.get(d[0]).clone();
+            if (!d[1].isEmpty()) for (int k = 0; k < n; k++) limit[k] += columns.get(d[1])[k];
             for (int b = 0; b < cw; b++) {
-                StringBuilder s = new StringBuilder();
-                boolean varies = false;
-                Character first = null;
-                for (Map<String, Long> r : regs) {
-                    long v = r.get(d[0]) + (d[1].isEmpty() ? 0 : r.get(d[1])) - 1;
-                    char ch = ((v >> b) & 1) == 1 ? '1' : '0';
-                    if (first == null) first = ch;
-                    else if (ch != first) varies = true;
-                    s.append(ch);
-                }
-                if (!full) {
-                    s.append('1'); // the default 0 minus 1: all ones
-                    if (first != null && first != '1') varies = true;
-                }
-                if (!varies) continue;
-                distinct.add(s.toString());
+                // the default 0 minus 1: all ones
+                java.util.BitSet fn = function(limit, -1, b, full, true);
+                if (fn == null) continue;
+                distinct.add(fn);
                 registered++;
             }
         }
         return new ProgramBits(registered, distinct.size(), varying);
     }
 
-    /** Bit {@code b} of field {@code f} over the program as a string of 0/1, or null when it is the same everywhere. */
-    private static String function(List<Map<String, Long>> regs, String f, int b, boolean full) {
-        StringBuilder s = new StringBuilder(regs.size() + 1);
+    /**
+     * Bit {@code b} of {@code column[k] + offset} over the program, with {@code pastEnd} as the
+     * ROM's default beyond the program when it does not fill the counter's range; null when it is
+     * the same everywhere.
+     */
+    private static java.util.BitSet function(long[] column, long offset, int b, boolean full, boolean pastEnd) {
+        java.util.BitSet s = new java.util.BitSet(column.length + 1);
         boolean zero = false, one = false;
-        for (Map<String, Long> r : regs) {
-            Long v = r.get(f);
-            boolean bit = v != null && ((v >> b) & 1) == 1;
-            s.append(bit ? '1' : '0');
-            if (bit) one = true;
-            else zero = true;
+        for (int k = 0; k < column.length; k++) {
+            boolean bit = (((column[k] + offset) >> b) & 1) == 1;
+            if (bit) {
+                s.set(k);
+                one = true;
+            } else {
+                zero = true;
+            }
         }
         if (!full) {
-            s.append('0');
-            zero = true;
+            if (pastEnd) s.set(column.length);
+            one |= pastEnd;
+            zero |= !pastEnd;
         }
-        return zero && one ? s.toString() : null;
+        return zero && one ? s : null;
     }
 
     /** Bit columns of the weight ROM that are not the same in every word (Yosys drops the others). */

@@ -119,7 +119,7 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
     public LinkedHashMap<String, Long> registers() {
         LinkedHashMap<String, Long> r = new LinkedHashMap<>();
         r.put("kind", (long) kind.code);
-        for (int l = 0; l < Loops.LEVELS; l++) r.put("n" + l, (long) counts[l]);
+        for (int l = 0; l < Loops.LEVELS; l++) r.put(COUNT_KEYS[l], (long) counts[l]);
         r.put("kcount", (long) kcount);
         r.put("extra", (long) extra);
         stream(r, "a", a);
@@ -157,7 +157,23 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
     }
 
     private static void stream(LinkedHashMap<String, Long> r, String name, Stream s) {
-        r.put(name + "_base", s.base());
-        for (int l = 0; l < Loops.LEVELS; l++) r.put(name + "_s" + l, s.stride(l));
+        String[] keys = STREAM_KEYS.get(name);
+        r.put(keys[0], s.base());
+        for (int l = 0; l < Loops.LEVELS; l++) r.put(keys[1 + l], s.stride(l));
+    }
+
+    // the register names once: the resource model reads the registers of every instruction at every
+    // candidate lane count, and building the names each time was most of what a long program allocated
+    private static final String[] COUNT_KEYS = keys("n", "");
+
+    private static final java.util.Map<String, String[]> STREAM_KEYS = java.util.Map.of("a", keys("a_s", "a_base"),
+            "b", keys("b_s", "b_base"), "w", keys("w_s", "w_base"), "p", keys("p_s", "p_base"), "o", keys("o_s", "o_base"));
+
+    /** {@code first} (if any) then {@code prefix0 .. prefix<LEVELS-1>}. */
+    private static String[] keys(String prefix, String first) {
+        java.util.List<String> k = new java.util.ArrayList<>();
+        if (!first.isEmpty()) k.add(first);
+        for (int l = 0; l < Loops.LEVELS; l++) k.add(prefix + l);
+        return k.toArray(String[]::new);
     }
 }
