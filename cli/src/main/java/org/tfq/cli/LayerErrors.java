@@ -8,7 +8,6 @@ import java.util.Map;
 import org.tfq.ir.FloatInterpreter;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
-import org.tfq.ir.Value;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.IntInterpreter;
 import org.tfq.ir.IntTensor;
@@ -95,14 +94,10 @@ record LayerErrors(List<Row> rows) {
      */
     static Map<String, String> references(Graph floatGraph, Graph intGraph) {
         Map<String, Node> byName = new HashMap<>();
-        Map<String, List<Node>> consumers = new HashMap<>();
-        for (Node nd : floatGraph.nodes()) {
-            byName.put(nd.name(), nd);
-            for (Value v : nd.inputs()) consumers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(nd);
-        }
+        for (Node nd : floatGraph.nodes()) byName.put(nd.name(), nd);
         java.util.function.UnaryOperator<String> quantized = name -> {
             String v = name;
-            for (List<Node> c = consumers.get(v); c != null && c.size() == 1 && c.get(0).op() instanceof FakeQuant; c = consumers.get(v)) {
+            for (List<Node> c = floatGraph.uses().readers(v); c.size() == 1 && c.get(0).op() instanceof FakeQuant; c = floatGraph.uses().readers(v)) {
                 v = c.get(0).output().name();
             }
             return v;

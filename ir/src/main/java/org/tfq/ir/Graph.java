@@ -8,14 +8,50 @@ import org.tfq.ir.op.Op;
 
 /**
  * A model as a list of nodes in execution order over SSA values. Immutable; passes build new
- * graphs. {@link #verify} is the single check every pass's output goes through.
+ * graphs. {@link #verify} is the single check every pass's output goes through; {@link #uses}
+ * answers who computes and who reads each value, built once per graph.
  */
-public record Graph(String name, List<Value> inputs, List<Value> outputs, List<Node> nodes) {
+public final class Graph {
+    private final String name;
+    private final List<Value> inputs;
+    private final List<Value> outputs;
+    private final List<Node> nodes;
+    // derived from the fields above, which never change: built at the first question
+    private volatile Uses uses;
 
-    public Graph {
-        inputs = List.copyOf(inputs);
-        outputs = List.copyOf(outputs);
-        nodes = List.copyOf(nodes);
+    public Graph(String name, List<Value> inputs, List<Value> outputs, List<Node> nodes) {
+        this.name = name;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.nodes = List.copyOf(nodes);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Value> inputs() {
+        return inputs;
+    }
+
+    public List<Value> outputs() {
+        return outputs;
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** The producer and the readers of every value. */
+    public Uses uses() {
+        Uses u = uses;
+        if (u == null) uses = u = new Uses(this);
+        return u;
+    }
+
+    @Override
+    public String toString() {
+        return TextDump.of(this);
     }
 
     /** Checks single definition, definition before use, and every node's type against its op's verifier. */

@@ -1,7 +1,6 @@
 package org.tfq.passes.quant;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
@@ -85,15 +84,14 @@ public final class FoldAddConstantIntoLinear {
 
     /** Every fold of the graph, keyed by its Linear node, in graph order. */
     public static Map<Node, Fold> find(Graph g) {
-        Map<String, List<Node>> readers = Readers.of(g);
         Map<Node, Fold> folds = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
             if (!(n.op() instanceof Linear)) continue;
-            List<Node> r = readers.getOrDefault(n.output().name(), List.of());
-            if (r.size() != 1 || r.get(0) == null || !(r.get(0).op() instanceof AddConstant ac)) continue;
+            Node r = g.uses().soleReader(n.output().name());
+            if (r == null || !(r.op() instanceof AddConstant ac)) continue;
             Shape y = n.output().type().shape();
             if (y.rank() < 1 || !fitsInto(ac.constant().shape(), y)) continue;
-            folds.put(n, new Fold(n, r.get(0)));
+            folds.put(n, new Fold(n, r));
         }
         return folds;
     }

@@ -65,7 +65,6 @@ public final class FoldBatchNormIntoAdd {
 
     /** Every fold of the graph, keyed by its add node, in graph order. */
     public static Map<Node, Fold> find(Graph g) {
-        Map<String, List<Node>> readers = Readers.of(g);
         Map<Node, Fold> folds = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
             if (!(n.op() instanceof Add)) continue;
@@ -73,9 +72,8 @@ public final class FoldBatchNormIntoAdd {
             Value v = n.output();
             Node bn = null;
             while (bn == null) {
-                List<Node> r = readers.getOrDefault(v.name(), List.of());
-                if (r.size() != 1 || r.get(0) == null) break;
-                Node next = r.get(0);
+                Node next = g.uses().soleReader(v.name());
+                if (next == null) break;
                 if (next.op() instanceof BatchNorm) bn = next;
                 else if (next.op() instanceof Transpose || next.op() instanceof Reshape) layouts.add(next);
                 else break;

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.QuantSpec;
-import org.tfq.ir.Value;
 import org.tfq.ir.op.LayoutOp;
 import org.tfq.ir.op.MulConstant;
 import org.tfq.ir.op.Relu;
@@ -32,8 +31,6 @@ public final class InferScales {
     public record Result(QuantPlan plan, Map<String, String> inferred) {}
 
     public static Result run(Graph g, QuantPlan trained) {
-        Map<String, List<Node>> readers = new HashMap<>();
-        for (Node n : g.nodes()) for (Value v : n.inputs()) readers.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(n);
         Map<String, QuantSpec> acts = new HashMap<>(trained.activations());
         Map<String, String> source = new HashMap<>();
         Map<String, String> inferred = new LinkedHashMap<>();
@@ -46,7 +43,7 @@ public final class InferScales {
             QuantSpec found = null;
             String from = null;
             boolean agree = true;
-            for (Node r : readers.getOrDefault(v, List.of())) {
+            for (Node r : g.uses().readers(v)) {
                 QuantSpec out = acts.get(r.output().name());
                 if (out == null || !movesCodes(r)) continue;
                 QuantSpec in = r.op() instanceof MulConstant mc ? divided(out, mc.constant().data()[0]) : out;

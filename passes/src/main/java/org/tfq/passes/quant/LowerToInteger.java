@@ -72,7 +72,6 @@ public final class LowerToInteger {
 
     private final Graph g;
     private final QuantPlan plan;
-    private final Map<String, Integer> readers;
     private final Map<String, Value> env = new HashMap<>();
     private final List<Node> out = new ArrayList<>();
     private final Set<Node> fused = new HashSet<>();
@@ -88,7 +87,6 @@ public final class LowerToInteger {
         this.g = g;
         this.plan = plan;
         this.outputBits = outputBits;
-        this.readers = PlanFromTraining.readers(g);
         this.folds = FoldBatchNormIntoAdd.find(g);
         folds.values().forEach(f -> foldedBatchNorms.add(f.batchNorm()));
         this.constantFolds = FoldAddConstantIntoLinear.find(g);
@@ -228,9 +226,7 @@ public final class LowerToInteger {
 
     /** The node that is the only reader of {@code v}, if there is one. */
     private Node soleReader(Value v) {
-        if (readers.getOrDefault(v.name(), 0) != 1) return null;
-        for (Node n : g.nodes()) if (n.inputs().contains(v)) return n;
-        return null;
+        return g.uses().soleReader(v.name());
     }
 
     private void lower(Node n) {
@@ -403,7 +399,7 @@ public final class LowerToInteger {
     }
 
     private boolean isGraphOutput(String value) {
-        return g.outputs().stream().anyMatch(v -> v.name().equals(value));
+        return g.uses().isGraphOutput(value);
     }
 
     /**

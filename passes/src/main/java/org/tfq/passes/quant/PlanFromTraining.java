@@ -24,9 +24,6 @@ public final class PlanFromTraining {
     }
 
     public static QuantPlan run(Graph g) {
-        Map<String, Integer> readers = readers(g);
-        Map<String, Node> producer = new HashMap<>();
-        for (Node n : g.nodes()) producer.put(n.output().name(), n);
         Map<String, QuantSpec> acts = new HashMap<>();
         Map<String, QuantSpec> weights = new HashMap<>();
         for (Node n : g.nodes()) {
@@ -35,8 +32,8 @@ public final class PlanFromTraining {
                 // the op that computed the input requantizes straight to this point; layout ops
                 // between them (BatchNorm1d's transposes) only move codes
                 Value x = n.input(0);
-                while (readers.getOrDefault(x.name(), 0) == 1) {
-                    Node p = producer.get(x.name());
+                while (g.uses().readerCount(x.name()) == 1) {
+                    Node p = g.uses().producer(x.name());
                     if (p != null && p.op() instanceof FakeQuant) break;
                     acts.putIfAbsent(x.name(), fq.spec());
                     if (p == null || !(p.op() instanceof LayoutOp)) break;
@@ -58,10 +55,4 @@ public final class PlanFromTraining {
         return bits;
     }
 
-    static Map<String, Integer> readers(Graph g) {
-        Map<String, Integer> r = new HashMap<>();
-        for (Node n : g.nodes()) for (Value v : n.inputs()) r.merge(v.name(), 1, Integer::sum);
-        for (Value v : g.outputs()) r.merge(v.name(), 1, Integer::sum);
-        return r;
-    }
 }

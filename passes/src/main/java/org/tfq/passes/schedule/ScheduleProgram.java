@@ -745,8 +745,7 @@ public final class ScheduleProgram {
         // ---- small helpers ----
 
         Node producerOf(Value v) {
-            for (Node n : g.nodes()) if (n.output().name().equals(v.name())) return n;
-            return null;
+            return g.uses().producer(v.name());
         }
 
         int readers(String value) {
