@@ -10,6 +10,13 @@ import picocli.CommandLine;
 
 /** Runs tfq in-process and captures what it prints. */
 record Cli(int exit, String out, String err) {
+    /** Threads of their own for runs at once: the common pool has one thread on a two-core machine, which would run them in turn. */
+    static final java.util.concurrent.Executor THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r);
+        t.setDaemon(true);
+        return t;
+    });
+
 
     static Cli run(String... args) {
         return run(c -> {}, args);

@@ -33,12 +33,6 @@ class OutputFolderTest {
     @TempDir
     Path tmp;
 
-    /** Threads of their own: the common pool has one thread on a two-core machine, which would run the two in turn anyway. */
-    static final java.util.concurrent.Executor THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r);
-        t.setDaemon(true);
-        return t;
-    });
 
     static String[] compileArgs(Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("compile", Cli.model("qat_n12_d16_m3_b4_qcdq.onnx").toString(), "--vectors", "2",
@@ -110,8 +104,8 @@ class OutputFolderTest {
     @Test
     void twoCompilesAtOnceLeaveOneOutputAndNoLeftovers() throws Exception {
         Path out = tmp.resolve("out");
-        CompletableFuture<Cli> a = CompletableFuture.supplyAsync(() -> Cli.run(compileArgs(out)), THREADS);
-        CompletableFuture<Cli> b = CompletableFuture.supplyAsync(() -> Cli.run(compileArgs(out)), THREADS);
+        CompletableFuture<Cli> a = CompletableFuture.supplyAsync(() -> Cli.run(compileArgs(out)), Cli.THREADS);
+        CompletableFuture<Cli> b = CompletableFuture.supplyAsync(() -> Cli.run(compileArgs(out)), Cli.THREADS);
         assertEquals(0, a.get().exit(), a.get().err());
         assertEquals(0, b.get().exit(), b.get().err());
         assertEquals(List.of(".out.lock", "out"), siblings(tmp));

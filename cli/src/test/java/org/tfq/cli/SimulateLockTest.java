@@ -28,12 +28,6 @@ class SimulateLockTest {
     @TempDir
     Path tmp;
 
-    /** Threads of their own: the common pool has one thread on a two-core machine, which would run the two in turn anyway. */
-    static final java.util.concurrent.Executor THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r);
-        t.setDaemon(true);
-        return t;
-    });
 
     private static Process simulateProcess(Path out, Path log) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -64,7 +58,7 @@ class SimulateLockTest {
         }
 
         // a simulate holds the lock while it builds in its folder; a compile of another design waits, and its output has no stale report
-        CompletableFuture<Cli> sim = CompletableFuture.supplyAsync(() -> Cli.run("simulate", out.toString()), THREADS);
+        CompletableFuture<Cli> sim = CompletableFuture.supplyAsync(() -> Cli.run("simulate", out.toString()), Cli.THREADS);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
             try (Stream<Path> s = Files.list(out)) {
