@@ -64,6 +64,9 @@ final class OutputLock implements AutoCloseable {
             throw new CliException(file + ": cannot create the lock file of " + out + ": " + e.getMessage());
         }
         boolean said = false;
+        // a shared holder may find the lock briefly exclusive: another simulation starting, alone
+        // for a moment to recover leftovers; only a longer wait (a compile) is worth saying
+        long sayAfter = System.nanoTime() + (shared ? 1_000_000_000L : 0);
         try {
             if (shared) {
                 FileLock alone = tryLock(ch, false);
@@ -82,11 +85,11 @@ final class OutputLock implements AutoCloseable {
                     if (!shared) recover(out, mountPoint, notes);
                     return held;
                 }
-                if (!said) {
+                if (!said && System.nanoTime() >= sayAfter) {
                     say(notes, "waiting for another tfq working on " + out + " (lock " + file + ")");
                     said = true;
                 }
-                Thread.sleep(200);
+                Thread.sleep(shared && !said ? 20 : 200);
             }
         } catch (IOException e) {
             close(ch);
