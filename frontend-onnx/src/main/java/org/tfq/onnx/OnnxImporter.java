@@ -21,6 +21,7 @@ import org.tfq.ir.TensorType;
 import org.tfq.ir.Value;
 import org.tfq.ir.io.RegularFile;
 import org.tfq.ir.io.SafeText;
+import org.tfq.ir.pass.IrObserver;
 import org.tfq.onnx.proto.Onnx.GraphProto;
 import org.tfq.onnx.proto.Onnx.ModelProto;
 import org.tfq.onnx.proto.Onnx.NodeProto;
@@ -40,6 +41,11 @@ public final class OnnxImporter {
     static final int MAX_NODES = 100_000;
 
     public static ImportResult load(Path model, ImportOptions options) {
+        return load(model, options, IrObserver.NONE);
+    }
+
+    /** As {@link #load(Path, ImportOptions)}, showing {@code observer} the float IR after each import pass. */
+    public static ImportResult load(Path model, ImportOptions options, IrObserver observer) {
         String file = model.toString();
         ModelProto m = parse(model, file);
         Map<String, Long> opsets = opsets(m, file);
@@ -101,6 +107,7 @@ public final class OnnxImporter {
         } catch (IrException e) {
             throw new OnnxImportException(file + ": internal import check failed: " + e.getMessage());
         }
+        observer.after("import", graph);
         String producer = (m.getProducerName() + " " + m.getProducerVersion()).trim();
         return new ImportResult(model, graph, inputs, outputs, opsets, onnxOps, producer);
     }

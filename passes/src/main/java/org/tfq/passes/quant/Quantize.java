@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.pass.IrObserver;
 
 /**
  * The quantization stage of the pipeline: choose the plan (trained, or calibrated with the
@@ -22,6 +23,12 @@ public final class Quantize {
      * @param calibration bound input samples, required for float models
      */
     public static IntegerModel run(Graph floatGraph, QuantOptions options, boolean bitsGiven, List<FloatTensor> calibration) {
+        return run(floatGraph, options, bitsGiven, calibration, IrObserver.NONE);
+    }
+
+    /** As {@link #run(Graph, QuantOptions, boolean, List)}, showing {@code observer} the graph after each pass. */
+    public static IntegerModel run(Graph floatGraph, QuantOptions options, boolean bitsGiven, List<FloatTensor> calibration,
+            IrObserver observer) {
         if (PlanFromTraining.isTrained(floatGraph)) {
             TreeSet<Integer> trained = PlanFromTraining.trainedBits(floatGraph);
             if (bitsGiven && !trained.contains(options.bits())) {
@@ -37,7 +44,7 @@ public final class Quantize {
                 throw new QuantizationException("--weight-rounding applies to float models; this one was trained with its own weights");
             }
             if (options.wideOutputTail()) throw new QuantizationException("--output-tail applies to float models; this one was trained with its own widths");
-            return trained(floatGraph, options, calibration);
+            return trained(floatGraph, options, calibration, observer);
         }
         if (calibration == null || calibration.isEmpty()) {
             throw new QuantizationException("this is a float model: pass --calibration C.npy (a few hundred typical input "
@@ -51,17 +58,22 @@ public final class Quantize {
                 throw new QuantizationException("--bits-for " + name + ": no layer of that name; names are listed by tfq inspect --dump-ir (after '#')");
             }
         }
-        Graph rounded = options.weightRounding() == QuantOptions.WeightRounding.GPTQ
-                ? RoundWeightsWithErrorFeedback.run(floatGraph, calibration, options) : floatGraph;
+        Graph rounded = floatGraph;
+        if (options.weightRounding() == QuantOptions.WeightRounding.GPTQ) {
+            rounded = RoundWeightsWithErrorFeedback.run(floatGraph, calibration, options);
+            observer.after("round-weights-gptq", rounded);
+        }
         Calibration cal = Calibration.run(rounded, calibration);
-        return LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
+        IntegerModel im = LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
+        observer.after("lower-to-integer", im.graph());
+        return im;
     }
 
     /**
      * The model's own scales, those it implies through ops that only move codes, and, with
      * calibration samples, calibrated scales for exactly the values it leaves open.
      */
-    private static IntegerModel trained(Graph g, QuantOptions options, List<FloatTensor> calibration) {
+    private static IntegerModel trained(Graph g, QuantOptions options, List<FloatTensor> calibration, IrObserver observer) {
         InferScales.Result inferred = InferScales.run(g, PlanFromTraining.run(g));
         QuantPlan plan = inferred.plan();
         List<String> calibrated = new ArrayList<>();
@@ -84,6 +96,7 @@ public final class Quantize {
             }
         }
         IntegerModel im = LowerToInteger.run(g, plan, options.outputBits());
+        observer.after("lower-to-integer", im.graph());
         return im.withScaleOrigins(new ScaleOrigins(inferred.inferred(), calibrated, im.scaleOrigins().internal()));
     }
 
