@@ -313,18 +313,6 @@ final class GraphBuilder {
         acts.put(name, v);
     }
 
-    private Node producerIr(Value v) {
-        Integer i = irIndexOfValue.get(v.name());
-        return i == null ? null : ir.get(i);
-    }
-
-    private void replaceIr(Value oldOut, Node replacement) {
-        int i = irIndexOfValue.remove(oldOut.name());
-        ir.set(i, replacement);
-        irIndexOfValue.put(replacement.output().name(), i);
-        acts.put(replacement.output().name(), replacement.output());
-    }
-
     void removeIr(Value out) {
         Integer i = irIndexOfValue.remove(out.name());
         if (i != null) ir.set(i, null);
@@ -539,13 +527,7 @@ final class GraphBuilder {
             alias(out, x);
             return;
         }
-        Node p = producerIr(x);
-        if (p != null && p.op() instanceof Reshape && g.soleConsumer(x.name()) == n) {
-            removeIr(x);
-            emit(name, new Reshape(target), List.of(p.input(0)), out);
-            return;
-        }
-        emit(name, new Reshape(target), List.of(x), out);
+        emit(name, new Reshape(target), List.of(x), out); // MergeReshapes merges a chain
     }
 
     private void gemm(NodeProto n, String name, String out, Attrs a) {
@@ -610,21 +592,7 @@ final class GraphBuilder {
             emit(name, new Linear(weightRows(bc, false, 1.0), null, weightQuant(n.getInput(1), 1)), List.of(x), out);
             return;
         }
-        Value y = act(n, 1);
-        Node p = producerIr(y);
-        if (p != null && p.op() instanceof Transpose t && swapsLastTwo(t.perm()) && g.soleConsumer(y.name()) == n) {
-            removeIr(y);
-            emit(name, new MatMul(true), List.of(x, p.input(0)), out);
-            return;
-        }
-        emit(name, new MatMul(false), List.of(x, y), out);
-    }
-
-    private static boolean swapsLastTwo(int[] perm) {
-        int r = perm.length;
-        if (r < 2 || perm[r - 1] != r - 2 || perm[r - 2] != r - 1) return false;
-        for (int i = 0; i < r - 2; i++) if (perm[i] != i) return false;
-        return true;
+        emit(name, new MatMul(false), List.of(x, act(n, 1)), out); // FoldTransposeIntoMatMul takes a transposed B
     }
 
     private void arithmetic(NodeProto n, String name, String out) {
@@ -648,7 +616,7 @@ final class GraphBuilder {
         FloatTensor t = c.toFloatTensor();
         if (op.equals("Add") && MaskedSoftmaxPattern.tryMatch(this, g, n)) return;
         switch (op) {
-            case "Add" -> addConstant(n, name, x, c, out);
+            case "Add" -> emit(name, new AddConstant(t), List.of(x), out); // FuseBiasIntoLinear makes a bias of it
             case "Mul" -> emit(name, new MulConstant(t), List.of(x), out);
             case "Sub" -> {
                 if (constFirst) {
@@ -664,21 +632,6 @@ final class GraphBuilder {
             }
             default -> throw new IllegalStateException(op);
         }
-    }
-
-    private void addConstant(NodeProto n, String name, Value x, Const c, String out) {
-        Node p = producerIr(x);
-        if (p != null && p.op() instanceof Linear lin && lin.bias() == null && g.soleConsumer(x.name()) == n) {
-            FloatTensor bias = biasVector(c, lin.outFeatures(), 1.0);
-            TensorType broadcast = new AddConstant(c.toFloatTensor()).resultType(List.of(x.type()));
-            if (bias != null && broadcast.equals(x.type())) {
-                // the fused node takes the Add's name: the MatMul's output had no other reader
-                Value fused = new Value(out, x.type());
-                replaceIr(x, new Node(p.name(), new Linear(lin.weight(), bias, lin.weightQuant()), p.inputs(), fused));
-                return;
-            }
-        }
-        emit(name, new AddConstant(c.toFloatTensor()), List.of(x), out);
     }
 
     private static FloatTensor map(FloatTensor t, java.util.function.DoubleUnaryOperator f) {
@@ -848,8 +801,6 @@ final class GraphBuilder {
     }
 
     Graph finish(String graphName, List<Value> inputs, List<Value> outputs) {
-        Set<String> outs = new HashSet<>();
-        outputs.forEach(v -> outs.add(v.name()));
-        return new Graph(graphName, inputs, outputs, ConstantAffineChains.fold(nodes(), outs)).verify();
+        return new Graph(graphName, inputs, outputs, nodes()).verify();
     }
 }

@@ -22,6 +22,7 @@ import org.tfq.ir.Value;
 import org.tfq.ir.io.RegularFile;
 import org.tfq.ir.io.SafeText;
 import org.tfq.ir.pass.IrObserver;
+import org.tfq.ir.pass.PassPipeline;
 import org.tfq.onnx.proto.Onnx.GraphProto;
 import org.tfq.onnx.proto.Onnx.ModelProto;
 import org.tfq.onnx.proto.Onnx.NodeProto;
@@ -33,6 +34,13 @@ import org.tfq.onnx.proto.Onnx.ValueInfoProto;
 /** Reads an ONNX file and returns its float IR, or one line per problem found. */
 public final class OnnxImporter {
     private OnnxImporter() {}
+
+    /**
+     * The float IR passes after translation, in order: fusions that need the whole graph (who
+     * else reads a value) rather than one ONNX node at a time.
+     */
+    public static final PassPipeline PASSES = PassPipeline.of("import", new MergeReshapes(), new FoldTransposeIntoMatMul(),
+            new FuseBiasIntoLinear(), new FoldConstantAffineChains());
 
     public static final int MIN_OPSET = 13;
     public static final int MAX_OPSET = 21;
@@ -108,6 +116,11 @@ public final class OnnxImporter {
             throw new OnnxImportException(file + ": internal import check failed: " + e.getMessage());
         }
         observer.after("import", graph);
+        try {
+            graph = PASSES.run(graph, observer);
+        } catch (IrException e) {
+            throw new OnnxImportException(file + ": internal import check failed: " + e.getMessage());
+        }
         String producer = (m.getProducerName() + " " + m.getProducerVersion()).trim();
         return new ImportResult(model, graph, inputs, outputs, opsets, onnxOps, producer);
     }

@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.Shape;
 import org.tfq.ir.Value;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.BatchNorm;
 import org.tfq.ir.op.MulConstant;
+import org.tfq.ir.pass.GraphPass;
 
 /**
  * A chain of constant multiplications and additions that vary along at most one axis, each
@@ -20,8 +22,19 @@ import org.tfq.ir.op.MulConstant;
  * integers instead of one per op. A chain whose scale is one positive number is left alone:
  * its multiplications are free relabellings of the scale already.
  */
-final class ConstantAffineChains {
-    private ConstantAffineChains() {}
+final class FoldConstantAffineChains implements GraphPass {
+
+    @Override
+    public String name() {
+        return "fold-constant-affine-chains";
+    }
+
+    @Override
+    public Graph apply(Graph g) {
+        Set<String> outputs = new java.util.HashSet<>();
+        g.outputs().forEach(v -> outputs.add(v.name()));
+        return new Graph(g.name(), g.inputs(), g.outputs(), fold(g.nodes(), outputs));
+    }
 
     /** y = x * scale + shift per index of {@code axis} (-1: one scale and shift for every element). */
     private record Affine(int axis, double[] scale, double[] shift) {
