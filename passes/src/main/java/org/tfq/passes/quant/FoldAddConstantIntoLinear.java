@@ -2,6 +2,7 @@ package org.tfq.passes.quant;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.tfq.ir.integer.IntMath;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.IntTensor;
@@ -53,7 +54,7 @@ public final class FoldAddConstantIntoLinear {
             if (unit.length != outF) throw new IllegalArgumentException(unit.length + " units for " + outF + " outputs");
             float[] c = broadcastConstant();
             long[] rb = new long[c.length];
-            for (int i = 0; i < rb.length; i++) rb[i] = Math.round(c[i] / unit[i % outF]);
+            for (int i = 0; i < rb.length; i++) rb[i] = IntMath.nearest(c[i] / unit[i % outF]);
             return new IntTensor(Shape.of(rb.length / outF, outF), rb);
         }
 

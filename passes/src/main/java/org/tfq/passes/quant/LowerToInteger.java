@@ -391,7 +391,7 @@ public final class LowerToInteger {
         for (int c = 0; c < outF; c++) {
             Requantizer r = requant.get(requant.size() == 1 ? 0 : c);
             offsetUnit[c] = Math.scalb(o.scale(), -r.shift());
-            long b = lin.bias() == null ? 0 : Math.round(lin.bias().data()[c] / offsetUnit[c]);
+            long b = lin.bias() == null ? 0 : IntMath.nearest(lin.bias().data()[c] / offsetUnit[c]);
             bias[c] = Math.subtractExact(b, Math.multiplyExact(Math.multiplyExact(xt.zeroPoint(), rowSum[c]), (long) r.multiplier()));
         }
         IntTensor rowBias = fold == null ? null : fold.rowBias(offsetUnit);

@@ -2,6 +2,7 @@ package org.tfq.passes.quant;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.tfq.ir.integer.IntMath;
 import org.tfq.ir.Graph;
 import org.tfq.ir.IntType;
 import org.tfq.ir.Node;
@@ -116,7 +117,7 @@ public final class PlanPostTraining {
         long qmin = IntType.min(bits, true), qmax = IntType.max(bits, true);
         double scale = (hi - lo) / (qmax - qmin);
         if (!(scale > 0)) scale = 1e-6; // a value that is always 0
-        long zero = Math.max(qmin, Math.min(qmax, Math.round(qmin - lo / scale)));
+        long zero = Math.max(qmin, Math.min(qmax, IntMath.nearest(qmin - lo / scale)));
         return QuantSpec.perTensor(scale, zero, bits, true);
     }
 
