@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.tfq.verilog.Templates;
 
 /**
  * The files that take a generated design through Vivado: {@code vivado/build.tcl} (non-project
@@ -23,13 +24,15 @@ public final class VivadoFlow {
 
     private VivadoFlow() {}
 
+    private static final Templates TEMPLATES = new Templates("/org/tfq/vivado");
+
     /** Relative path in OUTDIR to file content, sorted by path; the caller writes them. */
     public static Map<String, String> files(VivadoDesign d, VivadoOptions o) {
         Map<String, Object> model = model(d, o);
         Map<String, String> files = new TreeMap<>();
-        files.put("vivado/build.tcl", Templates.render("build.tcl.ftl", model));
-        files.put("vivado/constraints.xdc", Templates.render("constraints.xdc.ftl", model));
-        files.put("Makefile", Templates.render("Makefile.ftl", model));
+        files.put("vivado/build.tcl", TEMPLATES.render("build.tcl.ftl", model));
+        files.put("vivado/constraints.xdc", TEMPLATES.render("constraints.xdc.ftl", model));
+        files.put("Makefile", TEMPLATES.render("Makefile.ftl", model));
         if (o.userXdc() != null) files.put("vivado/user.xdc", readUserXdc(o));
         return files;
     }
