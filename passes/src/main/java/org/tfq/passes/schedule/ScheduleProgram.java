@@ -133,7 +133,7 @@ public final class ScheduleProgram {
             }
             placeLoads();
             overlapDrains();
-            program.add(end());
+            program.add(Instruction.end());
             return new Program(g.name(), lanes, List.copyOf(program), List.copyOf(weights), List.copyOf(params),
                     table.stream().mapToLong(Long::longValue).toArray(), widths(output), (int) base(input.name()),
                     size(input), input.type().intType(), size(output), output.type().intType(), Math.max(1, alloc.size()),
@@ -157,16 +157,10 @@ public final class ScheduleProgram {
                 divQW = Math.max(divQW, sm.quotientBits());
             } else if (n.op() instanceof IntLayerNormOp op) {
                 IntLayerNorm ln = op.norm();
-                long maxG = 0, maxB = 0;
-                for (long v : ln.gammaConstants()) maxG = Math.max(maxG, Math.abs(v));
-                for (long v : ln.betaConstants()) maxB = Math.max(maxB, Math.abs(v));
-                // numerator d G + B sigma: the beta term rides through the division exactly (B sigma / sigma = B)
-                long maxD = 1L << (ln.diffBits() - 1), maxSigma = (1L << ln.sigmaBits()) - 1;
-                long num = Math.addExact(Math.multiplyExact(maxD, maxG), Math.multiplyExact(maxB, maxSigma));
                 divider = true;
-                divNumW = Math.max(divNumW, IntMath.unsignedBits(num) + 1);
+                divNumW = Math.max(divNumW, ln.engineDividendBits());
                 divDenW = Math.max(divDenW, ln.sigmaBits());
-                divQW = Math.max(divQW, IntMath.unsignedBits(Math.addExact(1L << ln.quotientBits(), maxB)));
+                divQW = Math.max(divQW, ln.engineQuotientBits());
                 sqrt = true;
                 sqrtW = Math.max(sqrtW, ln.radicandBits());
             }
@@ -346,11 +340,10 @@ public final class ScheduleProgram {
             params.add(op.minimum() ? new long[] {-1, 0, -1, 0} : new long[] {1, 0, 0, 0});
             postAW = Math.max(postAW, actW + 1);
             Out o = out(n.output());
-            program.add(new Instruction(Instruction.Kind.MAX, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 1, k}, k, 0,
-                    Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
-                    Stream.NONE, Stream.of(pBase, 0, 0, 0, 0), Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, 0),
-                    0, 0, 0, 0, false, o.toOutput, false, false, 0, 0, 0, 0, op.type().min(), op.type().max(), 0, 0, 0, 0, 0, 0, 0,
-                    2 + lat.post() + 1, false, false));
+            program.add(Instruction.max(n.name(), new int[] {rows.counts()[0], rows.counts()[1], 1, k}).kcount(k)
+                    .a(Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]))
+                    .p(Stream.of(pBase, 0, 0, 0, 0)).o(Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, 0))
+                    .toOutput(o.toOutput).clamp(0, op.type().min(), op.type().max()).tail(2 + lat.post() + 1).build());
         }
 
         void matmul(Node n, IntMatMul op) {
@@ -420,10 +413,9 @@ public final class ScheduleProgram {
             }
             readsOf.computeIfAbsent(program.size() + (direct == null ? 1 : 0), i -> new HashSet<>())
                     .add(direct == null ? "bbuf:load" : "bbuf:" + region);
-            if (direct == null) program.add(new Instruction(Instruction.Kind.LOAD_B, n.name() + " (load B)", new int[] {batches, tiles, k, full}, 0, 0,
-                    Stream.of(b.base + bOff, bBatch, lanes * sj, sk, sj), Stream.NONE, Stream.of(region, (long) tiles * k, k, 1, 0),
-                    Stream.NONE, Stream.NONE, 0, 0, full, last, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                    0, 0, 0, 1, false, false));
+            if (direct == null) program.add(Instruction.loadB(n.name() + " (load B)", new int[] {batches, tiles, k, full})
+                    .a(Stream.of(b.base + bOff, bBatch, lanes * sj, sk, sj)).w(Stream.of(region, (long) tiles * k, k, 1, 0))
+                    .lanes(full, last).tail(1).build());
             int pBase = params.size();
             params.add(new long[] {op.requant().multiplier(), 0, 0, op.requant().shift()});
             accW = Math.max(accW, op.accBits());
@@ -516,10 +508,12 @@ public final class ScheduleProgram {
             if (nest == null) throw new ScheduleException("view of " + s + " needs more than " + Loops.LEVELS + " loops");
             nest = Loops.pad(nest, Loops.LEVELS);
             postAW = Math.max(postAW, actW + 1);
-            program.add(new Instruction(kind, name, nest.counts(), 0, 0, stream(a.base, nest, 0),
-                    stream(b == null ? 0 : b.base, nest, 1), Stream.NONE, stream(pBase, nest, 2), stream(o.base, nest, 3), 0, 0,
-                    0, 0, false, o.toOutput, useTable, postConst, 0, za, zb, z, lo, hi, tBase, tMask, 0, 0, 0, 0, 0,
-                    2 + lat.post() + 1, false, false));
+            Instruction.Builder i = kind == Instruction.Kind.PRODUCT ? Instruction.product(name, nest.counts())
+                    : Instruction.elementwise(name, nest.counts());
+            if (useTable) i.table(tBase, tMask);
+            program.add(i.a(stream(a.base, nest, 0)).b(stream(b == null ? 0 : b.base, nest, 1)).p(stream(pBase, nest, 2))
+                    .o(stream(o.base, nest, 3)).toOutput(o.toOutput).postConst(postConst).centre(za, zb).clamp(z, lo, hi)
+                    .tail(2 + lat.post() + 1).build());
         }
 
         /**
@@ -590,12 +584,12 @@ public final class ScheduleProgram {
             // phase 2 reads e_i from the buffer phase 1 writes two cycles after e_i's slot: phase 1 and
             // its extra slots must span three, or a row of one element reads its exponential stale
             int extra = Math.max(1, 3 - len);
-            program.add(new Instruction(Instruction.Kind.SOFTMAX, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len},
-                    len, extra, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]), Stream.NONE,
-                    Stream.NONE, Stream.NONE, Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis]),
-                    0, 0, 0, 0, false, o.toOutput, true, true, 0, 0, 0, sm.outZeroPoint(), op.out().min(), op.out().max(), tBase,
-                    kept, sm.outMultiplier(), sm.outShift(), 0, 0, 0, 2 + lat.divider(dq) + lat.post() + 1, false,
-                    false, op.mask().none() ? 0 : Math.min(op.mask().diagonal(), len), maskPeriod(op, x, axis)));
+            program.add(Instruction.softmax(n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len}).kcount(len).extra(extra)
+                    .a(Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[axis]))
+                    .o(Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[axis])).toOutput(o.toOutput)
+                    .table(tBase, kept).postConst(true).clamp(sm.outZeroPoint(), op.out().min(), op.out().max())
+                    .softmaxScale(sm.outMultiplier(), sm.outShift()).tail(2 + lat.divider(dq) + lat.post() + 1)
+                    .mask(op.mask().none() ? 0 : Math.min(op.mask().diagonal(), len), maskPeriod(op, x, axis)).build());
         }
 
         /**
@@ -626,12 +620,12 @@ public final class ScheduleProgram {
             int dq = dividerQuotientBits();
             postAW = Math.max(postAW, dq + 1);
             int extra = IntMath.isqrtCycles(sqrtW) + 2; // the square root is shared: the widest one's cycles
-            program.add(new Instruction(Instruction.Kind.LAYERNORM, n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len},
-                    len, extra, Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[last]),
-                    Stream.NONE, Stream.NONE, Stream.of(pBase, 0, 0, 0, 1),
-                    Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[last]), 0, 0, 0, 0, false,
-                    o.toOutput, false, true, ln.fracBits(), 0, 0, ln.outZeroPoint(), op.out().min(), op.out().max(), 0, 0, 0, 0,
-                    len, 2 * ln.sqrtShift(), ln.epsilonTerm(), 3 + lat.divider(dq) + lat.post() + 1, false, false));
+            program.add(Instruction.layerNorm(n.name(), new int[] {rows.counts()[0], rows.counts()[1], 3, len}).kcount(len).extra(extra)
+                    .a(Stream.of(x.base, rows.strides().get(0)[0], rows.strides().get(0)[1], 0, x.strides[last]))
+                    .p(Stream.of(pBase, 0, 0, 0, 1))
+                    .o(Stream.of(o.base, rows.strides().get(1)[0], rows.strides().get(1)[1], 0, oStr[last])).toOutput(o.toOutput)
+                    .postConst(true).postShift(ln.fracBits()).clamp(ln.outZeroPoint(), op.out().min(), op.out().max())
+                    .norm(len, 2 * ln.sqrtShift(), ln.epsilonTerm()).tail(3 + lat.divider(dq) + lat.post() + 1).build());
         }
 
         Instruction mac(String name, int[] counts, int k, int full, int last, Stream a, Stream w, Stream p, long pLane, Stream o,
@@ -640,15 +634,9 @@ public final class ScheduleProgram {
             // the last tile drains behind the loop: accumulate (3), capture, param read, output unit, write
             int tail = Math.max(1, 3 + last + lat.post() - (slots - k) + 1);
             postAW = Math.max(postAW, accW);
-            return new Instruction(Instruction.Kind.MAC, name, counts, k, 0, a, Stream.NONE, w, p, o, oLane, pLane, full, last,
-                    fromBuffer, toOut, false, false, 0, za, zb, out.zeroPoint(), low(out, relu), out.max(), 0, 0, 0, 0, 0, 0, 0,
-                    tail, false, false);
-        }
-
-        Instruction end() {
-            return new Instruction(Instruction.Kind.END, "end", new int[] {1, 1, 1, 1}, 0, 0, Stream.NONE, Stream.NONE, Stream.NONE,
-                    Stream.NONE, Stream.NONE, 0, 0, 0, 0, false, false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, false,
-                    false);
+            return Instruction.mac(name, counts).kcount(k).a(a).w(w).p(p).o(o).laneSteps(oLane, pLane).lanes(full, last)
+                    .fromBuffer(fromBuffer).toOutput(toOut).centre(za, zb).clamp(out.zeroPoint(), low(out, relu), out.max()).tail(tail)
+                    .build();
         }
 
         /** The divider is shared: its quotient width is the widest any op needs. */
