@@ -38,6 +38,9 @@ import java.util.LinkedHashMap;
  *       complements ({@code ~x = -x - 1}), so that {@code m1 = c = -1} gives the minimum.
  *   <li>{@link Kind#END}: the program is done; the engine streams the output out.
  * </ul>
+ * Each kind has its factory ({@link #mac}, {@link #elementwise}, ...) returning a {@link Builder}
+ * whose unset fields are zero. The fields as the engine's instruction ROM holds them (names,
+ * widths, registers) are listed once in {@link InstructionLayout}.
  */
 public record Instruction(Kind kind, String node, int[] counts, int kcount, int extra, Stream a, Stream b, Stream w,
         Stream p, Stream o, long oLane, long pLane, int lanesFull, int lanesLast, boolean fromBuffer, boolean toOutput,
