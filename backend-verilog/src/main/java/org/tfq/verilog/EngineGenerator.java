@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import org.tfq.ir.integer.IntMath;
 import org.tfq.ir.io.SafeText;
+import org.tfq.passes.engine.DspPacking;
+import org.tfq.passes.engine.MemoryStyle;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.EngineWidths;
-import org.tfq.passes.schedule.InstructionRegisters;
+import org.tfq.passes.schedule.InstructionLayout;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
 
@@ -40,12 +42,6 @@ public final class EngineGenerator {
     public enum Activations {
         BRAM, LUTRAM, AUTO
     }
-
-    /** Operand widths of a DSP48E1 multiplier. */
-    static final int DSP_A_BITS = 25, DSP_B_BITS = 18;
-
-    /** Memories this small are cheaper as LUTs than as a block RAM. */
-    static final long DISTRIBUTED_MAX_BITS = 4096;
 
     public static final String TOP = "tfq_top";
     public static final String WEIGHTS = "tfq_weights.mem";
@@ -90,7 +86,6 @@ public final class EngineGenerator {
         int m1 = ew.m1(), m2 = ew.m2(), c = ew.c(), sh = ew.sh();
         int ebDepth = ew.ebDepth();
         boolean softmax = ew.softmax(), layernorm = ew.layernorm();
-        int pw = aw + 1 + bw;
         int inTw = bytes(p.inputType().bits() + (p.inputType().signed() ? 0 : 1));
         int outTw = bytes(w.out());
         int actAw = ew.actAw();
@@ -158,25 +153,18 @@ public final class EngineGenerator {
         }
         param(params, "POST_LAT", w.postLatency());
 
-        Map<String, Integer> widths = InstructionRegisters.widths(w, aw, pyW, sqW, sh);
+        List<InstructionLayout.Field> layout = InstructionLayout.fields(ew);
         List<Map<String, Object>> registers = new ArrayList<>();
-        for (Map.Entry<String, Integer> e : widths.entrySet()) {
-            // bases and loop counts are used at fetch only, straight from the program ROM
-            boolean registered = !e.getKey().endsWith("_base") || e.getKey().equals("b_base") || e.getKey().equals("t_base");
-            registered &= !List.of("n0", "n1", "n2", "n3", "extra").contains(e.getKey());
-            boolean present = (layernorm || !e.getKey().startsWith("ln_")) && (softmax || !e.getKey().startsWith("sm_"));
-            if (present) registers.add(Map.of("name", e.getKey(), "width", e.getValue(), "registered", registered));
+        for (InstructionLayout.Field f : layout) {
+            registers.add(Map.of("name", f.name(), "width", f.width(ew), "registered", f.registered()));
         }
-        final boolean ln = layernorm, sm = softmax;
         List<Map<String, Object>> instructions = new ArrayList<>();
         int pc = 0;
         for (Instruction i : p.instructions()) {
             List<Map<String, Object>> fields = new ArrayList<>();
-            for (Map.Entry<String, Long> f : i.registers().entrySet()) {
-                if ((!ln && f.getKey().startsWith("ln_")) || (!sm && f.getKey().startsWith("sm_"))) continue;
-                Integer fw = widths.get(f.getKey());
-                if (fw == null) throw new IllegalStateException("instruction field " + f.getKey() + " has no register");
-                fields.add(Map.of("name", f.getKey(), "width", fw, "value", masked(f.getValue(), fw, f.getKey())));
+            for (InstructionLayout.Field f : layout) {
+                int fw = f.width(ew);
+                fields.add(Map.of("name", f.name(), "width", fw, "value", masked(f.value(i), fw, f.name())));
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pcLiteral", pcW + "'d" + pc);
@@ -200,7 +188,7 @@ public final class EngineGenerator {
         model.put("registers", registers);
         model.put("instructions", instructions);
         long actBits = (long) aw * p.actDepth();
-        boolean actBlock = activations == Activations.BRAM || (activations == Activations.AUTO && actBits > DISTRIBUTED_MAX_BITS);
+        boolean actBlock = MemoryStyle.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
         model.put("actStyle", actBlock ? "block" : "distributed");
         model.put("weightStyle", style((long) lanes * w.weight() * p.weightWords().size()));
         model.put("paramStyle", style((long) (m1 + m2 + c + sh) * p.params().size()));
@@ -209,8 +197,7 @@ public final class EngineGenerator {
         model.put("paramFile", PARAMS);
         model.put("tableFile", TABLES);
         model.put("buffer", w.buffer());
-        // two lanes per DSP48E1 when both products fit its 25 x 18 multiplier side by side
-        model.put("packPairs", lanes % 2 == 0 && pw + bw <= DSP_A_BITS && aw + 1 <= DSP_B_BITS);
+        model.put("packPairs", DspPacking.pairs(ew));
         model.put("tableRom", w.tableRom());
         model.put("divider", w.divider());
         model.put("softmax", softmax);
@@ -221,7 +208,7 @@ public final class EngineGenerator {
     }
 
     private static String style(long bits) {
-        return bits > DISTRIBUTED_MAX_BITS ? "block" : "distributed";
+        return MemoryStyle.block(bits) ? "block" : "distributed";
     }
 
     private static void param(List<Map<String, Object>> params, String name, long value) {

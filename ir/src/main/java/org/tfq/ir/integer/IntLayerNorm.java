@@ -25,6 +25,13 @@ import org.tfq.ir.IntType;
  * only when {@code V = E = 0}, i.e. a constant row with negligible epsilon, where every
  * {@code d_i = 0}; it is replaced by 1 so the divider never sees 0 and the row gives {@code beta}.
  *
+ * <p>The engine's form (what {@link #apply} computes, and the engine template, the scheduler's
+ * divider widths and the resource model's products follow): one division per element of
+ * {@link #engineDividend}{@code (d_i, G_i, B_i, sigma) = d_i G_i + B_i sigma} by {@code sigma}.
+ * Since {@code divRound} rounds half up, {@code divRound(d G + B sigma, sigma) = divRound(d G, sigma) + B}
+ * exactly, so beta rides through the one division and needs no adder behind it. Its widths:
+ * {@link #engineDividendBits}, {@link #sigmaBits}, {@link #engineQuotientBits}.
+ *
  * <p>Why {@code p}: {@code isqrt} truncates, a relative error up to {@code 1/sigma}. Scaling the
  * radicand by {@code 4^p} gives {@code sigma} {@code p} extra bits; {@code p} is the smallest with
  * {@code 2^p sqrt(n(n-1) + eps n^3 / S_in^2) >= 8A + 1}, where {@code n(n-1)} is the smallest
@@ -182,10 +189,33 @@ public final class IntLayerNorm {
         long sigma = Math.max(1, IntMath.isqrt((var << (2 * p)) + epsilonTerm, radicandBits));
         long[] q = new long[n];
         for (int i = 0; i < n; i++) {
-            long quotient = IntMath.divRound(d[i] * gammaConst[i], sigma);
-            q[i] = IntMath.saturate(outZeroPoint + IntMath.roundShift(Math.addExact(quotient, betaConst[i]), g), outBits, outSigned);
+            long quotient = IntMath.divRound(engineDividend(d[i], gammaConst[i], betaConst[i], sigma), sigma);
+            q[i] = IntMath.saturate(outZeroPoint + IntMath.roundShift(quotient, g), outBits, outSigned);
         }
         return q;
+    }
+
+    /** The dividend of element {@code d} of a row: {@code d G + B sigma} (the class comment says why). */
+    public static long engineDividend(long d, long gamma, long beta, long sigma) {
+        return Math.addExact(Math.multiplyExact(d, gamma), Math.multiplyExact(beta, sigma));
+    }
+
+    /** Signed width of {@link #engineDividend} over every row: {@code |d| <= 2^(diffBits-1)}, {@code sigma < 2^sigmaBits}. */
+    public int engineDividendBits() {
+        long maxD = 1L << (diffBits() - 1), maxSigma = (1L << sigmaBits()) - 1;
+        long num = Math.addExact(Math.multiplyExact(maxD, maxAbs(gammaConst)), Math.multiplyExact(maxAbs(betaConst), maxSigma));
+        return IntMath.unsignedBits(num) + 1;
+    }
+
+    /** Width of the engine's quotient {@code Q_i + B_i} (with its sign bit added by the divider: {@code |Q_i| < 2^quotientBits}). */
+    public int engineQuotientBits() {
+        return IntMath.unsignedBits(Math.addExact(1L << quotientBits(), maxAbs(betaConst)));
+    }
+
+    private static long maxAbs(long[] values) {
+        long m = 0;
+        for (long v : values) m = Math.max(m, Math.abs(v));
+        return m;
     }
 
     public int length() {

@@ -242,4 +242,46 @@ class IntLayerNormTest {
         assertThrows(IllegalArgumentException.class, () -> ln.apply(new long[] {0, 0, 0, 128}));
         assertThrows(IllegalArgumentException.class, () -> ln.apply(new long[3]));
     }
+
+    /** The engine divides d G + B sigma once: the same as dividing d G and adding B, for either sign. */
+    @Test
+    void betaRidesThroughTheEnginesDivisionExactly() {
+        Random r = new Random(15);
+        for (int k = 0; k < 200_000; k++) {
+            long d = r.nextInt(1 << 16) - (1 << 15), g = r.nextInt(1 << 20) - (1 << 19), b = r.nextInt(1 << 14) - (1 << 13);
+            long sigma = 1 + r.nextInt(k % 2 == 0 ? 7 : 1 << 20);
+            assertEquals(IntMath.divRound(d * g, sigma) + b, IntMath.divRound(IntLayerNorm.engineDividend(d, g, b, sigma), sigma));
+        }
+    }
+
+    /** The widest dividend and quotient of a row fit the widths the engine's divider is built with. */
+    @Test
+    void engineWidthsHoldTheExtremeRows() {
+        Random r = new Random(16);
+        for (int inBits = 4; inBits <= 8; inBits += 2) {
+            for (int n : new int[] {2, 16, 64}) {
+                Config c = random(r, inBits, n, 1e-5);
+                IntLayerNorm ln = c.build();
+                long maxD = (n - 1) * (IntMath.max(inBits, c.inSigned()) - IntMath.min(inBits, c.inSigned()));
+                long maxSigma = (1L << ln.sigmaBits()) - 1;
+                long[] gs = ln.gammaConstants(), bs = ln.betaConstants();
+                for (int i = 0; i < n; i++) {
+                    for (long d : new long[] {-maxD, maxD}) {
+                        long num = IntLayerNorm.engineDividend(d, gs[i], bs[i], maxSigma);
+                        assertTrue(IntMath.signedBits(Math.min(num, 0), Math.max(num, 0)) <= ln.engineDividendBits(), "dividend " + num);
+                    }
+                }
+                // the largest quotient a real row gives: one code at an end, the rest at the other
+                long lo = IntMath.min(inBits, c.inSigned()), hi = IntMath.max(inBits, c.inSigned());
+                long[] x = new long[n];
+                java.util.Arrays.fill(x, lo);
+                x[0] = hi;
+                long s = hi + (n - 1) * lo, v = 0;
+                for (long xi : x) v += (n * xi - s) * (n * xi - s);
+                long sigma = Math.max(1, IntMath.isqrt((v << (2 * ln.sqrtShift())) + ln.epsilonTerm(), ln.radicandBits()));
+                long q = IntMath.divRound(IntLayerNorm.engineDividend(n * hi - s, gs[0], bs[0], sigma), sigma);
+                assertTrue(IntMath.unsignedBits(Math.abs(q)) <= ln.engineQuotientBits(), "quotient " + q);
+            }
+        }
+    }
 }

@@ -9,9 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.tfq.ir.integer.IntMath;
+import org.tfq.passes.engine.DspPacking;
+import org.tfq.passes.engine.MemoryStyle;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.EngineWidths;
-import org.tfq.passes.schedule.InstructionRegisters;
+import org.tfq.passes.schedule.InstructionLayout;
 import org.tfq.passes.schedule.Program;
 
 /**
@@ -44,9 +46,6 @@ public final class ResourceModel {
     public enum ActivationMemory {
         BRAM, LUTRAM, AUTO
     }
-
-    /** The backend's rule for AUTO and for ROM styles: memories up to this many bits go to LUTs. */
-    public static final long DISTRIBUTED_MAX_BITS = 4096;
 
     // Calibrated coefficients (LUTs unless named otherwise); see the class comment.
     static final double LANE_OPERAND_LUT = 1.169;   // per bit of the B-buffer operand path (centre, select) of a lane
@@ -133,8 +132,7 @@ public final class ResourceModel {
 
             // -------------------------------------------------------------- MAC lanes
             int pw = A + e.bw();
-            // EngineGenerator: two lanes share one multiplier when both products fit a DSP48E1 side by side
-            boolean pairs = e.lanes() % 2 == 0 && pw + e.bw() <= 25 && A <= 18;
+            boolean pairs = DspPacking.pairs(e);
             int pairDsp = pairs ? YosysMapping.dsps(A, pw + e.bw(), 2 * pw, true) : 0;
             int laneDsp = pairs ? 0 : YosysMapping.dsps(A, e.bw(), A + e.bw(), true);
             double laneLut;
@@ -250,7 +248,7 @@ public final class ResourceModel {
 
             // -------------------------------------------------------------- memories
             long actBits = (long) e.aw() * e.actDepth();
-            boolean actBlock = activations == ActivationMemory.BRAM || (activations == ActivationMemory.AUTO && actBits > DISTRIBUTED_MAX_BITS);
+            boolean actBlock = MemoryStyle.activationsInBlock(activations == ActivationMemory.BRAM, activations == ActivationMemory.AUTO, actBits);
             if (actBlock) {
                 YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(e.actDepth(), e.aw(), 1, 2);
                 add("activation memory", t("LUT:READ_MUX", READ_MUX, 2 * e.aw() * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
@@ -278,7 +276,7 @@ public final class ResourceModel {
         /** A ROM of {@code depth} words, {@code cols} of whose {@code declared} bits vary, as the backend places it. */
         private void rom(String name, int depth, int cols, long declared) {
             long bits = declared * depth;
-            if (bits > DISTRIBUTED_MAX_BITS) {
+            if (MemoryStyle.block(bits)) {
                 YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(depth, cols, 0, 1);
                 add(name, t("LUT:READ_MUX", READ_MUX, cols * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
                         String.format(Locale.ROOT, "%d x %d bits (%d vary), block RAM", depth, declared, cols));
@@ -291,7 +289,7 @@ public final class ResourceModel {
 
         /**
          * LayerNorm's products: x n (one DSP), the square of the deviation (one), and the numerator
-         * d G + B sigma, which Yosys 0.23 packs into two DSP48E1 whenever d G is a DSP product
+         * d G + B sigma ({@link org.tfq.ir.integer.IntLayerNorm#engineDividend}), which Yosys 0.23 packs into two DSP48E1 whenever d G is a DSP product
          * (observed: it then drops the slices of a split B sigma), else into B sigma's slices.
          */
         private int layerNormDsps() {
@@ -318,9 +316,6 @@ public final class ResourceModel {
         }
     }
 
-    /** Instruction fields the engine never reads from its r_ registers (it uses the f_ value at fetch, or nothing). */
-    private static final Set<String> UNREGISTERED = Set.of("n0", "n1", "n2", "n3", "extra", "a_base", "w_base", "p_base", "o_base");
-
     /**
      * The instruction ROM as Yosys sees it: each bit of each field is a function of the program
      * counter (the ROM's default, zero, included when the program does not fill the counter's
@@ -329,28 +324,26 @@ public final class ResourceModel {
      * The loop limits the engine derives at fetch (n - 1, n3 + extra - 1) count as fields.
      */
     static ProgramBits programBits(Program p, EngineWidths e) {
-        Map<String, Integer> widths = InstructionRegisters.widths(p.widths(), e.aw(), e.pyW(), e.sqW(), e.sh());
         List<Instruction> is = p.instructions();
         int n = is.size();
         boolean full = n == (1 << e.pcW());
-        // each field's values over the program (0 where an instruction has no such field), read once:
-        // a map of fields per instruction, kept and hashed per bit, made a long program gigabytes and minutes
+        // each field's values over the program, read once: a map of fields per instruction, kept and
+        // hashed per bit, made a long program gigabytes and minutes
         Map<String, long[]> columns = new HashMap<>();
-        for (int k = 0; k < n; k++) {
-            for (Map.Entry<String, Long> r : is.get(k).registers().entrySet()) columns.computeIfAbsent(r.getKey(), f -> new long[n])[k] = r.getValue();
-        }
         // bit functions as bit sets, all n (+1) long: equal sets are equal functions
         Set<java.util.BitSet> distinct = new HashSet<>();
         Map<String, Integer> varying = new LinkedHashMap<>();
         int registered = 0;
-        for (Map.Entry<String, Integer> f : widths.entrySet()) {
-            for (int b = 0; b < f.getValue(); b++) {
-                long[] column = columns.get(f.getKey());
-                java.util.BitSet fn = column == null ? null : function(column, 0, b, full, false);
+        for (InstructionLayout.Field f : InstructionLayout.fields(e)) {
+            long[] column = new long[n];
+            for (int k = 0; k < n; k++) column[k] = f.value(is.get(k));
+            columns.put(f.name(), column);
+            for (int b = 0; b < f.width(e); b++) {
+                java.util.BitSet fn = function(column, 0, b, full, false);
                 if (fn == null) continue;
                 distinct.add(fn);
-                varying.merge(f.getKey(), 1, Integer::sum);
-                if (!UNREGISTERED.contains(f.getKey())) registered++;
+                varying.merge(f.name(), 1, Integer::sum);
+                if (f.registered()) registered++;
             }
         }
         int cw = e.cw();

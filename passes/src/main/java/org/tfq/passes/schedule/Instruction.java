@@ -38,23 +38,15 @@ import java.util.LinkedHashMap;
  *       complements ({@code ~x = -x - 1}), so that {@code m1 = c = -1} gives the minimum.
  *   <li>{@link Kind#END}: the program is done; the engine streams the output out.
  * </ul>
+ * Each kind has its factory ({@link #mac}, {@link #elementwise}, ...) returning a {@link Builder}
+ * whose unset fields are zero. The fields as the engine's instruction ROM holds them (names,
+ * widths, registers) are listed once in {@link InstructionLayout}.
  */
 public record Instruction(Kind kind, String node, int[] counts, int kcount, int extra, Stream a, Stream b, Stream w,
         Stream p, Stream o, long oLane, long pLane, int lanesFull, int lanesLast, boolean fromBuffer, boolean toOutput,
         boolean useTable, boolean postConst, int postShift, long za, long zb, long z, long lo, long hi, long tableBase,
         long tableMask, long softmaxK, int softmaxShift, long normLength, int normShift, long normEpsilon, int tail,
         boolean bufferWrite, boolean bufferSwap, long maskStart, long maskPeriod) {
-
-    /** Without a softmax mask. */
-    public Instruction(Kind kind, String node, int[] counts, int kcount, int extra, Stream a, Stream b, Stream w, Stream p,
-            Stream o, long oLane, long pLane, int lanesFull, int lanesLast, boolean fromBuffer, boolean toOutput,
-            boolean useTable, boolean postConst, int postShift, long za, long zb, long z, long lo, long hi, long tableBase,
-            long tableMask, long softmaxK, int softmaxShift, long normLength, int normShift, long normEpsilon, int tail,
-            boolean bufferWrite, boolean bufferSwap) {
-        this(kind, node, counts, kcount, extra, a, b, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer, toOutput, useTable,
-                postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift, normLength, normShift,
-                normEpsilon, tail, bufferWrite, bufferSwap, 0, 0);
-    }
 
     public enum Kind {
         END(0), MAC(1), ELEMENTWISE(2), SOFTMAX(3), LAYERNORM(4), LOAD_B(5), PRODUCT(6), MAX(7);
@@ -75,26 +67,256 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
 
     /** This instruction with its B-buffer addresses (stream w of a LOAD_B or of a matmul) moved up by {@code offset}. */
     public Instruction withBufferBase(long offset) {
-        Stream nw = new Stream(w.base() + offset, w.strides());
-        return new Instruction(kind, node, counts, kcount, extra, a, b, nw, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
-                toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
-                normLength, normShift, normEpsilon, tail, bufferWrite, bufferSwap, maskStart, maskPeriod);
+        return toBuilder().w(new Stream(w.base() + offset, w.strides())).build();
     }
 
     /** This instruction with another tail. */
     public Instruction withTail(int newTail) {
-        return new Instruction(kind, node, counts, kcount, extra, a, b, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
-                toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
-                normLength, normShift, normEpsilon, newTail, bufferWrite, bufferSwap, maskStart, maskPeriod);
+        return toBuilder().tail(newTail).build();
     }
 
     /** This MAC instruction, also writing its outputs into the B buffer at {@code region}. */
     public Instruction withBufferWrite(long region, boolean swap) {
         if (kind != Kind.MAC) throw new IllegalStateException("only a MAC instruction drains into the B buffer");
-        Stream nb = new Stream(region, b.strides());
-        return new Instruction(kind, node, counts, kcount, extra, a, nb, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
-                toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
-                normLength, normShift, normEpsilon, tail, true, swap, maskStart, maskPeriod);
+        return toBuilder().bufferWrite(region, swap).build();
+    }
+
+    // ---- one factory per kind: each starts a builder whose unset fields are 0, false or Stream.NONE
+
+    /** Multiply-accumulate over tiles of lanes (see the class comment for the loop levels). */
+    public static Builder mac(String node, int[] counts) {
+        return new Builder(Kind.MAC, node, counts);
+    }
+
+    /** One element per slot through the output unit. */
+    public static Builder elementwise(String node, int[] counts) {
+        return new Builder(Kind.ELEMENTWISE, node, counts);
+    }
+
+    /** One product of two centred operands per slot through the output unit. */
+    public static Builder product(String node, int[] counts) {
+        return new Builder(Kind.PRODUCT, node, counts);
+    }
+
+    /** Softmax rows in three phases. */
+    public static Builder softmax(String node, int[] counts) {
+        return new Builder(Kind.SOFTMAX, node, counts);
+    }
+
+    /** LayerNorm rows in three phases. */
+    public static Builder layerNorm(String node, int[] counts) {
+        return new Builder(Kind.LAYERNORM, node, counts);
+    }
+
+    /** A copy of a matmul's second operand into the B buffer. */
+    public static Builder loadB(String node, int[] counts) {
+        return new Builder(Kind.LOAD_B, node, counts);
+    }
+
+    /** The largest (or smallest) element of each row. */
+    public static Builder max(String node, int[] counts) {
+        return new Builder(Kind.MAX, node, counts);
+    }
+
+    /** The end of the program. */
+    public static Instruction end() {
+        return new Builder(Kind.END, "end", new int[] {1, 1, 1, 1}).tail(1).build();
+    }
+
+    /** A builder holding this instruction's fields. */
+    public Builder toBuilder() {
+        Builder b = new Builder(kind, node, counts);
+        b.kcount = kcount;
+        b.extra = extra;
+        b.a = a;
+        b.b = this.b;
+        b.w = w;
+        b.p = p;
+        b.o = o;
+        b.oLane = oLane;
+        b.pLane = pLane;
+        b.lanesFull = lanesFull;
+        b.lanesLast = lanesLast;
+        b.fromBuffer = fromBuffer;
+        b.toOutput = toOutput;
+        b.useTable = useTable;
+        b.postConst = postConst;
+        b.postShift = postShift;
+        b.za = za;
+        b.zb = zb;
+        b.z = z;
+        b.lo = lo;
+        b.hi = hi;
+        b.tableBase = tableBase;
+        b.tableMask = tableMask;
+        b.softmaxK = softmaxK;
+        b.softmaxShift = softmaxShift;
+        b.normLength = normLength;
+        b.normShift = normShift;
+        b.normEpsilon = normEpsilon;
+        b.tail = tail;
+        b.bufferWrite = bufferWrite;
+        b.bufferSwap = bufferSwap;
+        b.maskStart = maskStart;
+        b.maskPeriod = maskPeriod;
+        return b;
+    }
+
+    /** The fields of one instruction, set by what they mean; see the factories of {@link Instruction}. */
+    public static final class Builder {
+        private final Kind kind;
+        private final String node;
+        private final int[] counts;
+        private int kcount, extra, lanesFull, lanesLast, postShift, softmaxShift, normShift, tail;
+        private Stream a = Stream.NONE, b = Stream.NONE, w = Stream.NONE, p = Stream.NONE, o = Stream.NONE;
+        private long oLane, pLane, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, normLength, normEpsilon, maskStart, maskPeriod;
+        private boolean fromBuffer, toOutput, useTable, postConst, bufferWrite, bufferSwap;
+
+        private Builder(Kind kind, String node, int[] counts) {
+            this.kind = kind;
+            this.node = node;
+            this.counts = counts.clone();
+        }
+
+        /** Slots of each level-3 pass that feed the lanes (MAC), or the row length (SOFTMAX, LAYERNORM, MAX). */
+        public Builder kcount(int v) {
+            kcount = v;
+            return this;
+        }
+
+        /** More slots in phase 1 of a SOFTMAX or LAYERNORM. */
+        public Builder extra(int v) {
+            extra = v;
+            return this;
+        }
+
+        public Builder a(Stream s) {
+            a = s;
+            return this;
+        }
+
+        public Builder b(Stream s) {
+            b = s;
+            return this;
+        }
+
+        public Builder w(Stream s) {
+            w = s;
+            return this;
+        }
+
+        public Builder p(Stream s) {
+            p = s;
+            return this;
+        }
+
+        public Builder o(Stream s) {
+            o = s;
+            return this;
+        }
+
+        /** A MAC's drain: output and param addresses step by these per lane. */
+        public Builder laneSteps(long oStep, long pStep) {
+            oLane = oStep;
+            pLane = pStep;
+            return this;
+        }
+
+        /** Lanes of a full tile and of the last one. */
+        public Builder lanes(int full, int last) {
+            lanesFull = full;
+            lanesLast = last;
+            return this;
+        }
+
+        /** A MAC's B operand comes from the B buffer, not the weight ROM. */
+        public Builder fromBuffer(boolean v) {
+            fromBuffer = v;
+            return this;
+        }
+
+        /** The outputs go to the output memory (the forecast), not the activation memory. */
+        public Builder toOutput(boolean v) {
+            toOutput = v;
+            return this;
+        }
+
+        /** Operands go through the table ROM from {@code base}, indexed as the class comment says with {@code mask}. */
+        public Builder table(long base, long mask) {
+            useTable = true;
+            tableBase = base;
+            tableMask = mask;
+            return this;
+        }
+
+        /** The output unit uses its fixed constants (m1 = 1, c = 0 and the shift below), not stream p's. */
+        public Builder postConst(boolean v) {
+            postConst = v;
+            return this;
+        }
+
+        /** The output unit's fixed rounding shift. */
+        public Builder postShift(int v) {
+            postShift = v;
+            return this;
+        }
+
+        /** Zero points subtracted from operands a and b. */
+        public Builder centre(long zeroA, long zeroB) {
+            za = zeroA;
+            zb = zeroB;
+            return this;
+        }
+
+        /** The output unit's zero point and clamp. */
+        public Builder clamp(long zero, long low, long high) {
+            z = zero;
+            lo = low;
+            hi = high;
+            return this;
+        }
+
+        /** A softmax's output multiplier and the shift of its row sum. */
+        public Builder softmaxScale(long k, int shift) {
+            softmaxK = k;
+            softmaxShift = shift;
+            return this;
+        }
+
+        /** A softmax's causal mask (period 0: none). */
+        public Builder mask(long start, long period) {
+            maskStart = start;
+            maskPeriod = period;
+            return this;
+        }
+
+        /** A LayerNorm's row length, radicand shift and epsilon term. */
+        public Builder norm(long length, int shift, long epsilon) {
+            normLength = length;
+            normShift = shift;
+            normEpsilon = epsilon;
+            return this;
+        }
+
+        /** Cycles after the last slot before the next fetch. */
+        public Builder tail(int v) {
+            tail = v;
+            return this;
+        }
+
+        /** A MAC's outputs also go to the B buffer at {@code region} (swapped: lane = row). */
+        public Builder bufferWrite(long region, boolean swap) {
+            b = new Stream(region, b.strides());
+            bufferWrite = true;
+            bufferSwap = swap;
+            return this;
+        }
+
+        public Instruction build() {
+            return new Instruction(kind, node, counts, kcount, extra, a, b, w, p, o, oLane, pLane, lanesFull, lanesLast, fromBuffer,
+                    toOutput, useTable, postConst, postShift, za, zb, z, lo, hi, tableBase, tableMask, softmaxK, softmaxShift,
+                    normLength, normShift, normEpsilon, tail, bufferWrite, bufferSwap, maskStart, maskPeriod);
+        }
     }
 
     @Override
@@ -115,65 +337,10 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
         return kind == Kind.END ? 1 : 1 + slots() + tail;
     }
 
-    /** Every register the engine loads at fetch, in a fixed order (names match the RTL's {@code r_*}). */
+    /** Every field of the instruction ROM by name, in the layout's order (names match the RTL's {@code f_*} and {@code r_*}). */
     public LinkedHashMap<String, Long> registers() {
         LinkedHashMap<String, Long> r = new LinkedHashMap<>();
-        r.put("kind", (long) kind.code);
-        for (int l = 0; l < Loops.LEVELS; l++) r.put(COUNT_KEYS[l], (long) counts[l]);
-        r.put("kcount", (long) kcount);
-        r.put("extra", (long) extra);
-        stream(r, "a", a);
-        stream(r, "b", b);
-        stream(r, "w", w);
-        stream(r, "p", p);
-        stream(r, "o", o);
-        r.put("o_lane", oLane);
-        r.put("p_lane", pLane);
-        r.put("lanes_full", (long) lanesFull);
-        r.put("lanes_last", (long) lanesLast);
-        r.put("from_bbuf", fromBuffer ? 1L : 0L);
-        r.put("to_out", toOutput ? 1L : 0L);
-        r.put("use_table", useTable ? 1L : 0L);
-        r.put("post_const", postConst ? 1L : 0L);
-        r.put("post_sh", (long) postShift);
-        r.put("za", za);
-        r.put("zb", zb);
-        r.put("z", z);
-        r.put("lo", lo);
-        r.put("hi", hi);
-        r.put("t_base", tableBase);
-        r.put("t_mask", tableMask);
-        r.put("sm_k", softmaxK);
-        r.put("sm_ks", (long) softmaxShift);
-        r.put("ln_n", normLength);
-        r.put("ln_2p", (long) normShift);
-        r.put("ln_e", normEpsilon);
-        r.put("tail", (long) tail);
-        r.put("bb_write", bufferWrite ? 1L : 0L);
-        r.put("bb_swap", bufferSwap ? 1L : 0L);
-        r.put("sm_m0", maskStart);
-        r.put("sm_mp", maskPeriod);
+        for (InstructionLayout.Field f : InstructionLayout.FIELDS) r.put(f.name(), f.value(this));
         return r;
-    }
-
-    private static void stream(LinkedHashMap<String, Long> r, String name, Stream s) {
-        String[] keys = STREAM_KEYS.get(name);
-        r.put(keys[0], s.base());
-        for (int l = 0; l < Loops.LEVELS; l++) r.put(keys[1 + l], s.stride(l));
-    }
-
-    // the register names once: the resource model reads the registers of every instruction at every
-    // candidate lane count, and building the names each time was most of what a long program allocated
-    private static final String[] COUNT_KEYS = keys("n", "");
-
-    private static final java.util.Map<String, String[]> STREAM_KEYS = java.util.Map.of("a", keys("a_s", "a_base"),
-            "b", keys("b_s", "b_base"), "w", keys("w_s", "w_base"), "p", keys("p_s", "p_base"), "o", keys("o_s", "o_base"));
-
-    /** {@code first} (if any) then {@code prefix0 .. prefix<LEVELS-1>}. */
-    private static String[] keys(String prefix, String first) {
-        java.util.List<String> k = new java.util.ArrayList<>();
-        if (!first.isEmpty()) k.add(first);
-        for (int l = 0; l < Loops.LEVELS; l++) k.add(prefix + l);
-        return k.toArray(String[]::new);
     }
 }

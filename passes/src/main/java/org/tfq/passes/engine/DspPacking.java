@@ -1,0 +1,22 @@
+package org.tfq.passes.engine;
+
+import org.tfq.passes.schedule.EngineWidths;
+
+/**
+ * Whether two MAC lanes share one DSP48E1 multiplier: the activation is the same for both, so
+ * {@code x (b_j + b_j+1 2^PW) = p_j + p_j+1 2^PW} when both products fit the 25 x 18 multiplier
+ * side by side. The engine template builds the pair when this says so; the resource model counts it.
+ */
+public final class DspPacking {
+    private DspPacking() {}
+
+    /** Operand widths of a DSP48E1 multiplier. */
+    public static final int DSP_A_BITS = 25, DSP_B_BITS = 18;
+
+    /** True when the engine of {@code e} packs its lanes two per multiplier. */
+    public static boolean pairs(EngineWidths e) {
+        int centred = e.aw() + 1;
+        int product = centred + e.bw();
+        return e.lanes() % 2 == 0 && product + e.bw() <= DSP_A_BITS && centred <= DSP_B_BITS;
+    }
+}

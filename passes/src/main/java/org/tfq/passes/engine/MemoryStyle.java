@@ -1,0 +1,22 @@
+package org.tfq.passes.engine;
+
+/**
+ * Where the engine puts a memory: block RAM, or LUTs (distributed RAM, or logic for a ROM).
+ * The Verilog backend writes the style attribute from it; the resource model counts the same.
+ */
+public final class MemoryStyle {
+    private MemoryStyle() {}
+
+    /** Memories this small are cheaper as LUTs than as a block RAM. */
+    public static final long DISTRIBUTED_MAX_BITS = 4096;
+
+    /** A ROM (or an activation memory left to the rule) of {@code bits} bits goes to block RAM. */
+    public static boolean block(long bits) {
+        return bits > DISTRIBUTED_MAX_BITS;
+    }
+
+    /** The activation memory of {@code bits} bits: forced to block RAM, forced to LUT RAM, or by {@link #block}. */
+    public static boolean activationsInBlock(boolean forceBlock, boolean byRule, long bits) {
+        return forceBlock || (byRule && block(bits));
+    }
+}

@@ -1,0 +1,70 @@
+package org.tfq.passes.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.tfq.ir.FloatTensor;
+import org.tfq.ir.Shape;
+import org.tfq.passes.quant.IntegerModel;
+import org.tfq.passes.quant.QuantOptions;
+import org.tfq.passes.quant.Quantize;
+import org.tfq.passes.quant.SmallGraphs;
+
+/**
+ * The widths the scheduler infers hold every value it puts in an instruction field, as the
+ * layout sizes the field, and a field of a unit the engine leaves out is zero in every
+ * instruction (so leaving out its register loses nothing).
+ */
+class InstructionLayoutTest {
+
+    private static final ScheduleProgram.UnitLatencies LATENCIES = new ScheduleProgram.UnitLatencies() {
+        @Override
+        public int post() {
+            return 4;
+        }
+
+        @Override
+        public int divider(int quotientBits) {
+            return quotientBits + 2;
+        }
+    };
+
+    @ParameterizedTest
+    @CsvSource({"4, 1", "4, 8", "6, 3", "8, 16"})
+    void everyFieldValueFitsItsWidthAndAbsentUnitsAreZero(int bits, int lanes) {
+        Random r = new Random(bits);
+        List<FloatTensor> calibration = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            float[] v = new float[12 * 3];
+            for (int j = 0; j < v.length; j++) v[j] = (float) r.nextGaussian();
+            calibration.add(new FloatTensor(Shape.of(1, 12, 3), v));
+        }
+        IntegerModel m = Quantize.run(SmallGraphs.encoder(7, 12, 3, 16), QuantOptions.uniform(bits), true, calibration);
+        Program p = ScheduleProgram.run(m, lanes, LATENCIES);
+        EngineWidths e = EngineWidths.of(p);
+        assertTrue(e.softmax() && e.layernorm(), "the encoder has a softmax and a LayerNorm");
+        int checked = 0;
+        for (Instruction i : p.instructions()) {
+            for (InstructionLayout.Field f : InstructionLayout.FIELDS) {
+                long v = f.value(i);
+                if (!f.unit().built(e)) {
+                    assertEquals(0, v, i.node() + ": " + f.name() + " of a unit not built");
+                    continue;
+                }
+                int w = f.width(e);
+                // two's complement or unsigned in w bits, as the ROM holds it
+                boolean fits = v >= 0 ? 64 - Long.numberOfLeadingZeros(v) <= w : v >= -(1L << (w - 1));
+                assertTrue(fits, i.node() + ": " + f.name() + " = " + v + " in " + w + " bits");
+                checked++;
+            }
+        }
+        assertTrue(checked > 20 * InstructionLayout.FIELDS.size() / 2, "checked " + checked);
+        assertEquals(InstructionLayout.FIELDS.stream().map(InstructionLayout.Field::name).toList(),
+                List.copyOf(p.instructions().get(0).registers().keySet()));
+    }
+}
