@@ -66,7 +66,10 @@ final class RecordCodec {
                 types.add(rc.getType());
             }
         } else {
-            if (!Modifier.isFinal(c.getModifiers())) throw new IllegalStateException(c.getName() + " is neither a record nor a final class");
+            // tfq's own value classes only: a JDK collection's fields are no text form
+            if (!Modifier.isFinal(c.getModifiers()) || !c.getName().startsWith("org.tfq.")) {
+                throw new IllegalStateException("no text form for " + c.getName() + ": neither a record nor a final class of tfq's");
+            }
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers())) continue;
                 if (!Modifier.isFinal(f.getModifiers())) throw new IllegalStateException(c.getName() + "." + f.getName() + " is not final");
@@ -84,7 +87,7 @@ final class RecordCodec {
         }
     }
 
-    /** {@code owner}'s class rebuilt from its parts; a refusal of the constructor is an error at {@code at}. */
+    /** A {@code c} built from its parts; what its constructor refuses is an error of the line {@code at} reads. */
     static Object construct(Class<?> c, Object[] args, TextSyntax.Cursor at) {
         try {
             return layout(c).constructor().newInstance(args);
@@ -136,8 +139,7 @@ final class RecordCodec {
         Class<?> c = raw(declared);
         if (v == null) {
             b.append("null");
-        } else if (c == int.class || c == long.class || c == short.class || c == byte.class || c == boolean.class
-                || c == Integer.class || c == Long.class || c == Boolean.class) {
+        } else if (c == int.class || c == long.class || c == boolean.class || c == Integer.class || c == Long.class || c == Boolean.class) {
             b.append(v);
         } else if (c == double.class || c == Double.class) {
             b.append(Fmt.exact((Double) v));
@@ -184,14 +186,9 @@ final class RecordCodec {
 
     static Object read(TextSyntax.Cursor in, Type declared) {
         Class<?> c = raw(declared);
-        if (c.isPrimitive() ? false : in.accept("null")) return null;
+        if (!c.isPrimitive() && in.accept("null")) return null;
         if (c == int.class || c == Integer.class) return in.int32();
         if (c == long.class || c == Long.class) return in.integer();
-        if (c == short.class || c == byte.class) {
-            int v = in.int32();
-            if (c == short.class ? v != (short) v : v != (byte) v) throw in.error(v + " out of range of " + c);
-            return c == short.class ? (Object) (short) v : (Object) (byte) v;
-        }
         if (c == boolean.class || c == Boolean.class) {
             if (in.accept("true")) return true;
             if (in.accept("false")) return false;

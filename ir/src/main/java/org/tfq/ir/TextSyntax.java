@@ -87,10 +87,6 @@ final class TextSyntax {
             this.line = line;
         }
 
-        int line() {
-            return line;
-        }
-
         IrException error(String message) {
             String where = pos < text.length() ? " (column " + (pos + 1) + ")" : "";
             return new IrException("line " + line + ": " + message + where);
