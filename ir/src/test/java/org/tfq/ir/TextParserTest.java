@@ -161,6 +161,27 @@ class TextParserTest {
         return Math.max(1, m.length());
     }
 
+    /** Every op, including those no test model holds yet, has a text form: a record, or tfq's value class with its constructor. */
+    @Test
+    void everyOpCanBeWritten() {
+        java.util.List<Class<?>> ops = new java.util.ArrayList<>();
+        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>(List.of(org.tfq.ir.op.Op.class));
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.pop();
+            if (c.isInterface()) todo.addAll(List.of(c.getPermittedSubclasses()));
+            else if (!ops.contains(c)) ops.add(c);
+        }
+        assertTrue(ops.size() > 30, ops.toString());
+        for (Class<?> c : ops) {
+            assertTrue(c.isRecord(), c + " is a record");
+            for (RecordCodec.Part p : RecordCodec.layout(c).parts()) {
+                Class<?> t = RecordCodec.raw(p.type());
+                while (t.isArray()) t = t.getComponentType();
+                if (t.getName().startsWith("org.tfq.") && !t.isInterface() && !t.isEnum() && t != Shape.class) RecordCodec.layout(t);
+            }
+        }
+    }
+
     private static void assertError(String text, String expected) {
         IrException e = assertThrows(IrException.class, () -> TextParser.parse(text));
         assertTrue(e.getMessage().startsWith(expected), "message: " + e.getMessage() + "\nexpected: " + expected);
