@@ -94,11 +94,14 @@ class HostileNamesTest {
             assertFalse(r.calls().contains("exec") || r.calls().contains("touch"), f + " ran a command from a name: " + r.calls());
         }
         assertFalse(Files.exists(tmp.resolve("pwned")) || Files.exists(out.resolve("pwned")));
-        // the IR dumps: one line per value, whatever the names hold
+        // the IR dumps: one line per value, whatever the names hold, and they read back
         for (String dump : List.of("ir.txt", "float-ir.txt")) {
             for (String line : Files.readAllLines(out.resolve(dump))) {
-                assertTrue(line.startsWith("graph ") || line.startsWith("  ") || line.equals("}"), "forged line in " + dump + ": " + line);
+                assertTrue(line.startsWith("graph ") || line.startsWith("  ") || line.equals("}") || line.equals("ops {"),
+                        "forged line in " + dump + ": " + line);
             }
+            String text = Files.readString(out.resolve(dump));
+            assertEquals(text, org.tfq.ir.TextDump.of(org.tfq.ir.TextParser.parse(text)), dump);
         }
     }
 

@@ -49,9 +49,10 @@ public final class Graph {
         return u;
     }
 
+    /** The graph section of the text form: readable in a message, without the ops' payloads. */
     @Override
     public String toString() {
-        return TextDump.of(this);
+        return TextDump.graph(this);
     }
 
     /** Checks single definition, definition before use, and every node's type against its op's verifier. */

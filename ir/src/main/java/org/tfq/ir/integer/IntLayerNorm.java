@@ -317,4 +317,19 @@ public final class IntLayerNorm {
     public double errorBoundCodes() {
         return errorBound;
     }
+
+    /** By content, so that an op read back from the text IR ({@code org.tfq.ir.TextParser}) equals the one written. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IntLayerNorm l && n == l.n && inBits == l.inBits && inSigned == l.inSigned && p == l.p && g == l.g
+                && epsilonTerm == l.epsilonTerm && epsilonSaturated == l.epsilonSaturated && java.util.Arrays.equals(gammaConst, l.gammaConst)
+                && java.util.Arrays.equals(betaConst, l.betaConst) && outZeroPoint == l.outZeroPoint && outBits == l.outBits
+                && outSigned == l.outSigned && vMax == l.vMax && radicandBits == l.radicandBits
+                && Double.compare(errorBound, l.errorBound) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(gammaConst) * 31 + java.util.Arrays.hashCode(betaConst);
+    }
 }

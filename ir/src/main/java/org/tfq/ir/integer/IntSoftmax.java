@@ -260,4 +260,17 @@ public final class IntSoftmax {
     public double errorBoundCodes() {
         return (rowLength + 1.0) / Math.scalb(outScale, fracBits + 1) + Math.abs(Math.scalb((double) k, -kShift) - 1.0 / outScale);
     }
+
+    /** By content, so that an op read back from the text IR ({@code org.tfq.ir.TextParser}) equals the one written. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IntSoftmax s && inBits == s.inBits && rowLength == s.rowLength && fracBits == s.fracBits
+                && java.util.Arrays.equals(exp, s.exp) && k == s.k && kShift == s.kShift && outZeroPoint == s.outZeroPoint
+                && outBits == s.outBits && outSigned == s.outSigned && Double.compare(outScale, s.outScale) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(exp) * 31 + Long.hashCode(k);
+    }
 }

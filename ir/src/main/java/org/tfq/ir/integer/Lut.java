@@ -95,4 +95,16 @@ public final class Lut {
     public boolean outSigned() {
         return outSigned;
     }
+
+    /** By content, so that an op read back from the text IR ({@code org.tfq.ir.TextParser}) equals the one written. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Lut l && inBits == l.inBits && inSigned == l.inSigned && outBits == l.outBits && outSigned == l.outSigned
+                && java.util.Arrays.equals(table, l.table);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(table) * 31 + inBits;
+    }
 }

@@ -210,4 +210,17 @@ public record IntLinear(IntTensor weight, long[] bias, IntTensor rowBias, List<R
         }
         return new IntTensor(x.shape().withDim(-1, n), y);
     }
+
+    /** By content (a record compares its long[] by identity), so that an op read back from the text IR equals the one written. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IntLinear l && weight.equals(l.weight) && java.util.Arrays.equals(bias, l.bias)
+                && java.util.Objects.equals(rowBias, l.rowBias) && requant.equals(l.requant) && relu == l.relu && in.equals(l.in)
+                && out.equals(l.out) && weightBits == l.weightBits && accBits == l.accBits;
+    }
+
+    @Override
+    public int hashCode() {
+        return weight.hashCode() * 31 + java.util.Arrays.hashCode(bias);
+    }
 }
