@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import org.tfq.ir.FloatInterpreter;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
+import org.tfq.ir.op.FloatOp;
 import org.tfq.passes.quant.Calibration;
 import org.tfq.passes.quant.PlanPostTraining;
 import org.tfq.passes.quant.QuantOptions;
@@ -98,8 +99,11 @@ public final class Finetune {
      */
     public static Result run(Graph floatGraph, QuantPlan plan, List<FloatTensor> x, List<FloatTensor> y, List<FloatTensor> validX,
             List<FloatTensor> validY, Options o, Consumer<Epoch> progress) {
-        if (x.size() != y.size() || validX.size() != validY.size()) throw new IllegalArgumentException("inputs and targets differ in count");
-        if (x.isEmpty() || validX.isEmpty()) throw new IllegalArgumentException("training and validation need at least one window each");
+        if (floatGraph.nodes().stream().allMatch(n -> Backward.parameters((FloatOp) n.op()).isEmpty())) {
+            throw new IllegalArgumentException("model " + floatGraph.name() + " has no trainable weights (no linear, layernorm or batchnorm): nothing to fine-tune");
+        }
+        checkWindows(floatGraph, x, y, "training");
+        checkWindows(floatGraph, validX, validY, "validation");
         QatModel model = new QatModel(floatGraph, plan);
         double[] theta = model.parameters();
         double[] m = new double[theta.length], v = new double[theta.length];
@@ -147,6 +151,19 @@ public final class Finetune {
             return new Result(model.graph(), history, bestEpoch);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /** One line for the first problem with a set of windows: count, shapes, non-finite values. */
+    private static void checkWindows(Graph g, List<FloatTensor> x, List<FloatTensor> y, String what) {
+        if (x.size() != y.size()) throw new IllegalArgumentException(x.size() + " " + what + " input windows but " + y.size() + " target windows");
+        if (x.isEmpty()) throw new IllegalArgumentException("no " + what + " windows");
+        org.tfq.ir.Shape in = g.inputs().get(0).type().shape(), out = g.outputs().get(0).type().shape();
+        for (int i = 0; i < x.size(); i++) {
+            if (!x.get(i).shape().equals(in)) throw new IllegalArgumentException(what + " input window " + i + " has shape " + x.get(i).shape() + ", the model's input is " + in);
+            if (!y.get(i).shape().equals(out)) throw new IllegalArgumentException(what + " target window " + i + " has shape " + y.get(i).shape() + ", the model's output is " + out);
+            for (float v : x.get(i).data()) if (!Float.isFinite(v)) throw new IllegalArgumentException(what + " input window " + i + " holds " + v + ": remove or fill it");
+            for (float v : y.get(i).data()) if (!Float.isFinite(v)) throw new IllegalArgumentException(what + " target window " + i + " holds " + v + ": remove or fill it");
         }
     }
 

@@ -1,6 +1,7 @@
 package org.tfq.finetune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -115,5 +116,31 @@ class FinetuneTest {
             assertEquals(a.op(), b.op(), a.name());
         }
         assertTrue(r.graph().nodes().stream().anyMatch(n -> n.op() instanceof FakeQuant));
+    }
+
+    /** Bad data stops training before it starts, with one line saying which window and what. */
+    @Test
+    void badWindowsAndModelsWithoutWeightsAreRefusedInOneLine() {
+        Data d = load("ref_n12_d16_m1");
+        QuantPlan plan = Finetune.plan(d.graph(), d.cal(), Q4);
+        List<FloatTensor> x = new ArrayList<>(d.x().subList(0, 8)), y = new ArrayList<>(d.y().subList(0, 8));
+        Finetune.Options o = Finetune.Options.defaults().withEpochs(1);
+        float[] nan = x.get(5).data().clone();
+        nan[3] = Float.NaN;
+        List<FloatTensor> withNan = new ArrayList<>(x);
+        withNan.set(5, new FloatTensor(x.get(5).shape(), nan));
+        assertEquals("training input window 5 holds NaN: remove or fill it", assertThrows(IllegalArgumentException.class,
+                () -> Finetune.run(d.graph(), plan, withNan, y, x, y, o, null)).getMessage());
+        List<FloatTensor> wide = new ArrayList<>(y);
+        wide.set(2, FloatTensor.zeros(org.tfq.ir.Shape.of(1, 2)));
+        assertEquals("validation target window 2 has shape [1,2], the model's output is [1,1]", assertThrows(IllegalArgumentException.class,
+                () -> Finetune.run(d.graph(), plan, x, y, x, wide, o, null)).getMessage());
+        assertEquals("8 training input windows but 7 target windows", assertThrows(IllegalArgumentException.class,
+                () -> Finetune.run(d.graph(), plan, x, y.subList(0, 7), x, y, o, null)).getMessage());
+
+        org.tfq.ir.Value in = d.graph().inputs().get(0), out = new org.tfq.ir.Value("out", in.type());
+        Graph relu = new Graph("relu_only", List.of(in), List.of(out), List.of(new Node("r", new org.tfq.ir.op.Relu(), List.of(in), out)));
+        assertEquals("model relu_only has no trainable weights (no linear, layernorm or batchnorm): nothing to fine-tune",
+                assertThrows(IllegalArgumentException.class, () -> Finetune.run(relu, plan, x, x, x, x, o, null)).getMessage());
     }
 }
