@@ -42,16 +42,16 @@ public final class QatModel {
         int size = 0;
         for (int k = 0; k < nodes.size(); k++) {
             List<double[]> p = new ArrayList<>();
-            List<Double> g = new ArrayList<>();
+            List<Double> g = new ArrayList<>(); // per parameter, LSQ's gradient scale for a scale, null for a weight
             FloatOp op = (FloatOp) nodes.get(k).op();
             if (!Backward.supports(op)) throw new UnsupportedOperationException("node " + nodes.get(k).name() + ": " + op.mnemonic() + " cannot be trained: it has no backward pass");
             if (op instanceof Linear lin) {
                 QuantSpec q = lin.weightQuant();
                 p.add(toDouble(floatLinears.get(nodes.get(k).name()).weight()));
-                g.add(1.0);
+                g.add(null);
                 if (lin.bias() != null) {
                     p.add(toDouble(lin.bias()));
-                    g.add(1.0);
+                    g.add(null);
                 }
                 p.add(q.scale());
                 g.add(1 / Math.sqrt((double) (q.perTensor() ? lin.weight().data().length : lin.inFeatures()) * q.qmax()));
@@ -62,7 +62,7 @@ public final class QatModel {
             } else {
                 for (FloatTensor t : Backward.parameters(op)) {
                     p.add(toDouble(t));
-                    g.add(1.0);
+                    g.add(null);
                 }
             }
             offsets[k] = new int[p.size()];
@@ -80,9 +80,12 @@ public final class QatModel {
             System.arraycopy(a, 0, theta, at, a.length);
             at += a.length;
         }
-        for (int i = 0; i < size; i++) gradScale[i] = scaleOf.get(i);
         stepScale = new double[size];
-        for (int i = 0; i < size; i++) stepScale[i] = gradScale[i] == 1.0 ? 1 : theta[i];
+        for (int i = 0; i < size; i++) {
+            // null: a weight, not a scale
+            gradScale[i] = scaleOf.get(i) == null ? 1 : scaleOf.get(i);
+            stepScale[i] = scaleOf.get(i) == null ? 1 : theta[i];
+        }
     }
 
     /**
