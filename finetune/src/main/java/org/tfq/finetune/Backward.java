@@ -267,9 +267,14 @@ public final class Backward {
         return 0.5 * (1 + org.tfq.ir.op.Erf.erf(x / Math.sqrt(2))) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
     }
 
+    /**
+     * The square root's slope is infinite at 0, where fake quantization puts a variance plus a
+     * small epsilon (RevIN's standard deviation): there the gradient is 0, the slope from the
+     * left of the total function {@link UnaryFunction#total} the integer table computes.
+     */
     static double unaryDerivative(UnaryFunction op, double x) {
         return switch (op.kind()) {
-            case SQRT -> 0.5 / Math.sqrt(x);
+            case SQRT -> x > 0 ? 0.5 / Math.sqrt(x) : 0;
             case RECIPROCAL -> -1 / (x * x);
         };
     }

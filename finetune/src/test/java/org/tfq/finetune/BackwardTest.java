@@ -159,4 +159,13 @@ class BackwardTest {
         // v = 1.4 -> round 1: 1 - 1.4; below: qmin - z = -6; above: qmax - z = 9; v = 4.5 -> 4 (half to even): 2 * (4 - 4.5)
         assertEquals((1 - 1.4) - 6 + 9 + 2 * (4 - 4.5), g.params()[0][0], 1e-6);
     }
+
+    /** A variance fake-quantized to 0 under a square root: a finite gradient, not an infinite one that turns the model's gradients into NaN. */
+    @Test
+    void squareRootOfZeroHasAFiniteGradient() {
+        UnaryFunction sqrt = new UnaryFunction(UnaryFunction.Kind.SQRT);
+        FloatTensor x = new FloatTensor(Shape.of(2), new float[] {0f, 4f});
+        Grad g = Backward.of(sqrt, List.of(x), sqrt.apply(List.of(x)), new double[] {1, 1});
+        assertArrayEquals(new double[] {0, 0.25}, g.inputs()[0], 1e-12);
+    }
 }
