@@ -20,7 +20,7 @@ import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.quant.Quantize;
 
 /**
- * bench/finetune's table: per model, RMSE on its test windows (models/NAME.inputs.npy) of the
+ * bench/finetune's table: per model (the reference design's and the public-model exports), RMSE on its test windows (models/NAME.inputs.npy) of the
  * float model, of post-training quantization at 8, 6 and 4 bits (per-channel weights, min/max
  * ranges, calibrated on NAME.calibration.npy), and of the integer model fine-tuned at each width
  * in {@code tfq.finetune.bits} (default 4) on the training and validation windows of
@@ -99,6 +99,8 @@ public final class FinetuneBench {
     static List<FloatTensor> bound(ModelInput m, Path npy) {
         if (!Files.exists(npy)) throw new IllegalArgumentException(npy + " is missing: run testdata/make_finetune_windows.py");
         FloatTensor stack = Npy.read(npy);
+        // targets are saved [N, 1] for every model; a model whose output is [B] takes them as [N]
+        if (stack.shape().size() == stack.shape().dim(0) * m.sampleShape().size()) stack = stack.reshape(Samples.stackShape(m, stack.shape().dim(0)));
         List<FloatTensor> out = new ArrayList<>();
         for (int i = 0; i < Samples.count(m, stack); i++) out.add(Samples.toBound(m, stack, i));
         return out;
