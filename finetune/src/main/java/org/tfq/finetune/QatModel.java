@@ -7,10 +7,8 @@ import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Shape;
-import org.tfq.ir.op.BatchNorm;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.op.FloatOp;
-import org.tfq.ir.op.LayerNorm;
 import org.tfq.ir.op.Linear;
 import org.tfq.passes.quant.QuantPlan;
 
@@ -36,6 +34,9 @@ public final class QatModel {
         java.util.Map<String, Linear> floatLinears = new java.util.HashMap<>();
         for (Node n : floatGraph.nodes()) if (n.op() instanceof Linear l) floatLinears.put(n.name(), l);
         List<Node> nodes = template.nodes();
+        List<String> untrainable = nodes.stream().filter(n -> !Backward.supports((FloatOp) n.op()))
+                .map(n -> "node " + n.name() + ": " + n.op().mnemonic() + " has no backward pass").toList();
+        if (!untrainable.isEmpty()) throw new UnsupportedOperationException(String.join("\n", untrainable) + "\nthis model cannot be fine-tuned");
         offsets = new int[nodes.size()][];
         List<double[]> init = new ArrayList<>();
         List<Double> scaleOf = new ArrayList<>();
@@ -44,7 +45,6 @@ public final class QatModel {
             List<double[]> p = new ArrayList<>();
             List<Double> g = new ArrayList<>(); // per parameter, LSQ's gradient scale for a scale, null for a weight
             FloatOp op = (FloatOp) nodes.get(k).op();
-            if (!Backward.supports(op)) throw new UnsupportedOperationException("node " + nodes.get(k).name() + ": " + op.mnemonic() + " cannot be trained: it has no backward pass");
             if (op instanceof Linear lin) {
                 QuantSpec q = lin.weightQuant();
                 p.add(toDouble(floatLinears.get(nodes.get(k).name()).weight()));

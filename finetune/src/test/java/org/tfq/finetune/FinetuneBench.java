@@ -56,6 +56,11 @@ public final class FinetuneBench {
             ModelInput in = r.inputs().get(0), out = r.outputs().get(0);
             int[] s = in.sampleShape().dims();
             String shape = "n" + s[0] + "_m" + s[1];
+            if (out.sampleShape().size() != 1) {
+                System.out.println("| " + stem + " | skipped: forecasts " + out.sampleShape().size()
+                        + " values per window; testdata/finetune has the temperature target only |");
+                continue;
+            }
             List<FloatTensor> cal = bound(in, models.resolve(stem + ".calibration.npy"));
             List<FloatTensor> testX = bound(in, models.resolve(stem + ".inputs.npy")), testY = bound(out, models.resolve(stem + ".targets.npy"));
             List<FloatTensor> trainX = bound(in, windows.resolve(shape + ".train_inputs.npy")), trainY = bound(out, windows.resolve(shape + ".train_targets.npy"));
