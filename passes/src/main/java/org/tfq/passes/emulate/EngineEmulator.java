@@ -75,6 +75,14 @@ public final class EngineEmulator {
         final long[] fetch;
         /** Cycles in which the output unit or the drain needs the instruction register of a given instruction or kind. */
         final List<long[]> holds = new ArrayList<>();
+        /**
+         * The last cycle a result left the output unit, and a B-buffer lane's write port was used, and
+         * by whom: both are pipelines fed in cycle order, so each use comes strictly after the last.
+         */
+        long lastResult = Long.MIN_VALUE;
+        int lastResultPc = -1;
+        final long[] lastLaneWrite;
+        final int[] lastLaneWriter;
         /** The last cycle the drain unit is busy with a tile. */
         long drainBusyUntil = Long.MIN_VALUE;
         int drainPc = -1;
@@ -89,6 +97,9 @@ public final class EngineEmulator {
             out = new TimedMemory("the output memory", w.outDepth(), w.ow(), false, this::describe);
             bbuf = new TimedMemory("the B buffer", w.buffer() ? w.lanes() * w.bbDepth() : 0, w.aw(), false, this::describe);
             fetch = new long[p.instructions().size()];
+            lastLaneWrite = new long[w.lanes()];
+            lastLaneWriter = new int[w.lanes()];
+            Arrays.fill(lastLaneWrite, Long.MIN_VALUE);
         }
 
         String describe(int pc) {
@@ -416,7 +427,8 @@ public final class EngineEmulator {
                             // the last tile's lanes past lanesLast load columns past the matrix, maybe past the
                             // memory: unknown words in lanes whose accumulators are never drained
                             if (i1 == n[1] - 1 && i3 >= ins.lanesLast()) {
-                                bbuf.writeUnknown(i3 * (long) w.bbDepth() + word, t + 1, pc);
+                                port(pc, i3, t + 1);
+                                if (word < w.bbDepth()) bbuf.writeUnknown(i3 * (long) w.bbDepth() + word, t + 1, pc);
                                 continue;
                             }
                             long x = act.read(address(ins.a(), i0, i1, i2, i3, w.actAw()), t, pc);
@@ -445,8 +457,14 @@ public final class EngineEmulator {
             return q;
         }
 
-        /** The output unit's result into the activation memory (at its width) or the output memory. */
+        /** The output unit's result into the activation memory (at its width) or the output memory: one per cycle. */
         void store(int pc, boolean toOutput, long address, long y, long cycle) {
+            if (cycle <= lastResult) {
+                throw new EmulationException(describe(pc) + ": its result leaves the output unit in cycle " + cycle + ", not after one of "
+                        + describe(lastResultPc) + " in cycle " + lastResult);
+            }
+            lastResult = cycle;
+            lastResultPc = pc;
             y = signed(y, w.pyW());
             if (toOutput) out.write(unsigned(address, w.outCw()), y, cycle, pc);
             else act.write(unsigned(address, w.actAw()), y, cycle, pc);
@@ -456,8 +474,20 @@ public final class EngineEmulator {
             return bbuf.read(bufferWord(pc, lane, address), cycle, pc);
         }
 
+        /** Each lane's buffer has one write port, which a LOAD_B and a drain share. */
         void bufferWrite(int pc, long lane, long address, long value, long cycle) {
+            port(pc, lane, cycle);
             bbuf.write(bufferWord(pc, lane, address), value, cycle, pc);
+        }
+
+        void port(int pc, long lane, long cycle) {
+            int j = (int) lane;
+            if (cycle <= lastLaneWrite[j]) {
+                throw new EmulationException(describe(pc) + ": writes B-buffer lane " + lane + " in cycle " + cycle + ", not after "
+                        + describe(lastLaneWriter[j]) + " in cycle " + lastLaneWrite[j]);
+            }
+            lastLaneWrite[j] = cycle;
+            lastLaneWriter[j] = pc;
         }
 
         long bufferWord(int pc, long lane, long address) {

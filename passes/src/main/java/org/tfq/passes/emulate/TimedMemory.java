@@ -50,9 +50,9 @@ final class TimedMemory {
         store(index(address, pc, "writes"), EngineEmulator.signed(value, bits), true, cycle, pc);
     }
 
-    /** A write of a value nobody will use, e.g. read from outside a memory (unknown in the RTL); ignored outside this one. */
+    /** A write of a value nobody will use, e.g. read from outside a memory: unknown in the RTL. */
     void writeUnknown(long address, long cycle, int pc) {
-        if (address >= 0 && address < words.length) store((int) address, 0, false, cycle, pc);
+        store(index(address, pc, "writes"), 0, false, cycle, pc);
     }
 
     private void store(int a, long value, boolean known, long cycle, int pc) {
