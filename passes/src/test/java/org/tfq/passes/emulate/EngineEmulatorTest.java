@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tfq.ir.IntInterpreter;
 import org.tfq.ir.IntTensor;
 import org.tfq.onnx.ImportResult;
+import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
@@ -63,6 +66,32 @@ class EngineEmulatorTest {
                 for (int k = 0; k < q.windows().size(); k++) agrees(q.name() + ", " + lanes + " lanes, window " + k, p, q.model().graph(), q.windows().get(k), k == 0);
             }
             if (scheduled == 0) fail(q.name() + ": no lane count schedules");
+        }
+    }
+
+    /** Options tfq compile takes that change the program's widths or constants, each on a model where it matters. */
+    static Stream<Arguments> otherOptions() {
+        QuantOptions.RangeMethod minmax = QuantOptions.RangeMethod.MINMAX;
+        QuantOptions.WeightRounding nearest = QuantOptions.WeightRounding.NEAREST;
+        return Stream.of(
+                // the de-normalization y * stdev + mean at the forecast's 16 bits: 17-bit activations
+                Arguments.of("arith/arith_revin.onnx", new QuantOptions(8, Map.of(), minmax, true, 16, 8, 0, nearest, true)),
+                Arguments.of("models/itransformer_n24_d16_m1.onnx", new QuantOptions(8, Map.of(), minmax, true, 16, 8, 0, nearest, true)),
+                // activations wider than weights
+                Arguments.of("models/patchtst_n24_d16_m1.onnx", new QuantOptions(8, Map.of(), minmax, true, 16, 12, 0, nearest)),
+                Arguments.of("models/tt4ts_n12_d16_m1.onnx", new QuantOptions(4, Map.of(), minmax, true, 16, 16, 0, nearest)),
+                // one scale per tensor, an 8-bit forecast, a range margin, percentile ranges
+                Arguments.of("models/ref_n12_d16_m3.onnx", new QuantOptions(8, Map.of(), minmax, false, 8, 8, 0.2, nearest)),
+                Arguments.of("encdec/encdec.onnx", new QuantOptions(6, Map.of(), QuantOptions.RangeMethod.PERCENTILE, true, 8, 6, 0, nearest)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("otherOptions")
+    void emulatedProgramEqualsTheIntegerInterpreterWithOtherOptions(String name, QuantOptions options) {
+        TestModels.Quantized q = TestModels.quantize(name, TestModels.load(name), options, 1, 1);
+        for (int lanes : LANES) {
+            Program p = ScheduleProgram.run(q.model(), lanes, RTL);
+            for (int k = 0; k < q.windows().size(); k++) agrees(q.name() + ", " + lanes + " lanes, window " + k, p, q.model().graph(), q.windows().get(k), k == 0);
         }
     }
 

@@ -75,6 +75,17 @@ final class TestModels {
      * calibration) and {@code random} of codes drawn over the whole input range.
      */
     static Quantized quantize(String name, ImportResult r, Integer bits, int real, int random) {
+        return quantize(name, r, bits == null ? null : defaults(bits), real, random);
+    }
+
+    /** tfq compile's defaults at {@code bits}: min-max ranges, per-channel weights, a 16-bit forecast. */
+    static QuantOptions defaults(int bits) {
+        return new QuantOptions(bits, java.util.Map.of(), QuantOptions.RangeMethod.MINMAX, true);
+    }
+
+    /** As above with {@code options} for a float model (null: a trained model's own scales). */
+    static Quantized quantize(String name, ImportResult r, QuantOptions options, int real, int random) {
+        Integer bits = options == null ? null : options.bits();
         ModelInput in = r.inputs().get(0);
         Path model = root().resolve(name);
         Path calPath = samples(model, "calibration");
@@ -85,8 +96,7 @@ final class TestModels {
             int step = Math.max(Samples.perRun(in), n / CALIBRATION_WINDOWS);
             for (int i = 0; i < n; i += step) bound.add(Samples.toBound(in, cal, i));
         }
-        IntegerModel m = bits == null ? Quantize.run(r.graph(), QuantOptions.uniform(8), false, bound)
-                : Quantize.run(r.graph(), QuantOptions.uniform(bits), true, bound);
+        IntegerModel m = options == null ? Quantize.run(r.graph(), defaults(8), false, bound) : Quantize.run(r.graph(), options, true, bound);
         List<IntTensor> windows = new ArrayList<>();
         Path inPath = samples(model, "inputs");
         FloatTensor x = inPath != null ? Npy.read(inPath) : cal;
@@ -101,6 +111,6 @@ final class TestModels {
             for (int i = 0; i < codes.length; i++) codes[i] = t.min() + (long) (rnd.nextDouble() * (t.max() - t.min() + 1));
             windows.add(new IntTensor(m.graph().inputs().get(0).type().shape(), codes));
         }
-        return new Quantized(name + (bits == null ? "" : " at " + bits + " bits"), m, windows);
+        return new Quantized(name + (options == null ? "" : " with " + options), m, windows);
     }
 }
