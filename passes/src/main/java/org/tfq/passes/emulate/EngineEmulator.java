@@ -219,7 +219,7 @@ public final class EngineEmulator {
                 long c = capture + 2 + j; // dcnt j in capture + 1 + j, its accumulator and constants in the output unit a cycle later
                 hold(c - 1, pc, true);
                 hold(c, pc, true);
-                long[] prm = param(pc, unsigned(pa + j * ins.pLane(), w.addrW()));
+                long[] prm = param(pc, unsigned(unsigned(pa + j * ins.pLane(), w.addrW()), w.pAw()));
                 long y = OutputUnit.apply(acc[j], 0, prm[0], 0, prm[2], (int) prm[3], z, lo, hi);
                 long addr = unsigned(o + j * ins.oLane(), w.addrW());
                 store(pc, ins.toOutput(), addr, y, c + post);
@@ -515,7 +515,7 @@ public final class EngineEmulator {
 
         /** A table entry, sign-extended for an elementwise function or zero-extended for an exponential. */
         long table(int pc, long address, boolean signedEntry) {
-            long a = unsigned(address, w.addrW());
+            long a = unsigned(unsigned(address, w.addrW()), EngineWidths.addressBits(w.tDepth()));
             if (a >= p.table().length) {
                 throw new EmulationException(describe(pc) + ": table entry " + a + " outside the ROM's " + p.table().length);
             }
