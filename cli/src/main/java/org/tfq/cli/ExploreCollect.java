@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tfq.compiler.Target;
 import org.tfq.ir.io.Json;
 import org.tfq.passes.resources.Capacity;
 import org.tfq.vivado.PartDatabase;
@@ -85,6 +86,6 @@ final class ExploreCollect {
 
     private static Capacity capacity(Map<String, Object> header) {
         Object part = header.get("part");
-        return VivadoOutput.capacity(PartDatabase.lookup(part == null ? PartDatabase.DEFAULT_PART : part.toString()));
+        return Target.capacity(PartDatabase.lookup(part == null ? PartDatabase.DEFAULT_PART : part.toString()));
     }
 }

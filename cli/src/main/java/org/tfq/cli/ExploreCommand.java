@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.tfq.compiler.Accuracy;
+import org.tfq.compiler.SampleFiles;
+import org.tfq.compiler.Target;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.FloatReference;
@@ -146,7 +149,7 @@ final class ExploreCommand extends TfqCommand {
         QuantizationOptions q = quantization();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         double bound = maxRmseIncrease == null ? Double.NaN : rmseFloat * (1 + maxRmseIncrease / 100);
-        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(r, x, t, rmseFloat, q, VivadoOutput.capacity(vivado.device()),
+        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(r, x, t, rmseFloat, q, Target.capacity(vivado.device()),
                 vivado.maxUtilization / 100.0, vivado.clockMhz), laneCounts, activations, nThreads);
 
         Map<String, Object> header = header(rmseFloat, x.shape().dim(0), nThreads);

@@ -13,6 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.tfq.compiler.Accuracy;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.Target;
 import org.tfq.ir.FloatTensor;
 import org.tfq.onnx.ImportResult;
 import org.tfq.passes.explore.PowerModel;
@@ -149,7 +152,7 @@ final class ExploreSweep {
     private Quantized quantize(Widths w) {
         checkStopped();
         QuantizationOptions q = setup.quantization().withWidths(w.bits(), w.bitsFor());
-        IntegerModel im = q.quantize(setup.model());
+        IntegerModel im = q.quantize(new Compiler(), setup.model()).model();
         return new Quantized(im, rmse(im));
     }
 
@@ -186,7 +189,7 @@ final class ExploreSweep {
     }
 
     private ExploreRow row(int order, Widths w, double rmse, Program p, String activations) {
-        ResourceEstimate e = ResourceModel.estimate(p, VivadoOutput.memory(CompileCommand.activations(activations)));
+        ResourceEstimate e = ResourceModel.estimate(p, Target.memory(CompileCommand.activations(activations)));
         Resources r = e.total();
         Capacity cap = setup.capacity();
         double mhz = setup.clockMhz();

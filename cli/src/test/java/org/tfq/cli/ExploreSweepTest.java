@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.tfq.compiler.SampleFiles;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportOptions;
