@@ -131,7 +131,7 @@ final class CompileCommand extends TfqCommand {
         if (dumpIr != null) refuseOverlap(output, dumpIr);
         // refuse a foreign output folder before any work
         try (OutputDirectory out = OutputDirectory.open(output, force, given, err(), true);
-                OutputDirectory dump = dumpIr == null ? null : OutputDirectory.open(dumpIr, force, given, err(), true)) {
+                OutputDirectory dump = dumpIr == null ? null : OutputDirectory.open(dumpIr, force, given, err(), true, "--dump-ir")) {
             IrSnapshots passes = new IrSnapshots();
             Compiler compiler = new Compiler(passes);
             ImportResult r = compiler.importModel(model, new ImportOptions(batch));

@@ -94,8 +94,13 @@ final class OutputDirectory implements AutoCloseable {
      * {@code marker}: write {@link #MARKER}, which lets a later compile replace the folder.
      */
     static OutputDirectory open(Path target, boolean force, List<Path> inputs, PrintWriter notes, boolean marker) {
+        return open(target, force, inputs, notes, marker, "-o");
+    }
+
+    /** As {@link #open(Path, boolean, List, PrintWriter, boolean)} for the folder of {@code option} (e.g. --dump-ir). */
+    static OutputDirectory open(Path target, boolean force, List<Path> inputs, PrintWriter notes, boolean marker, String option) {
         Path abs = followLink(target);
-        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");
+        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another " + option);
         refuseHoldingInputs(target, inputs, "compile");
         try {
             Files.createDirectories(abs.getParent());
@@ -106,7 +111,7 @@ final class OutputDirectory implements AutoCloseable {
         OutputLock lock = OutputLock.acquire(abs, mount, notes);
         try {
             if (Files.isDirectory(abs) && !force && !isOurs(abs)) {
-                throw new CliException(target + ": exists and holds files tfq did not write; choose another -o, or pass --force to replace it");
+                throw new CliException(target + ": exists and holds files tfq did not write; choose another " + option + ", or pass --force to replace it");
             }
             Path staging = mount ? uniqueFolder(abs, OutputLock.INSIDE_TMP) : uniqueFolder(abs.getParent(), "." + abs.getFileName() + ".tmp-");
             return new OutputDirectory(abs, staging, lock, mount, marker);
