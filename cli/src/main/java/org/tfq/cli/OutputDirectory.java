@@ -56,29 +56,7 @@ final class OutputDirectory implements AutoCloseable {
      * moved into place: a reader never sees half a file.
      */
     static void writeWhole(Path file, String text) throws IOException {
-        writeWhole(file, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** {@link #writeWhole(Path, String)} for bytes (an image). */
-    static void writeWhole(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            readableByAll(tmp);
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** A temporary file is private (rw-------); the file it becomes is an ordinary output (rw-r--r--). */
-    static void readableByAll(Path p) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its own defaults apply
-        }
+        org.tfq.compiler.WholeFile.write(file, text);
     }
 
     /**

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfq.explore.ExploreJobs;
+import org.tfq.explore.ExploreRow;
 import org.tfq.ir.io.Json;
 
 /**

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfq.explore.ExploreJobs;
+import org.tfq.explore.ExploreRow;
 
 /** The job files of tfq explore --emit-jobs, written from a hand-made table (no sweep: seconds). */
 class ExploreJobsTest {
@@ -34,7 +36,7 @@ class ExploreJobsTest {
         Files.createDirectories(tmp.resolve(".git"));
         Path dir = exploreFolder(tmp.resolve("x${{ secrets.GITHUB_TOKEN }}"));
         List<ExploreRow> rows = ExplorePlotTest.table().subList(0, 2);
-        CliException e = assertThrows(CliException.class, () -> ExploreJobs.write("github", dir, rows, QUIET));
+        org.tfq.ir.IrException e = assertThrows(org.tfq.ir.IrException.class, () -> ExploreJobs.write("github", dir, rows, QUIET));
         assertTrue(e.getMessage().contains("${{") && e.getMessage().contains("choose another -o"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("jobs/vivado.yml")));
         // Slurm has no such expressions: the same folder is one quoted shell word there
@@ -62,7 +64,7 @@ class ExploreJobsTest {
     @Test
     void githubRefusesAFolderOutsideAnyRepository() throws IOException {
         Path dir = exploreFolder(tmp.resolve("loose"));
-        CliException e = assertThrows(CliException.class, () -> ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2), QUIET));
+        org.tfq.ir.IrException e = assertThrows(org.tfq.ir.IrException.class, () -> ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2), QUIET));
         assertTrue(e.getMessage().contains("is not inside a git repository"), e.getMessage());
     }
 

@@ -12,6 +12,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.tfq.compiler.SampleFiles;
+import org.tfq.explore.ExploreRow;
+import org.tfq.explore.ExploreSweep;
+import org.tfq.explore.MixedPrecision;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportOptions;
@@ -67,7 +70,10 @@ class ExploreSweepTest {
                 Cli.model("ref_n12_d16_m3.targets.npy"));
         QuantizationOptions q = new QuantizationOptions();
         q.calibration = Cli.model("ref_n12_d16_m3.calibration.npy");
-        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(r, x, t, 0.04, q, Capacity.XC7S15, 0.8, 100), new int[] {1, 2, 4, 8, 16},
+        org.tfq.compiler.Compiler compiler = new org.tfq.compiler.Compiler();
+        ExploreSweep.Quantizer widths = (b, bitsFor) -> q.withWidths(b, bitsFor).quantize(compiler, r);
+        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(compiler, r, x, t, 0.04, widths, Capacity.XC7S15, 0.8, 100),
+                new int[] {1, 2, 4, 8, 16},
                 List.of("bram", "lutram"), 2);
         List<ExploreRow> rows = Collections.synchronizedList(new ArrayList<>());
         MixedPrecision.Result mixed = sweep.run(List.of(4, 6, 8), 5.0, row -> {

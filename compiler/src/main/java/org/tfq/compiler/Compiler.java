@@ -95,7 +95,7 @@ public final class Compiler {
      */
     public Scheduled schedule(Quantized q, Target target) {
         Map<Integer, Program> programs = new HashMap<>();
-        IntFunction<Program> schedule = n -> programs.computeIfAbsent(n, k -> ScheduleProgram.run(q.model(), k, EngineGenerator.LATENCIES));
+        IntFunction<Program> schedule = n -> programs.computeIfAbsent(n, k -> program(q, k));
         LaneChooser.Choice choice;
         if (target.lanes() == null) {
             choice = LaneChooser.choose(schedule, target.capacity(), target.maxLutFraction(), target.memory(), LaneChooser.CANDIDATES);
@@ -104,6 +104,17 @@ public final class Compiler {
             choice = LaneChooser.evaluate(schedule, target.capacity(), target.maxLutFraction(), target.memory(), target.lanes());
         }
         return new Scheduled(q, target, choice, programs.get(choice.lanes()));
+    }
+
+    /**
+     * The engine program of {@code q} at {@code lanes} lanes, with the latencies of the engine the
+     * templates build: the one scheduling of the pipeline, which {@link #schedule} and explore's
+     * sweep both use.
+     *
+     * @throws ScheduleProgram.ScheduleException when the model cannot be scheduled at that lane count
+     */
+    public Program program(Quantized q, int lanes) {
+        return ScheduleProgram.run(q.model(), lanes, EngineGenerator.LATENCIES);
     }
 
     /**
