@@ -90,9 +90,9 @@ final class CompileCommand extends TfqCommand {
             + " start/busy/done; default) or spi (also rtl/tfq_spi_top.v, an SPI slave for a microcontroller host).")
     String iface;
 
-    @Option(names = "--dump-ir", paramLabel = "DIR", description = "Also write the IR after every pass into DIR, one file per pass"
-            + " in the order they ran (01-import.txt, 02-lower-to-integer.txt, ...) and index.txt; the last equals OUTDIR/ir.txt."
-            + " DIR follows OUTDIR's rules (--force to replace a folder tfq did not write).")
+    @Option(names = "--dump-ir", paramLabel = "DIR", description = "Also write the IR after every pass into DIR: one file per pass,"
+            + " numbered in the order the passes ran, and index.txt; the last file equals OUTDIR/ir.txt. DIR follows OUTDIR's rules"
+            + " (--force replaces a folder tfq did not write).")
     Path dumpIr;
 
     /** The top levels of --interface: the AXI4-Stream engine alone, or with an SPI slave around it. */
