@@ -133,7 +133,8 @@ final class CompileCommand extends TfqCommand {
         try (OutputDirectory out = OutputDirectory.open(output, force, given, err(), true);
                 OutputDirectory dump = dumpIr == null ? null : OutputDirectory.open(dumpIr, force, given, err(), true, "--dump-ir")) {
             IrSnapshots passes = new IrSnapshots();
-            Compiler compiler = new Compiler(passes);
+            // the text of every pass's graph only when it is to be written
+            Compiler compiler = new Compiler(dump == null ? org.tfq.ir.pass.IrObserver.NONE : passes);
             ImportResult r = compiler.importModel(model, new ImportOptions(batch));
             Quantized q = quantization.quantize(compiler, r);
             IntegerModel im = q.model();
