@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfq.explore.ExploreJobs;
+import org.tfq.explore.ExplorePlotTest;
 import org.tfq.explore.ExploreRow;
 import org.tfq.ir.io.Json;
 

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfq.explore.ExploreJobs;
+import org.tfq.explore.ExplorePlotTest;
 import org.tfq.explore.ExploreRow;
 
 /** The job files of tfq explore --emit-jobs, written from a hand-made table (no sweep: seconds). */
