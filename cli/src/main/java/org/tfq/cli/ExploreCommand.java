@@ -243,7 +243,15 @@ final class ExploreCommand extends TfqCommand {
         if (emitPareto || emitJobs != null) {
             List<ExploreRow> candidates = ExploreFront.candidates(ExploreTable.sorted(rows), ExploreFront.all(ExploreTable.sorted(rows)));
             exit = ParetoCandidates.compile(this, work, dir, candidates, nThreads, out(), err());
-            if (emitJobs != null) ExploreJobs.write(emitJobs, dir, work, candidates, out());
+            if (emitJobs != null) {
+                ExploreJobs.Written jobs = ExploreJobs.write(emitJobs, dir, work, candidates);
+                if (jobs.ignoredByGit()) {
+                    out().println("  warning: " + org.tfq.ir.io.SafeText.printable(dir.toAbsolutePath().normalize().toString())
+                            + " is ignored by git, so a commit leaves it out and the workflow will not find it: git add -f it, or explore"
+                            + " into a folder git does not ignore");
+                }
+                out().println("  wrote " + jobs.file() + (jobs.github() ? " (copy to .github/workflows/)" : " (sbatch " + jobs.file() + ")"));
+            }
         }
         synchronized (lock) {
             staging.commit();

@@ -1,7 +1,6 @@
 package org.tfq.explore;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -25,12 +24,18 @@ public final class ExploreJobs {
     public static final String DIR = "jobs";
     private static final Templates TEMPLATES = new Templates("/org/tfq/explore");
 
-    public static Path write(String kind, Path dir, List<ExploreRow> candidates, PrintWriter out) throws IOException {
-        return write(kind, dir, dir, candidates, out);
+    /**
+     * The job file written: its path in the explore folder, whether it is GitHub's workflow (else
+     * the Slurm script), and whether git ignores the folder (a workflow would not find it).
+     */
+    public record Written(Path file, boolean github, boolean ignoredByGit) {}
+
+    public static Written write(String kind, Path dir, List<ExploreRow> candidates) throws IOException {
+        return write(kind, dir, dir, candidates);
     }
 
     /** The job file for the explore folder {@code dir}, written into {@code work}, where it is built until moved to {@code dir}. */
-    public static Path write(String kind, Path dir, Path work, List<ExploreRow> candidates, PrintWriter out) throws IOException {
+    public static Written write(String kind, Path dir, Path work, List<ExploreRow> candidates) throws IOException {
         if (candidates.isEmpty()) throw new IrException("--emit-jobs: no Pareto candidate fits the part, so there is nothing to build");
         boolean github = kind.equals("github");
         Map<String, Object> m = new LinkedHashMap<>();
@@ -40,7 +45,7 @@ public final class ExploreJobs {
         m.put("model", SafeText.printable(modelName(work)));
         // GitHub checks the repository out anew: a path relative to its root; Slurm runs on a shared file system: absolute
         String path = github ? githubPath(dir) : dir.toAbsolutePath().normalize().toString();
-        if (github) warnIfIgnored(dir, out);
+        boolean ignored = github && ignoredByGit(dir);
         m.put("dirShell", shellQuoted(path));
         m.put("dirYaml", Json.write(path).strip()); // a JSON string is a YAML double-quoted scalar
         m.put("dirComment", SafeText.printable(github ? path : shellQuoted(path)));
@@ -48,10 +53,7 @@ public final class ExploreJobs {
         Path file = work.resolve(DIR).resolve(name);
         if (!github) Files.createDirectories(work.resolve(DIR).resolve("logs"));
         WholeFile.write(file, TEMPLATES.render(github ? "vivado.yml.ftl" : "vivado.slurm.ftl", m));
-        Path shown = dir.resolve(DIR).resolve(name);
-        out.println("  wrote " + shown + (github ? " (copy to .github/workflows/)" : " (sbatch " + shown + ")"));
-        out.flush();
-        return shown;
+        return new Written(dir.resolve(DIR).resolve(name), github, ignored);
     }
 
     /** {@code s} as one shell word: single-quoted, each {@code '} as {@code '\''}. */
@@ -100,21 +102,19 @@ public final class ExploreJobs {
         return null;
     }
 
-    /** A folder git ignores (out/ is, in tfq's .gitignore) is never committed, so the workflow would not find it: say so. */
-    private static void warnIfIgnored(Path dir, PrintWriter out) {
+    /** A folder git ignores (out/ is, in tfq's .gitignore) is never committed, so the workflow would not find it. */
+    private static boolean ignoredByGit(Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
         Path root = repositoryRoot(abs);
         try {
             Process p = new ProcessBuilder("git", "-C", root.toString(), "check-ignore", "-q", "--", root.relativize(abs).toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
-                out.println("  warning: " + SafeText.printable(abs.toString()) + " is ignored by git, so a commit leaves it out and the"
-                        + " workflow will not find it: git add -f it, or explore into a folder git does not ignore");
-            }
+            return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
-            // no git here: nothing to check
+            return false; // no git here: nothing to check
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }
