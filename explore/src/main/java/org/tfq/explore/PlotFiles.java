@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -17,22 +17,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.tfq.compiler.WholeFile;
 import org.tfq.verilog.Templates;
 
 /**
- * A {@link ScatterPlot} as an SVG (the template {@code org/tfq/cli/explore/plot.svg.ftl}) and as
+ * A {@link ScatterPlot} as an SVG (the template {@code org/tfq/explore/plot.svg.ftl}) and as
  * a PNG (drawn with Java2D, headless: explore runs on servers without a display).
  */
-final class PlotFiles {
+public final class PlotFiles {
     private PlotFiles() {}
 
-    private static final Templates TEMPLATES = new Templates("/org/tfq/cli/explore");
-    static final Color GREY = new Color(0x9a9a9a);
-    static final Color RED = new Color(0xd62728);
+    private static final Templates TEMPLATES = new Templates("/org/tfq/explore");
+    public static final Color GREY = new Color(0x9a9a9a);
+    public static final Color RED = new Color(0xd62728);
     /** Where the legend's second entry starts, right of the first. */
     private static final double LEGEND_SECOND = 200;
 
-    static String svg(ScatterPlot p) {
+    public static String svg(ScatterPlot p) {
         Map<String, Object> m = new LinkedHashMap<>();
         int w = ScatterPlot.WIDTH, h = ScatterPlot.HEIGHT;
         double left = ScatterPlot.LEFT, right = w - ScatterPlot.RIGHT, top = ScatterPlot.TOP, bottom = h - ScatterPlot.BOTTOM;
@@ -90,7 +91,7 @@ final class PlotFiles {
         return out;
     }
 
-    static BufferedImage png(ScatterPlot p) {
+    public static BufferedImage png(ScatterPlot p) {
         System.setProperty("java.awt.headless", "true");
         int w = ScatterPlot.WIDTH, h = ScatterPlot.HEIGHT;
         double left = ScatterPlot.LEFT, right = w - ScatterPlot.RIGHT, top = ScatterPlot.TOP, bottom = h - ScatterPlot.BOTTOM;
@@ -168,10 +169,10 @@ final class PlotFiles {
     }
 
     /** Writes {@code base}.svg and {@code base}.png, each whole or not at all. */
-    static void write(ScatterPlot p, Path base) throws IOException {
-        OutputDirectory.writeWhole(base.resolveSibling(base.getFileName() + ".svg"), svg(p));
+    public static void write(ScatterPlot p, Path base) throws IOException {
+        WholeFile.write(base.resolveSibling(base.getFileName() + ".svg"), svg(p));
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
         if (!ImageIO.write(png(p), "png", png)) throw new IOException("no PNG writer in this Java runtime");
-        OutputDirectory.writeWhole(base.resolveSibling(base.getFileName() + ".png"), png.toByteArray());
+        WholeFile.write(base.resolveSibling(base.getFileName() + ".png"), png.toByteArray());
     }
 }

@@ -1,13 +1,14 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tfq.compiler.Target;
+import org.tfq.ir.IrException;
 import org.tfq.ir.io.Json;
 import org.tfq.passes.resources.Capacity;
 import org.tfq.vivado.PartDatabase;
@@ -23,15 +24,18 @@ import org.tfq.vivado.VivadoReports;
  * the part drops off the fronts. Those rows say {@code vivado} in resource_source and energy_source; the Pareto fronts
  * and plots are computed anew. RMSE and cycles do not change: they never were estimates.
  */
-final class ExploreCollect {
+public final class ExploreCollect {
     private ExploreCollect() {}
 
-    static int run(Path dir, PrintWriter out) throws IOException {
-        OutputDirectory.requireFolder(dir);
+    /** The table rewritten ({@code json}), the configurations that have Vivado's results now, and every row. */
+    public record Collected(Path json, List<String> merged, List<ExploreRow> rows) {}
+
+    /** Merges the results found under {@code dir} (an explore output folder) into its tables and plots. */
+    public static Collected run(Path dir) throws IOException {
         Path json = dir.resolve(ExploreTable.JSON);
-        if (!Files.isRegularFile(json)) throw new CliException(dir + ": has no " + ExploreTable.JSON + "; run tfq explore -o " + dir + " first");
+        if (!Files.isRegularFile(json)) throw new IrException(dir + ": has no " + ExploreTable.JSON + "; run tfq explore -o " + dir + " first");
         if (!(Json.read(Files.readString(json)) instanceof Map<?, ?> table) || !(table.get("configurations") instanceof List<?> list)) {
-            throw new CliException(json + ": not an explore table (no \"configurations\"); run tfq explore again");
+            throw new IrException(json + ": not an explore table (no \"configurations\"); run tfq explore again");
         }
         Map<String, Object> header = new LinkedHashMap<>();
         table.forEach((k, v) -> {
@@ -43,7 +47,7 @@ final class ExploreCollect {
         List<String> merged = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             ExploreRow r = ExploreRow.fromJson(i, (Map<?, ?>) list.get(i));
-            Path summary = dir.resolve(ParetoCandidates.DIR).resolve(r.name()).resolve(VivadoReports.SUMMARY);
+            Path summary = dir.resolve(ExploreTable.PARETO).resolve(r.name()).resolve(VivadoReports.SUMMARY);
             if (Files.isRegularFile(summary)) {
                 r = merge(r, summary, cap, clockMhz);
                 merged.add(r.name());
@@ -52,22 +56,18 @@ final class ExploreCollect {
         }
         header.put("collected_from_vivado", merged);
         ExploreTable.write(dir, header, rows, true);
-        out.println("collected Vivado results of " + merged.size() + " configurations into " + json
-                + (merged.isEmpty() ? " (no " + ParetoCandidates.DIR + "/*/" + VivadoReports.SUMMARY + " yet: run make bitstream and make report in each candidate)" : ""));
-        out.print(ExploreTable.markdown(rows));
-        out.flush();
-        return Main.EXIT_OK;
+        return new Collected(json, merged, rows);
     }
 
     private static ExploreRow merge(ExploreRow r, Path summary, Capacity cap, double clockMhz) throws IOException {
         Object parsed = Json.read(Files.readString(summary));
-        if (!(parsed instanceof Map<?, ?> s)) throw new CliException(summary + ": not a tfq report summary; run make report again");
+        if (!(parsed instanceof Map<?, ?> s)) throw new IrException(summary + ": not a tfq report summary; run make report again");
         Map<?, ?> u = map(s.get("utilization")), t = map(s.get("timing")), p = map(s.get("power"));
         try {
             return r.withVivado(integer(u, "lut"), integer(u, "lutram"), integer(u, "ff"), integer(u, "dsp"), dbl(u, "bram36"), cap, clockMhz,
                     dbl(p, "total_w"), dbl(t, "fmax_mhz"), dbl(t, "wns_ns"));
         } catch (IllegalArgumentException e) {
-            throw new CliException(summary + ": " + e.getMessage() + "; run make report again");
+            throw new IrException(summary + ": " + e.getMessage() + "; run make report again");
         }
     }
 
@@ -85,6 +85,6 @@ final class ExploreCollect {
 
     private static Capacity capacity(Map<String, Object> header) {
         Object part = header.get("part");
-        return VivadoOutput.capacity(PartDatabase.lookup(part == null ? PartDatabase.DEFAULT_PART : part.toString()));
+        return Target.capacity(PartDatabase.lookup(part == null ? PartDatabase.DEFAULT_PART : part.toString()));
     }
 }

@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.tfq.compiler.Accuracy;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.Quantized;
+import org.tfq.compiler.Target;
 import org.tfq.ir.FloatTensor;
 import org.tfq.onnx.ImportResult;
 import org.tfq.passes.explore.PowerModel;
@@ -32,17 +36,26 @@ import org.tfq.verilog.EngineGenerator;
  * not depend on the data), and only the resource and power models run per activation memory.
  * Rows go to the listener as they finish, in whatever order the threads finish them.
  */
-final class ExploreSweep {
+public final class ExploreSweep {
 
-    /** What the sweep measures with and against. */
-    record Setup(ImportResult model, FloatTensor inputs, float[] targets, double rmseFloat, QuantizationOptions quantization,
+    /**
+     * What the sweep measures with and against: {@code quantizer} makes the integer model of a
+     * width configuration (the caller's quantization options with those widths).
+     */
+    public record Setup(Compiler compiler, ImportResult model, FloatTensor inputs, float[] targets, double rmseFloat, Quantizer quantizer,
             Capacity capacity, double maxLutFraction, double clockMhz) {}
 
+    /** The integer model of one width configuration: {@code bits}, and per-layer widths for a mixed one. */
+    @FunctionalInterface
+    public interface Quantizer {
+        Quantized quantize(int bits, SortedMap<String, Integer> bitsFor);
+    }
+
     /** A width configuration: one --bits, and --bits-for for a mixed one. */
-    record Widths(int bits, SortedMap<String, Integer> bitsFor, boolean mixed) {}
+    public record Widths(int bits, SortedMap<String, Integer> bitsFor, boolean mixed) {}
 
     /** A configuration that could not be scheduled, and why. */
-    record Skipped(String name, String reason) {}
+    public record Skipped(String name, String reason) {}
 
     private final Setup setup;
     private final int[] lanes;
@@ -52,7 +65,7 @@ final class ExploreSweep {
     private final AtomicInteger expected = new AtomicInteger();
     private final List<Skipped> skipped = new ArrayList<>();
 
-    ExploreSweep(Setup setup, int[] lanes, List<String> activations, int threads) {
+    public ExploreSweep(Setup setup, int[] lanes, List<String> activations, int threads) {
         this.setup = setup;
         this.lanes = lanes.clone();
         this.activations = List.copyOf(activations);
@@ -64,21 +77,21 @@ final class ExploreSweep {
     }
 
     /** How many rows the sweep will deliver as far as it knows now (a mixed search may add some). */
-    int expected() {
+    public int expected() {
         return expected.get();
     }
 
-    synchronized List<Skipped> skipped() {
+    public synchronized List<Skipped> skipped() {
         return List.copyOf(skipped);
     }
 
     /** Stops the sweep: no new configuration starts; rows already delivered stay delivered. */
-    void stop() {
+    public void stop() {
         stopped.set(true);
         pool.shutdownNow();
     }
 
-    boolean stopped() {
+    public boolean stopped() {
         return stopped.get();
     }
 
@@ -87,7 +100,7 @@ final class ExploreSweep {
      * mixed-precision search within that RMSE; blocks until all rows are delivered or the sweep is
      * stopped. Returns the search's result (null without a search).
      */
-    MixedPrecision.Result run(List<Integer> bits, Double mixedBound, Consumer<ExploreRow> rows) {
+    public MixedPrecision.Result run(List<Integer> bits, Double mixedBound, Consumer<ExploreRow> rows) {
         int perWidths = lanes.length * activations.size();
         expected.set(bits.size() * perWidths + (mixedBound == null ? 0 : perWidths));
         List<CompletableFuture<?>> all = new ArrayList<>();
@@ -144,13 +157,12 @@ final class ExploreSweep {
     }
 
     /** The integer model of a width configuration and its RMSE on the samples. */
-    private record Quantized(IntegerModel model, double rmse) {}
+    private record Measured(Quantized quantized, double rmse) {}
 
-    private Quantized quantize(Widths w) {
+    private Measured quantize(Widths w) {
         checkStopped();
-        QuantizationOptions q = setup.quantization().withWidths(w.bits(), w.bitsFor());
-        IntegerModel im = q.quantize(setup.model());
-        return new Quantized(im, rmse(im));
+        Quantized q = setup.quantizer().quantize(w.bits(), w.bitsFor());
+        return new Measured(q, rmse(q.model()));
     }
 
     private double rmse(IntegerModel im) {
@@ -159,7 +171,7 @@ final class ExploreSweep {
     }
 
     /** Schedules the model at every lane count, one task each, and estimates every activation memory. */
-    private CompletableFuture<Void> hardware(int order, Widths w, Quantized q, Consumer<ExploreRow> rows) {
+    private CompletableFuture<Void> hardware(int order, Widths w, Measured q, Consumer<ExploreRow> rows) {
         List<CompletableFuture<?>> tasks = new ArrayList<>();
         for (int li = 0; li < lanes.length; li++) {
             int n = lanes[li], laneOrder = li;
@@ -167,7 +179,7 @@ final class ExploreSweep {
                 checkStopped();
                 Program p;
                 try {
-                    p = ScheduleProgram.run(q.model(), n, EngineGenerator.LATENCIES);
+                    p = setup.compiler().program(q.quantized(), n);
                 } catch (ScheduleProgram.ScheduleException e) {
                     synchronized (this) {
                         for (String a : activations) skipped.add(new Skipped(ExploreRow.name(w.bits(), w.mixed(), n, a), e.getMessage()));
@@ -186,7 +198,7 @@ final class ExploreSweep {
     }
 
     private ExploreRow row(int order, Widths w, double rmse, Program p, String activations) {
-        ResourceEstimate e = ResourceModel.estimate(p, VivadoOutput.memory(CompileCommand.activations(activations)));
+        ResourceEstimate e = ResourceModel.estimate(p, Target.memory(EngineGenerator.Activations.valueOf(activations.toUpperCase(java.util.Locale.ROOT))));
         Resources r = e.total();
         Capacity cap = setup.capacity();
         double mhz = setup.clockMhz();

@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -25,19 +25,19 @@ import org.w3c.dom.NodeList;
  * The plots of a hand-made table: the SVG parses as XML with one circle per configuration that
  * fits, the Pareto ones marked; the PNG reads back with the same points at the same places.
  */
-class ExplorePlotTest {
+public class ExplorePlotTest {
 
     @TempDir
     Path tmp;
 
     /** name, bits, lanes, rmse, cycles, lut, energy, fits. */
-    static ExploreRow row(int order, String name, double rmse, long cycles, int lut, double energy, boolean fits) {
+    public static ExploreRow row(int order, String name, double rmse, long cycles, int lut, double energy, boolean fits) {
         return new ExploreRow(order, name, 8, new TreeMap<>(), 8, "bram", 0.04, rmse, cycles, cycles / 100.0, lut, 0, lut, 4, 1,
                 100.0 * lut / 8000, fits, ExploreRow.MODEL, 0.05, energy, ExploreRow.MODEL, null, null);
     }
 
     /** Seven fitting points, of which b, c, e and g are on the RMSE-latency front, and one that does not fit (not drawn). */
-    static List<ExploreRow> table() {
+    public static List<ExploreRow> table() {
         return List.of(
                 row(0, "a", 0.20, 40_000, 1500, 20, true),
                 row(1, "b", 0.05, 4_000, 2000, 3, true),

@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.tfq.compiler.WholeFile;
 import org.tfq.ir.io.Json;
+import org.tfq.passes.explore.PowerModel;
 
 /**
  * The results of {@code tfq explore} in DIR: {@code explore.csv} (one row per configuration),
@@ -17,20 +19,35 @@ import org.tfq.ir.io.Json;
  * {@code plots/<front>.svg} and {@code .png}. Rows are sorted by their place in the sweep, so
  * the files do not depend on which thread finished first.
  */
-final class ExploreTable {
+public final class ExploreTable {
     private ExploreTable() {}
 
-    static final String CSV = "explore.csv";
-    static final String JSON = "explore.json";
-    static final String PLOTS = "plots";
+    public static final String CSV = "explore.csv";
+    public static final String JSON = "explore.json";
+    public static final String PLOTS = "plots";
+    /** The folder of --emit-pareto's candidates, one compile output folder per configuration. */
+    public static final String PARETO = "pareto";
 
-    static List<ExploreRow> sorted(List<ExploreRow> rows) {
+    /** The power model's constants, so explore.json says how its estimates were made. */
+    public static Map<String, Object> energyModel() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("note", "estimate from modelled resources (docs/explore.md), not a power analysis; --collect replaces it with Vivado's report_power");
+        m.put("static_w", PowerModel.STATIC_W);
+        m.put("clock_uw_per_mhz", PowerModel.CLOCK_UW_PER_MHZ);
+        m.put("lut_uw_per_mhz", PowerModel.LUT_UW_PER_MHZ);
+        m.put("ff_uw_per_mhz", PowerModel.FF_UW_PER_MHZ);
+        m.put("dsp_uw_per_mhz", PowerModel.DSP_UW_PER_MHZ);
+        m.put("bram36_uw_per_mhz", PowerModel.BRAM36_UW_PER_MHZ);
+        return m;
+    }
+
+    public static List<ExploreRow> sorted(List<ExploreRow> rows) {
         List<ExploreRow> s = new ArrayList<>(rows);
         s.sort(Comparator.comparingInt(ExploreRow::order));
         return s;
     }
 
-    static String csv(List<ExploreRow> rows, Map<ExploreFront, Set<String>> fronts) {
+    public static String csv(List<ExploreRow> rows, Map<ExploreFront, Set<String>> fronts) {
         StringBuilder b = new StringBuilder();
         for (ExploreRow r : rows) {
             Map<String, Object> f = r.fields(ExploreFront.flags(r, fronts));
@@ -56,7 +73,7 @@ final class ExploreTable {
     }
 
     /** explore.json: {@code header} (model, part, ...), then the rows and the fronts. */
-    static String json(Map<String, Object> header, List<ExploreRow> rows, Map<ExploreFront, Set<String>> fronts) {
+    public static String json(Map<String, Object> header, List<ExploreRow> rows, Map<ExploreFront, Set<String>> fronts) {
         Map<String, Object> m = new LinkedHashMap<>(header);
         List<Object> list = new ArrayList<>();
         for (ExploreRow r : rows) list.add(r.fields(ExploreFront.flags(r, fronts)));
@@ -69,18 +86,18 @@ final class ExploreTable {
     }
 
     /** Writes explore.csv and explore.json (each whole or not at all); with {@code plots}, also the plots. */
-    static void write(Path dir, Map<String, Object> header, List<ExploreRow> unsorted, boolean plots) throws IOException {
+    public static void write(Path dir, Map<String, Object> header, List<ExploreRow> unsorted, boolean plots) throws IOException {
         List<ExploreRow> rows = sorted(unsorted);
         Map<ExploreFront, Set<String>> fronts = ExploreFront.all(rows);
-        OutputDirectory.writeWhole(dir.resolve(CSV), csv(rows, fronts));
-        OutputDirectory.writeWhole(dir.resolve(JSON), json(header, rows, fronts));
+        WholeFile.write(dir.resolve(CSV), csv(rows, fronts));
+        WholeFile.write(dir.resolve(JSON), json(header, rows, fronts));
         if (!plots) return;
         Files.createDirectories(dir.resolve(PLOTS));
         for (ExploreFront f : ExploreFront.values()) PlotFiles.write(plot(f, rows, fronts.get(f)), dir.resolve(PLOTS).resolve(f.file));
     }
 
     /** The plot of one front: every configuration that fits, the front's marked. */
-    static ScatterPlot plot(ExploreFront f, List<ExploreRow> rows, Set<String> front) {
+    public static ScatterPlot plot(ExploreFront f, List<ExploreRow> rows, Set<String> front) {
         List<ScatterPlot.Point> pts = new ArrayList<>();
         for (ExploreRow r : rows) {
             if (r.fits()) pts.add(new ScatterPlot.Point(f.x.applyAsDouble(r), f.y.applyAsDouble(r), r.name(), front.contains(r.name())));
@@ -91,7 +108,7 @@ final class ExploreTable {
     }
 
     /** The Pareto candidates as a Markdown table, as explore prints them. */
-    static String markdown(List<ExploreRow> unsorted) {
+    public static String markdown(List<ExploreRow> unsorted) {
         List<ExploreRow> rows = sorted(unsorted);
         Map<ExploreFront, Set<String>> fronts = ExploreFront.all(rows);
         StringBuilder b = new StringBuilder();

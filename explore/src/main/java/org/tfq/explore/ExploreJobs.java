@@ -1,12 +1,13 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tfq.compiler.WholeFile;
+import org.tfq.ir.IrException;
 import org.tfq.ir.io.Json;
 import org.tfq.ir.io.SafeText;
 import org.tfq.verilog.Templates;
@@ -17,19 +18,25 @@ import org.tfq.verilog.Templates;
  * workflow with a final job that runs {@code tfq explore --collect}) and
  * {@code vivado.slurm.ftl} (a Slurm array job).
  */
-final class ExploreJobs {
+public final class ExploreJobs {
     private ExploreJobs() {}
 
-    static final String DIR = "jobs";
-    private static final Templates TEMPLATES = new Templates("/org/tfq/cli/explore");
+    public static final String DIR = "jobs";
+    private static final Templates TEMPLATES = new Templates("/org/tfq/explore");
 
-    static Path write(String kind, Path dir, List<ExploreRow> candidates, PrintWriter out) throws IOException {
-        return write(kind, dir, dir, candidates, out);
+    /**
+     * The job file written: its path in the explore folder, whether it is GitHub's workflow (else
+     * the Slurm script), and whether git ignores the folder (a workflow would not find it).
+     */
+    public record Written(Path file, boolean github, boolean ignoredByGit) {}
+
+    public static Written write(String kind, Path dir, List<ExploreRow> candidates) throws IOException {
+        return write(kind, dir, dir, candidates);
     }
 
     /** The job file for the explore folder {@code dir}, written into {@code work}, where it is built until moved to {@code dir}. */
-    static Path write(String kind, Path dir, Path work, List<ExploreRow> candidates, PrintWriter out) throws IOException {
-        if (candidates.isEmpty()) throw new CliException("--emit-jobs: no Pareto candidate fits the part, so there is nothing to build");
+    public static Written write(String kind, Path dir, Path work, List<ExploreRow> candidates) throws IOException {
+        if (candidates.isEmpty()) throw new IrException("--emit-jobs: no Pareto candidate fits the part, so there is nothing to build");
         boolean github = kind.equals("github");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("candidates", candidates.stream().map(ExploreRow::name).toList());
@@ -38,22 +45,19 @@ final class ExploreJobs {
         m.put("model", SafeText.printable(modelName(work)));
         // GitHub checks the repository out anew: a path relative to its root; Slurm runs on a shared file system: absolute
         String path = github ? githubPath(dir) : dir.toAbsolutePath().normalize().toString();
-        if (github) warnIfIgnored(dir, out);
+        boolean ignored = github && ignoredByGit(dir);
         m.put("dirShell", shellQuoted(path));
         m.put("dirYaml", Json.write(path).strip()); // a JSON string is a YAML double-quoted scalar
         m.put("dirComment", SafeText.printable(github ? path : shellQuoted(path)));
         String name = github ? "vivado.yml" : "vivado.slurm";
         Path file = work.resolve(DIR).resolve(name);
         if (!github) Files.createDirectories(work.resolve(DIR).resolve("logs"));
-        OutputDirectory.writeWhole(file, TEMPLATES.render(github ? "vivado.yml.ftl" : "vivado.slurm.ftl", m));
-        Path shown = dir.resolve(DIR).resolve(name);
-        out.println("  wrote " + shown + (github ? " (copy to .github/workflows/)" : " (sbatch " + shown + ")"));
-        out.flush();
-        return shown;
+        WholeFile.write(file, TEMPLATES.render(github ? "vivado.yml.ftl" : "vivado.slurm.ftl", m));
+        return new Written(dir.resolve(DIR).resolve(name), github, ignored);
     }
 
     /** {@code s} as one shell word: single-quoted, each {@code '} as {@code '\''}. */
-    static String shellQuoted(String s) {
+    public static String shellQuoted(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
@@ -66,10 +70,10 @@ final class ExploreJobs {
      * DIR as the workflow names it ({@link #relative}); refused when it holds {@code ${{}, which
      * GitHub evaluates anywhere in a workflow, quoted or not. Explore checks it before the sweep.
      */
-    static String githubPath(Path dir) {
+    public static String githubPath(Path dir) {
         String path = relative(dir);
         if (path.contains("${{")) {
-            throw new CliException("--emit-jobs github: " + SafeText.printable(path) + " holds '${{', which GitHub Actions would evaluate"
+            throw new IrException("--emit-jobs github: " + SafeText.printable(path) + " holds '${{', which GitHub Actions would evaluate"
                     + " as an expression; choose another -o");
         }
         return path;
@@ -80,39 +84,37 @@ final class ExploreJobs {
      * with a .git), which is where a workflow's checkout puts it: neither the current folder nor
      * an absolute path means anything on a runner.
      */
-    static String relative(Path dir) {
+    public static String relative(Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
         Path root = repositoryRoot(abs);
         if (root == null) {
-            throw new CliException("--emit-jobs github: " + SafeText.printable(abs.toString()) + " is not inside a git repository; the"
+            throw new IrException("--emit-jobs github: " + SafeText.printable(abs.toString()) + " is not inside a git repository; the"
                     + " workflow finds the explore folder in the repository it checks out: give -o a folder inside it (and commit it)");
         }
         String rel = root.relativize(abs).toString().replace('\\', '/');
         return rel.isEmpty() ? "." : rel;
     }
 
-    static Path repositoryRoot(Path abs) {
+    public static Path repositoryRoot(Path abs) {
         for (Path p = abs; p != null; p = p.getParent()) {
             if (Files.exists(p.resolve(".git"))) return p;
         }
         return null;
     }
 
-    /** A folder git ignores (out/ is, in tfq's .gitignore) is never committed, so the workflow would not find it: say so. */
-    private static void warnIfIgnored(Path dir, PrintWriter out) {
+    /** A folder git ignores (out/ is, in tfq's .gitignore) is never committed, so the workflow would not find it. */
+    private static boolean ignoredByGit(Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
         Path root = repositoryRoot(abs);
         try {
             Process p = new ProcessBuilder("git", "-C", root.toString(), "check-ignore", "-q", "--", root.relativize(abs).toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
-                out.println("  warning: " + SafeText.printable(abs.toString()) + " is ignored by git, so a commit leaves it out and the"
-                        + " workflow will not find it: git add -f it, or explore into a folder git does not ignore");
-            }
+            return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
-            // no git here: nothing to check
+            return false; // no git here: nothing to check
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -1,9 +1,10 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,18 +12,24 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.SampleFiles;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
-import org.tfq.onnx.OnnxImporter;
+import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.resources.Capacity;
 
 /** The mixed-precision search against a made-up RMSE, and stopping a sweep (what Ctrl-C does). */
 class ExploreSweepTest {
 
+    static Path model(String file) {
+        return Path.of(System.getProperty("tfq.root", "..")).resolve("testdata/models").resolve(file);
+    }
+
     static ImportResult ref() {
-        return OnnxImporter.load(Cli.model("ref_n12_d16_m3.onnx"), new ImportOptions(1));
+        return new Compiler().importModel(model("ref_n12_d16_m3.onnx"), new ImportOptions(1));
     }
 
     @Test
@@ -61,12 +68,16 @@ class ExploreSweepTest {
     @Test
     void stoppedSweepKeepsWhatFinished() {
         ImportResult r = ref();
-        FloatTensor x = SampleFiles.inputs(Npy.read(Cli.model("ref_n12_d16_m3.inputs.npy")), r.inputs().get(0), Cli.model("ref_n12_d16_m3.inputs.npy"));
-        float[] t = SampleFiles.targets(Npy.read(Cli.model("ref_n12_d16_m3.targets.npy")), x.shape().dim(0), r.outputs().get(0),
-                Cli.model("ref_n12_d16_m3.targets.npy"));
-        QuantizationOptions q = new QuantizationOptions();
-        q.calibration = Cli.model("ref_n12_d16_m3.calibration.npy");
-        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(r, x, t, 0.04, q, Capacity.XC7S15, 0.8, 100), new int[] {1, 2, 4, 8, 16},
+        FloatTensor x = SampleFiles.inputs(Npy.read(model("ref_n12_d16_m3.inputs.npy")), r.inputs().get(0), model("ref_n12_d16_m3.inputs.npy"));
+        float[] t = SampleFiles.targets(Npy.read(model("ref_n12_d16_m3.targets.npy")), x.shape().dim(0), r.outputs().get(0),
+                model("ref_n12_d16_m3.targets.npy"));
+        Path calibration = model("ref_n12_d16_m3.calibration.npy");
+        FloatTensor cal = SampleFiles.inputs(Npy.read(calibration), r.inputs().get(0), calibration);
+        Compiler compiler = new Compiler();
+        ExploreSweep.Quantizer widths = (b, bitsFor) -> compiler.quantize(r, new QuantOptions(b, bitsFor, QuantOptions.RangeMethod.MINMAX, true),
+                true, cal);
+        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(compiler, r, x, t, 0.04, widths, Capacity.XC7S15, 0.8, 100),
+                new int[] {1, 2, 4, 8, 16},
                 List.of("bram", "lutram"), 2);
         List<ExploreRow> rows = Collections.synchronizedList(new ArrayList<>());
         MixedPrecision.Result mixed = sweep.run(List.of(4, 6, 8), 5.0, row -> {

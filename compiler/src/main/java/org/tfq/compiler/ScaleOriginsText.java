@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.compiler;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,10 +8,10 @@ import org.tfq.ir.io.SafeText;
 import org.tfq.passes.quant.ScaleOrigins;
 
 /** How compile, evaluate and inspect say which scales a trained model did not state itself. */
-final class ScaleOriginsText {
+public final class ScaleOriginsText {
     private ScaleOriginsText() {}
 
-    static Map<String, Object> json(ScaleOrigins o) {
+    public static Map<String, Object> json(ScaleOrigins o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("inferred", new LinkedHashMap<>(o.inferred()));
         m.put("internal_bits", new LinkedHashMap<>(o.internal()));
@@ -20,7 +20,7 @@ final class ScaleOriginsText {
     }
 
     /** {@code scales not in the model: %a from %b (inferred); %c at 14 bits (range analysis); %d (calibrated)}. */
-    static String line(ScaleOrigins o) {
+    public static String line(ScaleOrigins o) {
         List<String> parts = new ArrayList<>();
         o.inferred().forEach((v, from) -> parts.add("%" + SafeText.printable(v) + " from %" + SafeText.printable(from) + " (inferred)"));
         o.internal().forEach((v, bits) -> parts.add("%" + SafeText.printable(v) + " at " + bits + " bits (range analysis)"));

@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,21 +11,21 @@ import java.util.Locale;
  * than a factor of {@link #LOG_SPAN}, so a 1-lane design does not squash the rest into a corner),
  * every point, and the Pareto front as a staircase through its points.
  */
-record ScatterPlot(String title, String xLabel, String yLabel, boolean xLog, boolean yLog, List<Tick> xTicks, List<Tick> yTicks,
+public record ScatterPlot(String title, String xLabel, String yLabel, boolean xLog, boolean yLog, List<Tick> xTicks, List<Tick> yTicks,
         List<Dot> dots, List<double[]> front) {
 
-    static final int WIDTH = 800, HEIGHT = 520;
-    static final int LEFT = 90, RIGHT = 30, TOP = 64, BOTTOM = 70;
-    static final double LOG_SPAN = 8;
+    public static final int WIDTH = 800, HEIGHT = 520;
+    public static final int LEFT = 90, RIGHT = 30, TOP = 64, BOTTOM = 70;
+    public static final double LOG_SPAN = 8;
 
     /** A point of the data. */
-    record Point(double x, double y, String label, boolean pareto) {}
+    public record Point(double x, double y, String label, boolean pareto) {}
 
     /** Room a point label needs to the right of its point, in pixels. */
-    static final double LABEL_ROOM = 90;
+    public static final double LABEL_ROOM = 90;
 
     /** A point placed on the canvas. */
-    record Dot(double px, double py, String label, boolean pareto) {
+    public record Dot(double px, double py, String label, boolean pareto) {
         /** Near the right edge the label goes to the left of its point, inside the frame. */
         boolean labelLeftOf() {
             return px > WIDTH - RIGHT - LABEL_ROOM;
@@ -33,9 +33,9 @@ record ScatterPlot(String title, String xLabel, String yLabel, boolean xLog, boo
     }
 
     /** A tick: its pixel position on its axis and its text. */
-    record Tick(double pos, String text) {}
+    public record Tick(double pos, String text) {}
 
-    static ScatterPlot of(String title, String xLabel, String yLabel, List<Point> points) {
+    public static ScatterPlot of(String title, String xLabel, String yLabel, List<Point> points) {
         Axis ax = Axis.of(points.stream().mapToDouble(Point::x).toArray(), LEFT, WIDTH - RIGHT);
         Axis ay = Axis.of(points.stream().mapToDouble(Point::y).toArray(), HEIGHT - BOTTOM, TOP);
         List<Dot> dots = new ArrayList<>();
@@ -50,7 +50,7 @@ record ScatterPlot(String title, String xLabel, String yLabel, boolean xLog, boo
         return new ScatterPlot(title, xLabel, yLabel, ax.log, ay.log, ax.ticks(), ay.ticks(), dots, front);
     }
 
-    int paretoCount() {
+    public int paretoCount() {
         return (int) dots.stream().filter(Dot::pareto).count();
     }
 
@@ -116,7 +116,7 @@ record ScatterPlot(String title, String xLabel, String yLabel, boolean xLog, boo
     }
 
     /** "12.3": pixel coordinates as the SVG writes them. */
-    static String px(double v) {
+    public static String px(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 }

@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.tfq.ir.IrException;
 import org.tfq.passes.explore.PowerModel;
 import org.tfq.passes.resources.Capacity;
 import org.tfq.passes.resources.Resources;
@@ -16,35 +17,35 @@ import org.tfq.passes.resources.Resources;
  * resources and the power model's (or Vivado's) power and energy per inference. {@code order}
  * is its place in the sweep, so tables come out in the same order however the threads finish.
  */
-record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> bitsFor, int lanes, String activations,
+public record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> bitsFor, int lanes, String activations,
         double rmseFloat, double rmseInt, long cycles, double latencyUs, int lut, int lutram, int ff, int dsp, double bramTiles,
         double lutPercent, boolean fits, String resourceSource, double powerW, double energyUj, String energySource,
         Double fmaxMhz, Double wnsNs) {
 
-    static final String MODEL = "model";
-    static final String VIVADO = "vivado";
+    public static final String MODEL = "model";
+    public static final String VIVADO = "vivado";
 
-    ExploreRow {
+    public ExploreRow {
         bitsFor = new TreeMap<>(bitsFor);
     }
 
     /** "b8-l16-bram", or "mix8-l16-bram" for a mixed-precision configuration with 8 bits where --bits-for says nothing. */
-    static String name(int bits, boolean mixed, int lanes, String activations) {
+    public static String name(int bits, boolean mixed, int lanes, String activations) {
         return (mixed ? "mix" : "b") + bits + "-l" + lanes + "-" + activations;
     }
 
-    double rmseIncreasePercent() {
+    public double rmseIncreasePercent() {
         return 100 * (rmseInt / rmseFloat - 1);
     }
 
     /** --bits-for as one CSV-safe field: "/ff1=6;/q=4" (empty for a uniform width). */
-    String bitsForText() {
+    public String bitsForText() {
         StringBuilder b = new StringBuilder();
         bitsFor.forEach((k, v) -> b.append(b.length() == 0 ? "" : ";").append(k).append('=').append(v));
         return b.toString();
     }
 
-    static SortedMap<String, Integer> parseBitsFor(String text) {
+    public static SortedMap<String, Integer> parseBitsFor(String text) {
         SortedMap<String, Integer> m = new TreeMap<>();
         if (text == null || text.isEmpty()) return m;
         for (String kv : text.split(";")) {
@@ -60,7 +61,7 @@ record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> b
      * as the model's are ({@link Resources#fits}), with all of the part's LUTs: they are counts, not
      * estimates that need a margin. Energy is Vivado's power over the row's cycles at {@code clockMhz}.
      */
-    ExploreRow withVivado(Integer vLut, Integer vLutram, Integer vFf, Integer vDsp, Double vBram, Capacity cap, double clockMhz,
+    public ExploreRow withVivado(Integer vLut, Integer vLutram, Integer vFf, Integer vDsp, Double vBram, Capacity cap, double clockMhz,
             Double totalW, Double fmax, Double wns) {
         boolean res = vLut != null;
         int l = res ? vLut : lut;
@@ -76,7 +77,7 @@ record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> b
     }
 
     /** The CSV and JSON columns, in order; {@code pareto} holds the front memberships computed for the table. */
-    Map<String, Object> fields(Map<String, Boolean> pareto) {
+    public Map<String, Object> fields(Map<String, Boolean> pareto) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("bits", bits);
@@ -106,7 +107,7 @@ record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> b
     }
 
     /** A row of explore.json back, for --collect. */
-    static ExploreRow fromJson(int order, Map<?, ?> j) {
+    public static ExploreRow fromJson(int order, Map<?, ?> j) {
         return new ExploreRow(order, (String) j.get("name"), num(j, "bits").intValue(), parseBitsFor((String) j.get("bits_for")),
                 num(j, "lanes").intValue(), (String) j.get("activations"), num(j, "rmse_float").doubleValue(),
                 num(j, "rmse_int").doubleValue(), num(j, "cycles").longValue(), num(j, "latency_us").doubleValue(),
@@ -117,12 +118,12 @@ record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> b
     }
 
     private static Number num(Map<?, ?> j, String key) {
-        if (!(j.get(key) instanceof Number n)) throw new CliException("explore.json: configuration " + j.get("name") + " has no number " + key);
+        if (!(j.get(key) instanceof Number n)) throw new IrException("explore.json: configuration " + j.get("name") + " has no number " + key);
         return n;
     }
 
     /** Six significant digits: enough for every column, short enough to read. */
-    static double sig(double v) {
+    public static double sig(double v) {
         return Double.isFinite(v) ? new BigDecimal(v).round(new MathContext(6)).doubleValue() : v;
     }
 }

@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.compiler;
 
 import java.nio.file.Path;
 import org.tfq.ir.FloatTensor;
@@ -8,14 +8,14 @@ import org.tfq.onnx.ModelInput;
 import org.tfq.onnx.Samples;
 
 /** Checks .npy inputs and targets against the model, with messages that say what shape was expected. */
-final class SampleFiles {
+public final class SampleFiles {
     private SampleFiles() {}
 
     /**
      * The input array as {@code [N, ...sampleShape]}. Also takes {@code [N, ...bound shape]} when
      * the batch axis has size 1, e.g. {@code [N,12,1,3]} for a seq-first model bound to [12,1,3].
      */
-    static FloatTensor inputs(FloatTensor x, ModelInput in, Path file) {
+    public static FloatTensor inputs(FloatTensor x, ModelInput in, Path file) {
         Shape s = x.shape();
         String expected = Samples.stackText(in);
         boolean fullShapeOk = in.batchAxis() >= 0 && Samples.perRun(in) == 1;
@@ -32,7 +32,7 @@ final class SampleFiles {
     }
 
     /** Targets as a flat array in output order: shape [N] or [N, ...output sample], N values each. */
-    static float[] targets(FloatTensor t, int n, ModelInput outSpec, Path file) {
+    public static float[] targets(FloatTensor t, int n, ModelInput outSpec, Path file) {
         long perSample = outSpec.sampleShape().size();
         Shape s = t.shape();
         if (s.rank() < 1 || s.dim(0) != n || t.data().length != n * perSample) {

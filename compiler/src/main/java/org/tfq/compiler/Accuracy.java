@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.compiler;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,10 +16,10 @@ import org.tfq.passes.quant.PlanFromTraining;
  * The three references side by side on the same samples: ONNX Runtime on the original file,
  * tfq's float IR, and the integer golden model (host quantization and dequantization included).
  */
-record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavailable, FloatTensor floatIr,
+public record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavailable, FloatTensor floatIr,
         FloatTensor integer) {
 
-    static Accuracy measure(ImportResult model, IntegerModel integer, FloatTensor x) {
+    public static Accuracy measure(ImportResult model, IntegerModel integer, FloatTensor x) {
         ModelInput in = model.inputs().get(0);
         ModelInput out = model.outputs().get(0);
         int n = Samples.count(in, x);
@@ -36,7 +36,7 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
     }
 
     /** The integer golden model's forecasts of every sample, quantized in and dequantized out as the host would. */
-    static FloatTensor integerOutputs(ImportResult model, IntegerModel integer, FloatTensor x) {
+    public static FloatTensor integerOutputs(ImportResult model, IntegerModel integer, FloatTensor x) {
         ModelInput in = model.inputs().get(0);
         ModelInput out = model.outputs().get(0);
         int n = Samples.count(in, x);
@@ -48,7 +48,7 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
     }
 
     /** The JSON fields of evaluate and of compile's report; RMSEs only with targets. */
-    Map<String, Object> fields(float[] targets, ImportResult model, IntegerModel integer) {
+    public Map<String, Object> fields(float[] targets, ImportResult model, IntegerModel integer) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("samples", samples);
         o.put("max_abs_diff_onnxruntime_vs_float_ir", onnxRuntime == null ? null : maxAbsDiff(onnxRuntime.data(), floatIr.data()));
@@ -58,7 +58,7 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
         o.put("rmse_float_ir", rf);
         if (integer != null) {
             boolean trained = PlanFromTraining.isTrained(model.graph());
-            Double ri = targets == null ? null : rmse(this.integer.data(), targets);
+            Errors e = targets == null ? null : errors(targets);
             o.put("quantization", trained ? "trained" : "post-training");
             // --bits: the weights' width when activations are wider (a trained model's weights
             // may take a bit more than its activations in hardware, for their zero point)
@@ -66,8 +66,8 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
             o.put("activation_bits", bitsOf(integer));
             o.put("weight_bits", weightBitsOf(integer));
             o.put("rmse_float", rf);
-            o.put("rmse_int", ri);
-            o.put("rmse_relative_increase", rf == null ? null : ri / rf - 1);
+            o.put("rmse_int", e == null ? null : e.rmseInt());
+            o.put("rmse_relative_increase", e == null ? null : e.relativeIncrease());
             o.put("rmse_int_vs_float", rmse(this.integer.data(), floatIr.data()));
             o.put("max_abs_diff_int_vs_onnxruntime", onnxRuntime == null || !trained ? null
                     : maxAbsDiff(this.integer.data(), onnxRuntime.data()));
@@ -75,8 +75,17 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
         return o;
     }
 
+    /** The integer model's errors against the targets and against the float IR. */
+    public record Errors(double rmseFloat, double rmseInt, double relativeIncrease, double intVsFloat) {}
+
+    /** {@link Errors} of the integer model (measured with one) on {@code targets}. */
+    public Errors errors(float[] targets) {
+        double rf = rmse(floatIr.data(), targets), ri = rmse(integer.data(), targets);
+        return new Errors(rf, ri, ri / rf - 1, rmse(integer.data(), floatIr.data()));
+    }
+
     /** The width most values have: what "--bits" meant for this model. */
-    static int bitsOf(IntegerModel m) {
+    public static int bitsOf(IntegerModel m) {
         return mostCommon(m.graph().nodes().stream().map(n -> n.output().type().intType().bits())).orElseThrow();
     }
 
@@ -88,18 +97,18 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
     }
 
     /** "8-bit activations", or "8-bit weights, 12-bit activations" when the activations are the wider. */
-    static String widths(IntegerModel m) {
+    public static String widths(IntegerModel m) {
         int a = bitsOf(m), w = weightBitsOf(m);
         return (w < a ? w + "-bit weights, " : "") + a + "-bit activations";
     }
 
     /** The most common weight width of the model's linear layers (its activation width when it has none). */
-    static int weightBitsOf(IntegerModel m) {
+    public static int weightBitsOf(IntegerModel m) {
         return mostCommon(m.graph().nodes().stream().filter(n -> n.op() instanceof org.tfq.ir.op.IntLinear)
                 .map(n -> ((org.tfq.ir.op.IntLinear) n.op()).weightBits())).orElseGet(() -> bitsOf(m));
     }
 
-    static double maxAbsDiff(float[] a, float[] b) {
+    public static double maxAbsDiff(float[] a, float[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {
             double d = Math.abs((double) a[i] - (double) b[i]);
@@ -109,7 +118,7 @@ record Accuracy(int samples, FloatTensor onnxRuntime, String onnxRuntimeUnavaila
         return m;
     }
 
-    static double rmse(float[] predicted, float[] target) {
+    public static double rmse(float[] predicted, float[] target) {
         double sum = 0;
         for (int i = 0; i < predicted.length; i++) {
             double d = (double) predicted[i] - (double) target[i];

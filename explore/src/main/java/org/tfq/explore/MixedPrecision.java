@@ -1,4 +1,4 @@
-package org.tfq.cli;
+package org.tfq.explore;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,14 +20,14 @@ import org.tfq.ir.Value;
  * or keeps its width. One evaluation per layer and width tried, so it costs about as much as a
  * few uniform configurations instead of the (widths^layers) of an exhaustive search.
  */
-final class MixedPrecision {
+public final class MixedPrecision {
     private MixedPrecision() {}
 
     /** One evaluation: the --bits-for tried, its RMSE, and whether it was kept. */
-    record Step(String layer, int bits, double rmse, boolean kept) {}
+    public record Step(String layer, int bits, double rmse, boolean kept) {}
 
-    record Result(int baseBits, SortedMap<String, Integer> bitsFor, double rmse, List<Step> steps) {
-        Map<String, Object> json(double rmseFloat, double maxIncreasePercent) {
+    public record Result(int baseBits, SortedMap<String, Integer> bitsFor, double rmse, List<Step> steps) {
+        public Map<String, Object> json(double rmseFloat, double maxIncreasePercent) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("max_rmse_increase_percent", maxIncreasePercent);
             m.put("rmse_bound", rmseFloat * (1 + maxIncreasePercent / 100));
@@ -52,7 +52,7 @@ final class MixedPrecision {
      * The search. {@code rmseOf} quantizes with the base width and the given --bits-for and
      * returns the integer RMSE; {@code widths} are the widths to choose from.
      */
-    static Result search(Graph floatGraph, List<Integer> widths, double rmseBound, Function<SortedMap<String, Integer>, Double> rmseOf) {
+    public static Result search(Graph floatGraph, List<Integer> widths, double rmseBound, Function<SortedMap<String, Integer>, Double> rmseOf) {
         List<Integer> ascending = widths.stream().distinct().sorted().toList();
         int base = ascending.get(ascending.size() - 1);
         SortedMap<String, Integer> chosen = new TreeMap<>();
@@ -80,7 +80,7 @@ final class MixedPrecision {
      * The layers to choose widths for: the module of every linear layer ("/ff1" for the node
      * "/ff1/MatMul", the node's own name when it has no module), most multiply-accumulates first.
      */
-    static List<String> layers(Graph g) {
+    public static List<String> layers(Graph g) {
         Map<String, Long> macs = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
             if (!(n.op() instanceof org.tfq.ir.op.Linear)) continue;
