@@ -56,29 +56,7 @@ final class OutputDirectory implements AutoCloseable {
      * moved into place: a reader never sees half a file.
      */
     static void writeWhole(Path file, String text) throws IOException {
-        writeWhole(file, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** {@link #writeWhole(Path, String)} for bytes (an image). */
-    static void writeWhole(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            readableByAll(tmp);
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** A temporary file is private (rw-------); the file it becomes is an ordinary output (rw-r--r--). */
-    static void readableByAll(Path p) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its own defaults apply
-        }
+        org.tfq.compiler.WholeFile.write(file, text);
     }
 
     /**
@@ -94,8 +72,13 @@ final class OutputDirectory implements AutoCloseable {
      * {@code marker}: write {@link #MARKER}, which lets a later compile replace the folder.
      */
     static OutputDirectory open(Path target, boolean force, List<Path> inputs, PrintWriter notes, boolean marker) {
+        return open(target, force, inputs, notes, marker, "-o");
+    }
+
+    /** As {@link #open(Path, boolean, List, PrintWriter, boolean)} for the folder of {@code option} (e.g. --dump-ir). */
+    static OutputDirectory open(Path target, boolean force, List<Path> inputs, PrintWriter notes, boolean marker, String option) {
         Path abs = followLink(target);
-        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");
+        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another " + option);
         refuseHoldingInputs(target, inputs, "compile");
         try {
             Files.createDirectories(abs.getParent());
@@ -106,7 +89,7 @@ final class OutputDirectory implements AutoCloseable {
         OutputLock lock = OutputLock.acquire(abs, mount, notes);
         try {
             if (Files.isDirectory(abs) && !force && !isOurs(abs)) {
-                throw new CliException(target + ": exists and holds files tfq did not write; choose another -o, or pass --force to replace it");
+                throw new CliException(target + ": exists and holds files tfq did not write; choose another " + option + ", or pass --force to replace it");
             }
             Path staging = mount ? uniqueFolder(abs, OutputLock.INSIDE_TMP) : uniqueFolder(abs.getParent(), "." + abs.getFileName() + ".tmp-");
             return new OutputDirectory(abs, staging, lock, mount, marker);

@@ -2,16 +2,16 @@ package org.tfq.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.Quantized;
+import org.tfq.compiler.SampleFiles;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.IrException;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.Samples;
-import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.QuantOptions;
-import org.tfq.passes.quant.Quantize;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -142,26 +142,21 @@ final class QuantizationOptions {
         err.flush();
     }
 
-    /** The integer model of an imported model, quantized as the options say. */
-    IntegerModel quantize(ImportResult model) {
+    /** The integer model of an imported model, quantized by {@code compiler} as the options say. */
+    Quantized quantize(Compiler compiler, ImportResult model) {
         QuantOptions o = options();
-        List<FloatTensor> cal = null;
+        FloatTensor cal = null;
         if (calibration != null) {
             TfqCommand.requireFile(calibration, "--calibration");
-            FloatTensor c = SampleFiles.inputs(Npy.read(calibration), model.inputs().get(0), calibration);
+            cal = SampleFiles.inputs(Npy.read(calibration), model.inputs().get(0), calibration);
             // ranges come from these values: one NaN or infinity would make every scale after it meaningless
-            for (float v : c.data()) {
+            for (float v : cal.data()) {
                 if (!Float.isFinite(v)) throw new CliException(calibration + ": holds " + v + "; calibration samples must be finite numbers");
             }
-            cal = new java.util.ArrayList<>();
-            int n = Samples.count(model.inputs().get(0), c);
-            warnIfUnrepresentative(c, n);
-            for (int i = 0; i < n; i += Samples.perRun(model.inputs().get(0))) cal.add(Samples.toBound(model.inputs().get(0), c, i));
+            warnIfUnrepresentative(cal, Samples.count(model.inputs().get(0), cal));
         }
         try {
-            return Quantize.run(model.graph(), o, bits != null, cal);
-        } catch (CliException e) {
-            throw e; // names its option already
+            return compiler.quantize(model, o, bits != null, cal);
         } catch (IrException e) {
             // where: the model, and the calibration its ranges came from
             throw new CliException(model.source() + (calibration == null ? "" : " (calibrated on " + calibration + ")")

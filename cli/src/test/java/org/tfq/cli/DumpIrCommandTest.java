@@ -1,0 +1,64 @@
+package org.tfq.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tfq compile --dump-ir DIR: the IR after every pass, the last byte-identical to OUTDIR/ir.txt, under OUTDIR's folder rules. */
+class DumpIrCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private static String m(String suffix) {
+        return Cli.model("ref_n12_d16_m1" + suffix).toString();
+    }
+
+    private Cli compile(Path out, Path dump, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("compile", m(".onnx"), "--bits", "8", "--calibration", m(".calibration.npy"),
+                "-o", out.toString(), "--dump-ir", dump.toString(), "--weight-rounding", "gptq"));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void writesOneFilePerPassInOrderTheLastEqualToIrTxt() throws IOException {
+        Path out = dir.resolve("out"), dump = dir.resolve("ir");
+        Cli c = compile(out, dump);
+        assertEquals(0, c.exit(), c.err());
+        List<String> files = Files.readString(dump.resolve("index.txt")).lines().map(l -> l.substring(0, l.indexOf(':'))).toList();
+        assertEquals("01-import.txt", files.get(0), files.toString());
+        assertTrue(files.contains(String.format("%02d-round-weights-gptq.txt", files.size() - 1)), files.toString());
+        String last = files.get(files.size() - 1);
+        assertEquals(String.format("%02d-lower-to-integer.txt", files.size()), last);
+        for (String f : files) assertTrue(Files.isRegularFile(dump.resolve(f)), f);
+        assertEquals(Files.readString(out.resolve("ir.txt")), Files.readString(dump.resolve(last)));
+        // and again over its own earlier output, as compile replaces OUTDIR
+        assertEquals(0, compile(out, dump).exit());
+    }
+
+    @Test
+    void refusesAFolderTfqDidNotWriteUnlessForcedAndOneInsideOutdir() throws IOException {
+        Path out = dir.resolve("out"), mine = Files.createDirectory(dir.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "keep me");
+        Cli c = compile(out, mine);
+        c.assertOneLineError();
+        assertTrue(c.err().contains("holds files tfq did not write; choose another --dump-ir, or pass --force"), c.err());
+        assertEquals("keep me", Files.readString(mine.resolve("notes.txt")));
+        assertFalse(Files.exists(out), "nothing written when --dump-ir is refused");
+
+        Cli inside = compile(out, out.resolve("ir"));
+        inside.assertOneLineError();
+        assertTrue(inside.err().contains("--dump-ir " + out.resolve("ir") + ": give a folder outside " + out), inside.err());
+
+        assertEquals(0, compile(out, mine, "--force").exit());
+        assertTrue(Files.exists(mine.resolve("index.txt")) && !Files.exists(mine.resolve("notes.txt")));
+    }
+}
