@@ -101,7 +101,7 @@ final class InspectCommand extends TfqCommand {
         }
         if (dumpIr) {
             o.println();
-            o.print(TextDump.of(g));
+            o.print(TextDump.graph(g)); // the ops in full are in compile's float-ir.txt
         }
     }
 
@@ -145,7 +145,7 @@ final class InspectCommand extends TfqCommand {
             o.put("scales_internal_bits", new LinkedHashMap<>(gaps.internal()));
             o.put("scales_open", gaps.calibrated());
         }
-        if (dumpIr) o.put("ir", TextDump.of(g));
+        if (dumpIr) o.put("ir", TextDump.graph(g));
         return o;
     }
 

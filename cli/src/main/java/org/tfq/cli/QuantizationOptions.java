@@ -82,6 +82,12 @@ final class QuantizationOptions {
     @Mixin
     Scales scales = new Scales();
 
+    /** How the command line names each setting a quantization error may name. */
+    static final Map<String, String> FLAGS = Map.of("bits", "--bits", "bitsFor", "--bits-for", "activationBits", "--activation-bits",
+            "outputBits", "--output-bits", "rangeMargin", "--range-margin", "weightRounding", "--weight-rounding",
+            "outputTail", "--output-tail", "calibration", "--calibration C.npy", "inputs", "--inputs",
+            "layerNames", "tfq inspect --dump-ir (after '#')");
+
     /** The same options with another --bits and --bits-for (tfq explore's configurations). */
     QuantizationOptions withWidths(int width, Map<String, Integer> widthFor) {
         QuantizationOptions o = new QuantizationOptions();
@@ -160,7 +166,7 @@ final class QuantizationOptions {
         } catch (IrException e) {
             // where: the model, and the calibration its ranges came from
             throw new CliException(model.source() + (calibration == null ? "" : " (calibrated on " + calibration + ")")
-                    + ": cannot quantize: " + e.getMessage());
+                    + ": cannot quantize: " + TfqCommand.message(e));
         }
     }
 }

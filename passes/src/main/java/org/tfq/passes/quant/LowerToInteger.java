@@ -145,7 +145,7 @@ public final class LowerToInteger {
             // calibration chooses activation scales only: it cannot help a weight trained without quantization
             throw new QuantizationException(String.join("\n", missing) + "\n" + missing.size()
                     + " value(s) have no quantization: quantize them in training"
-                    + (openValues.isEmpty() ? "" : ", or pass --calibration C.npy to calibrate the activations among them"));
+                    + (openValues.isEmpty() ? "" : ", or pass {calibration} to calibrate the activations among them"));
         }
         Value result = env.get(g.outputs().get(0).name());
         Graph ig = new Graph(g.name(), List.of(in), List.of(result), out).verify();

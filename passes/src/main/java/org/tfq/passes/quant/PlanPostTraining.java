@@ -32,7 +32,7 @@ public final class PlanPostTraining {
         for (Node n : g.nodes()) {
             if (n.op() instanceof FakeQuant) {
                 throw new QuantizationException("node " + n.name() + " is a trained quantization point: this model was "
-                        + "trained with quantization, so it is compiled with its own scales (do not pass --calibration)");
+                        + "trained with quantization, so it is compiled with its own scales (do not pass {calibration})");
             }
         }
         Map<String, QuantSpec> acts = new HashMap<>();

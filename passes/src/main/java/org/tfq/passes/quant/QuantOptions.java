@@ -61,18 +61,18 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
     }
 
     public QuantOptions {
-        checkBits(bits, "--bits");
+        checkBits(bits, "{bits}");
         bitsFor = new TreeMap<>(bitsFor);
-        bitsFor.forEach((k, v) -> checkBits(v, "--bits-for " + k));
+        bitsFor.forEach((k, v) -> checkBits(v, "{bitsFor} " + k));
         if (outputBits < MIN_BITS || outputBits > 16) {
-            throw new QuantizationException("--output-bits=" + outputBits + ": the output is " + MIN_BITS + "..16 bits wide");
+            throw new QuantizationException("{outputBits}=" + outputBits + ": the output is " + MIN_BITS + "..16 bits wide");
         }
         if (activationBits < MIN_BITS || activationBits > MAX_ACTIVATION_BITS) {
-            throw new QuantizationException("--activation-bits=" + activationBits + ": activations are " + MIN_BITS + ".."
+            throw new QuantizationException("{activationBits}=" + activationBits + ": activations are " + MIN_BITS + ".."
                     + MAX_ACTIVATION_BITS + " bits wide");
         }
         if (!(rangeMargin >= 0 && rangeMargin <= MAX_RANGE_MARGIN)) {
-            throw new QuantizationException("--range-margin=" + 100 * rangeMargin + "%: use 0 to " + (int) (100 * MAX_RANGE_MARGIN) + " percent");
+            throw new QuantizationException("{rangeMargin}=" + 100 * rangeMargin + "%: use 0 to " + (int) (100 * MAX_RANGE_MARGIN) + " percent");
         }
         java.util.Objects.requireNonNull(weightRounding);
     }

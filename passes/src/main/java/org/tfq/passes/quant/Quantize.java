@@ -32,30 +32,30 @@ public final class Quantize {
         if (PlanFromTraining.isTrained(floatGraph)) {
             TreeSet<Integer> trained = PlanFromTraining.trainedBits(floatGraph);
             if (bitsGiven && !trained.contains(options.bits())) {
-                throw new QuantizationException("this model was trained with quantization at " + trained + " bits; --bits "
-                        + options.bits() + " disagrees: drop --bits or pass --bits " + trained.last());
+                throw new QuantizationException("this model was trained with quantization at " + trained + " bits; {bits} "
+                        + options.bits() + " disagrees: drop {bits} or pass {bits} " + trained.last());
             }
-            if (!options.bitsFor().isEmpty()) throw new QuantizationException("--bits-for applies to float models; this one was trained with its own widths");
+            if (!options.bitsFor().isEmpty()) throw new QuantizationException("{bitsFor} applies to float models; this one was trained with its own widths");
             if (options.activationBits() != options.bits()) {
-                throw new QuantizationException("--activation-bits applies to float models; this one was trained with its own widths");
+                throw new QuantizationException("{activationBits} applies to float models; this one was trained with its own widths");
             }
-            if (options.rangeMargin() > 0) throw new QuantizationException("--range-margin applies to float models; this one was trained with its own ranges");
+            if (options.rangeMargin() > 0) throw new QuantizationException("{rangeMargin} applies to float models; this one was trained with its own ranges");
             if (options.weightRounding() != QuantOptions.WeightRounding.NEAREST) {
-                throw new QuantizationException("--weight-rounding applies to float models; this one was trained with its own weights");
+                throw new QuantizationException("{weightRounding} applies to float models; this one was trained with its own weights");
             }
-            if (options.wideOutputTail()) throw new QuantizationException("--output-tail applies to float models; this one was trained with its own widths");
+            if (options.wideOutputTail()) throw new QuantizationException("{outputTail} applies to float models; this one was trained with its own widths");
             return trained(floatGraph, options, calibration, observer);
         }
         if (calibration == null || calibration.isEmpty()) {
-            throw new QuantizationException("this is a float model: pass --calibration C.npy (a few hundred typical input "
-                    + "windows, shaped like --inputs) so tfq can choose its scales");
+            throw new QuantizationException("this is a float model: pass {calibration} (a few hundred typical input "
+                    + "windows, shaped like {inputs}) so tfq can choose its scales");
         }
         for (String name : options.bitsFor().keySet()) {
             boolean matches = floatGraph.nodes().stream().anyMatch(n -> n.name().equals(name) || n.name().startsWith(name + "/")
                     || n.name().startsWith(name + "."))
                     || floatGraph.inputs().stream().anyMatch(v -> v.name().equals(name));
             if (!matches) {
-                throw new QuantizationException("--bits-for " + name + ": no layer of that name; names are listed by tfq inspect --dump-ir (after '#')");
+                throw new QuantizationException("{bitsFor} " + name + ": no layer of that name; see the layer names in {layerNames}");
             }
         }
         Graph rounded = floatGraph;
