@@ -165,8 +165,15 @@ final class CompileCommand extends TfqCommand {
             if (dump != null) {
                 for (Map.Entry<String, String> f : passes.files().entrySet()) dump.write(f.getKey(), f.getValue());
             }
+            // the dump first: if putting it in place fails, OUTDIR is still as it was
+            if (dump != null) {
+                try {
+                    dump.commit();
+                } catch (IOException e) {
+                    throw new CliException(OutputDirectory.notWritten(dumpIr, e).getMessage()); // names DIR, not OUTDIR
+                }
+            }
             out.commit();
-            if (dump != null) dump.commit();
             summary(s, accuracy, t);
         } catch (IOException e) {
             throw OutputDirectory.notWritten(output, e);
@@ -178,7 +185,8 @@ final class CompileCommand extends TfqCommand {
 
     /** --dump-ir inside OUTDIR (or OUTDIR inside it) would be swept away when the other is put in place. */
     private static void refuseOverlap(Path output, Path dumpIr) {
-        Path o = OutputDirectory.followLink(output), d = OutputDirectory.followLink(dumpIr);
+        // through every link on the way, not only the last: a linked parent can put one inside the other
+        Path o = OutputDirectory.real(output), d = OutputDirectory.real(dumpIr);
         if (o.startsWith(d) || d.startsWith(o)) {
             throw new CliException("--dump-ir " + dumpIr + ": give a folder outside " + output + " (and not holding it)");
         }

@@ -77,9 +77,9 @@ final class OutputDirectory implements AutoCloseable {
 
     /** As {@link #open(Path, boolean, List, PrintWriter, boolean)} for the folder of {@code option} (e.g. --dump-ir). */
     static OutputDirectory open(Path target, boolean force, List<Path> inputs, PrintWriter notes, boolean marker, String option) {
-        Path abs = followLink(target);
+        Path abs = followLink(target, option);
         if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another " + option);
-        refuseHoldingInputs(target, inputs, "compile");
+        refuseHoldingInputs(target, inputs, "compile", option);
         try {
             Files.createDirectories(abs.getParent());
         } catch (IOException e) {
@@ -104,6 +104,11 @@ final class OutputDirectory implements AutoCloseable {
 
     /** {@code target} absolute, through a symbolic link to its target; a dangling link is an error now, not after the work. */
     static Path followLink(Path target) {
+        return followLink(target, "-o");
+    }
+
+    /** As {@link #followLink(Path)}, for the folder of {@code option}. */
+    static Path followLink(Path target, String option) {
         Path abs = target.toAbsolutePath().normalize();
         if (!Files.isSymbolicLink(abs)) return abs;
         try {
@@ -115,7 +120,7 @@ final class OutputDirectory implements AutoCloseable {
             } catch (IOException e2) {
                 to = "?";
             }
-            throw new CliException(target + ": is a symbolic link to " + to + ", which does not exist; create that folder or choose another -o");
+            throw new CliException(target + ": is a symbolic link to " + to + ", which does not exist; create that folder or choose another " + option);
         }
     }
 
@@ -140,16 +145,21 @@ final class OutputDirectory implements AutoCloseable {
      * works from.
      */
     static void refuseHoldingInputs(Path target, List<Path> inputs, String command) {
+        refuseHoldingInputs(target, inputs, command, "-o");
+    }
+
+    /** As {@link #refuseHoldingInputs(Path, List, String)}, for the folder of {@code option}. */
+    static void refuseHoldingInputs(Path target, List<Path> inputs, String command, String option) {
         Path abs = real(target);
         for (Path in : inputs) {
             if (in != null && real(in).startsWith(abs)) {
-                throw new CliException(target + ": holds " + in + ", an input of this " + command + ", and would be replaced; choose another -o");
+                throw new CliException(target + ": holds " + in + ", an input of this " + command + ", and would be replaced; choose another " + option);
             }
         }
     }
 
     /** The path with symbolic links resolved as far as it exists, so a link cannot hide an input inside OUTDIR. */
-    private static Path real(Path p) {
+    static Path real(Path p) {
         Path abs = p.toAbsolutePath().normalize();
         for (Path existing = abs; existing != null; existing = existing.getParent()) {
             try {

@@ -60,5 +60,31 @@ class DumpIrCommandTest {
 
         assertEquals(0, compile(out, mine, "--force").exit());
         assertTrue(Files.exists(mine.resolve("index.txt")) && !Files.exists(mine.resolve("notes.txt")));
+
+        // inside OUTDIR through a link to it on the way: refused before anything is replaced
+        String before = Files.readString(out.resolve("ir.txt"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), out);
+        Cli linked = compile(out, link.resolve("ir"), "--force");
+        linked.assertOneLineError();
+        assertTrue(linked.err().contains("give a folder outside " + out), linked.err());
+        assertEquals(before, Files.readString(out.resolve("ir.txt")));
+        assertFalse(Files.exists(out.resolve("ir")));
+    }
+
+    @Test
+    void errorsAboutTheDumpFolderNameItsOption() throws IOException {
+        Path dangling = Files.createSymbolicLink(dir.resolve("gone"), dir.resolve("nowhere"));
+        Cli c = compile(dir.resolve("out"), dangling);
+        c.assertOneLineError();
+        assertTrue(c.err().contains("which does not exist; create that folder or choose another --dump-ir"), c.err());
+        // a copy of the model, so that a regression could not delete the repository's own
+        Path models = Files.createDirectory(dir.resolve("models"));
+        Path model = Files.copy(Path.of(m(".onnx")), models.resolve("m.onnx"));
+        Cli holding = Cli.run("compile", model.toString(), "--bits", "8", "--calibration", m(".calibration.npy"),
+                "-o", dir.resolve("out").toString(), "--dump-ir", models.toString(), "--force");
+        holding.assertOneLineError();
+        assertTrue(holding.err().contains("and would be replaced; choose another --dump-ir"), holding.err());
+        assertTrue(Files.exists(model));
+        assertFalse(Files.exists(dir.resolve("out")));
     }
 }
