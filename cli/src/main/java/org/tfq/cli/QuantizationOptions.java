@@ -12,6 +12,7 @@ import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.Samples;
 import org.tfq.passes.quant.QuantOptions;
+import org.tfq.passes.quant.QuantizationException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -83,10 +84,12 @@ final class QuantizationOptions {
     Scales scales = new Scales();
 
     /** How the command line names each setting a quantization error may name. */
-    static final Map<String, String> FLAGS = Map.of("bits", "--bits", "bitsFor", "--bits-for", "activationBits", "--activation-bits",
-            "outputBits", "--output-bits", "rangeMargin", "--range-margin", "weightRounding", "--weight-rounding",
-            "outputTail", "--output-tail", "calibration", "--calibration C.npy", "inputs", "--inputs",
-            "layerNames", "tfq inspect --dump-ir (after '#')");
+    static final Map<QuantizationException.Setting, String> FLAGS = Map.of(QuantizationException.Setting.BITS, "--bits",
+            QuantizationException.Setting.BITS_FOR, "--bits-for", QuantizationException.Setting.ACTIVATION_BITS, "--activation-bits",
+            QuantizationException.Setting.OUTPUT_BITS, "--output-bits", QuantizationException.Setting.RANGE_MARGIN, "--range-margin",
+            QuantizationException.Setting.WEIGHT_ROUNDING, "--weight-rounding", QuantizationException.Setting.OUTPUT_TAIL, "--output-tail",
+            QuantizationException.Setting.CALIBRATION, "--calibration C.npy", QuantizationException.Setting.INPUTS, "--inputs",
+            QuantizationException.Setting.LAYER_NAMES, "tfq inspect --dump-ir (after '#')");
 
     /** The same options with another --bits and --bits-for (tfq explore's configurations). */
     QuantizationOptions withWidths(int width, Map<String, Integer> widthFor) {

@@ -118,7 +118,7 @@ class CompileTest {
     void bitsForNamingNoLayer() {
         Cli c = compile(dir.resolve("o"), "--bits-for", "/no/such/layer=4");
         c.assertOneLineError();
-        assertTrue(c.err().contains("--bits-for /no/such/layer: no layer of that name; see the layer names in tfq inspect --dump-ir"), c.err());
+        assertTrue(c.err().contains("--bits-for /no/such/layer: no layer of that name; names are listed by tfq inspect --dump-ir (after '#')"), c.err());
     }
 
     @Test

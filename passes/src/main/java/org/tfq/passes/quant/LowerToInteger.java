@@ -143,9 +143,9 @@ public final class LowerToInteger {
         }
         if (!missing.isEmpty()) {
             // calibration chooses activation scales only: it cannot help a weight trained without quantization
-            throw new QuantizationException(String.join("\n", missing) + "\n" + missing.size()
-                    + " value(s) have no quantization: quantize them in training"
-                    + (openValues.isEmpty() ? "" : ", or pass {calibration} to calibrate the activations among them"));
+            String list = String.join("\n", missing) + "\n" + missing.size() + " value(s) have no quantization: quantize them in training";
+            if (openValues.isEmpty()) throw new QuantizationException(list);
+            throw new QuantizationException("%s, or pass %s to calibrate the activations among them", list, QuantizationException.Setting.CALIBRATION);
         }
         Value result = env.get(g.outputs().get(0).name());
         Graph ig = new Graph(g.name(), List.of(in), List.of(result), out).verify();

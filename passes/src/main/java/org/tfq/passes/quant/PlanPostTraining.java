@@ -31,8 +31,8 @@ public final class PlanPostTraining {
     public static QuantPlan run(Graph g, Calibration cal, QuantOptions o) {
         for (Node n : g.nodes()) {
             if (n.op() instanceof FakeQuant) {
-                throw new QuantizationException("node " + n.name() + " is a trained quantization point: this model was "
-                        + "trained with quantization, so it is compiled with its own scales (do not pass {calibration})");
+                throw new QuantizationException("node %s is a trained quantization point: this model was trained with quantization,"
+                        + " so it is compiled with its own scales (do not pass %s)", n.name(), QuantizationException.Setting.CALIBRATION);
             }
         }
         Map<String, QuantSpec> acts = new HashMap<>();

@@ -9,6 +9,7 @@ import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.pass.IrObserver;
+import static org.tfq.passes.quant.QuantizationException.Setting.*;
 
 /**
  * The quantization stage of the pipeline: choose the plan (trained, or calibrated with the
@@ -32,30 +33,30 @@ public final class Quantize {
         if (PlanFromTraining.isTrained(floatGraph)) {
             TreeSet<Integer> trained = PlanFromTraining.trainedBits(floatGraph);
             if (bitsGiven && !trained.contains(options.bits())) {
-                throw new QuantizationException("this model was trained with quantization at " + trained + " bits; {bits} "
-                        + options.bits() + " disagrees: drop {bits} or pass {bits} " + trained.last());
+                throw new QuantizationException("this model was trained with quantization at %s bits; %s %d disagrees: drop %s or pass %s %d",
+                        trained, BITS, options.bits(), BITS, BITS, trained.last());
             }
-            if (!options.bitsFor().isEmpty()) throw new QuantizationException("{bitsFor} applies to float models; this one was trained with its own widths");
+            if (!options.bitsFor().isEmpty()) throw trainedWith(BITS_FOR, "widths");
             if (options.activationBits() != options.bits()) {
-                throw new QuantizationException("{activationBits} applies to float models; this one was trained with its own widths");
+                throw trainedWith(ACTIVATION_BITS, "widths");
             }
-            if (options.rangeMargin() > 0) throw new QuantizationException("{rangeMargin} applies to float models; this one was trained with its own ranges");
+            if (options.rangeMargin() > 0) throw trainedWith(RANGE_MARGIN, "ranges");
             if (options.weightRounding() != QuantOptions.WeightRounding.NEAREST) {
-                throw new QuantizationException("{weightRounding} applies to float models; this one was trained with its own weights");
+                throw trainedWith(WEIGHT_ROUNDING, "weights");
             }
-            if (options.wideOutputTail()) throw new QuantizationException("{outputTail} applies to float models; this one was trained with its own widths");
+            if (options.wideOutputTail()) throw trainedWith(OUTPUT_TAIL, "widths");
             return trained(floatGraph, options, calibration, observer);
         }
         if (calibration == null || calibration.isEmpty()) {
-            throw new QuantizationException("this is a float model: pass {calibration} (a few hundred typical input "
-                    + "windows, shaped like {inputs}) so tfq can choose its scales");
+            throw new QuantizationException("this is a float model: pass %s (a few hundred typical input windows, shaped like %s)"
+                    + " so tfq can choose its scales", CALIBRATION, INPUTS);
         }
         for (String name : options.bitsFor().keySet()) {
             boolean matches = floatGraph.nodes().stream().anyMatch(n -> n.name().equals(name) || n.name().startsWith(name + "/")
                     || n.name().startsWith(name + "."))
                     || floatGraph.inputs().stream().anyMatch(v -> v.name().equals(name));
             if (!matches) {
-                throw new QuantizationException("{bitsFor} " + name + ": no layer of that name; see the layer names in {layerNames}");
+                throw new QuantizationException("%s %s: no layer of that name; names are listed by %s", BITS_FOR, name, LAYER_NAMES);
             }
         }
         Graph rounded = floatGraph;
@@ -67,6 +68,10 @@ public final class Quantize {
         IntegerModel im = LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
         observer.after("lower-to-integer", im.graph());
         return im;
+    }
+
+    private static QuantizationException trainedWith(QuantizationException.Setting setting, String what) {
+        return new QuantizationException("%s applies to float models; this one was trained with its own %s", setting, what);
     }
 
     /**

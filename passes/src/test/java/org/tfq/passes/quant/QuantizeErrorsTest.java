@@ -28,9 +28,11 @@ class QuantizeErrorsTest {
     @Test
     void aCallerNamesTheSettingsItsOwnWay() {
         QuantizationException e = assertThrows(QuantizationException.class, () -> QuantOptions.uniform(1));
-        assertEquals("--width=1: tfq quantizes to 2..8 bits", e.message(Map.of("bits", "--width")));
-        assertEquals("node {x}: {bits} odd", new QuantizationException("node {x}: {bits} odd").message(Map.of()),
-                "braces that name no setting, or one without a name given, stay");
+        assertEquals("--width=1: tfq quantizes to 2..8 bits", e.message(Map.of(QuantizationException.Setting.BITS, "--width")));
+        // a name from the model is an argument, never read as a format or a setting
+        QuantizationException named = new QuantizationException("node %s has no %s", "%d {bits} %s", QuantizationException.Setting.CALIBRATION);
+        assertEquals("node %d {bits} %s has no --calibration", named.message(Map.of(QuantizationException.Setting.CALIBRATION, "--calibration")));
+        assertEquals("node 100% {x}", new QuantizationException("node 100% {x}").message(Map.of()), "a message without settings is as it is");
     }
 
     @Test
@@ -78,7 +80,7 @@ class QuantizeErrorsTest {
         Graph g = SmallGraphs.encoder(1, 4, 2, 8);
         QuantOptions o = new QuantOptions(8, Map.of("/enc/nothing", 4), QuantOptions.RangeMethod.MINMAX, false);
         String msg = message(() -> Quantize.run(g, o, true, SmallGraphs.inputs(1, 4, 4, 2)));
-        assertTrue(msg.contains("bitsFor /enc/nothing: no layer of that name"), msg);
+        assertTrue(msg.contains("bitsFor /enc/nothing: no layer of that name; names are listed by the float IR"), msg);
     }
 
     @Test
