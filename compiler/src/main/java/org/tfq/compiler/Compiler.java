@@ -95,7 +95,7 @@ public final class Compiler {
      */
     public Scheduled schedule(Quantized q, Target target) {
         Map<Integer, Program> programs = new HashMap<>();
-        IntFunction<Program> schedule = n -> programs.computeIfAbsent(n, k -> program(q, k));
+        IntFunction<Program> schedule = n -> programs.computeIfAbsent(n, k -> program(q.model(), k));
         LaneChooser.Choice choice;
         if (target.lanes() == null) {
             choice = LaneChooser.choose(schedule, target.capacity(), target.maxLutFraction(), target.memory(), LaneChooser.CANDIDATES);
@@ -113,8 +113,8 @@ public final class Compiler {
      *
      * @throws ScheduleProgram.ScheduleException when the model cannot be scheduled at that lane count
      */
-    public Program program(Quantized q, int lanes) {
-        return ScheduleProgram.run(q.model(), lanes, EngineGenerator.LATENCIES);
+    public Program program(IntegerModel model, int lanes) {
+        return ScheduleProgram.run(model, lanes, EngineGenerator.LATENCIES);
     }
 
     /**

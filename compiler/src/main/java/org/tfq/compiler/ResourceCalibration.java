@@ -26,23 +26,28 @@ import org.tfq.passes.schedule.Program;
  * {@code ir.txt} and scheduled at its {@code report.json}'s lanes, so the features are exactly
  * the compiled design's.
  *
- * <p>{@code java -cp tfq.jar org.tfq.compiler.ResourceCalibration OUT.jsonl OUTDIR=ESTIMATE.json ...}
+ * <p>{@code java -cp tfq.jar org.tfq.compiler.ResourceCalibration OUT.jsonl DESIGNS}, DESIGNS a file of lines
+ * {@code OUTDIR=ESTIMATE.json}.
  */
 public final class ResourceCalibration {
     private ResourceCalibration() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 2) {
-            System.err.println("usage: ResourceCalibration OUT.jsonl OUTDIR=ESTIMATE.json ...");
-            System.exit(2);
-        }
+        if (args.length != 2) usage();
         List<String> lines = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            int eq = args[i].lastIndexOf('=');
-            lines.add(line(Path.of(args[i].substring(0, eq)), Path.of(args[i].substring(eq + 1))));
+        for (String pair : Files.readAllLines(Path.of(args[1]))) {
+            int eq = pair.lastIndexOf('=');
+            if (eq < 0) usage();
+            lines.add(line(Path.of(pair.substring(0, eq)), Path.of(pair.substring(eq + 1))));
         }
         Files.write(Path.of(args[0]), lines);
         System.out.println("wrote " + lines.size() + " designs to " + args[0]);
+    }
+
+    private static void usage() {
+        System.err.println("usage: ResourceCalibration OUT.jsonl DESIGNS (a file of lines OUTDIR=ESTIMATE.json: a compiled design and"
+                + " tfq estimate --json of it)");
+        System.exit(2);
     }
 
     static String line(Path design, Path estimate) throws IOException {
@@ -50,14 +55,22 @@ public final class ResourceCalibration {
         Map<?, ?> report = (Map<?, ?>) Json.read(Files.readString(design.resolve("report.json")));
         int lanes = ((Number) ((Map<?, ?>) report.get("hardware")).get("lanes")).intValue();
         IntegerModel im = new IntegerModel(g, spec(g.inputs().get(0).type().intType()), spec(g.outputs().get(0).type().intType()));
-        Program p = new Compiler().program(new Quantized(null, im), lanes);
+        Program p = new Compiler().program(im, lanes);
         Resources m = ResourceModel.estimate(p, ResourceModel.ActivationMemory.AUTO).total();
         Map<?, ?> y = (Map<?, ?>) Json.read(Files.readString(estimate));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", design.getFileName().toString());
-        row.put("yosys", Map.of("lut", y.get("lut"), "ff", y.get("ff"), "lutram", y.get("lutram"), "dsp", y.get("dsp"),
-                "bram36", y.get("bram36"), "bram18", y.get("bram18")));
-        row.put("model", Map.of("lut", m.lut(), "ff", m.ff(), "lutram", m.lutram(), "dsp", m.dsp(), "bram36", m.bram36(), "bram18", m.bram18()));
+        Map<String, Object> yosys = new LinkedHashMap<>();
+        for (String k : List.of("lut", "ff", "lutram", "dsp", "bram36", "bram18")) yosys.put(k, y.get(k));
+        row.put("yosys", yosys);
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("lut", m.lut());
+        model.put("ff", m.ff());
+        model.put("lutram", m.lutram());
+        model.put("dsp", m.dsp());
+        model.put("bram36", m.bram36());
+        model.put("bram18", m.bram18());
+        row.put("model", model);
         row.put("features", new LinkedHashMap<>(ResourceModel.features(p, ResourceModel.ActivationMemory.AUTO)));
         return Json.write(row).replace("\n", " ");
     }

@@ -179,7 +179,7 @@ public final class ExploreSweep {
                 checkStopped();
                 Program p;
                 try {
-                    p = setup.compiler().program(q.quantized(), n);
+                    p = setup.compiler().program(q.quantized().model(), n);
                 } catch (ScheduleProgram.ScheduleException e) {
                     synchronized (this) {
                         for (String a : activations) skipped.add(new Skipped(ExploreRow.name(w.bits(), w.mixed(), n, a), e.getMessage()));
