@@ -66,7 +66,8 @@ public final class PlanPostTraining {
         if (sorted.length == 0 || (Float.isFinite(sorted[0]) && Float.isFinite(sorted[sorted.length - 1]))) return;
         float bad = Float.isNaN(sorted[sorted.length - 1]) ? Float.NaN : Float.isFinite(sorted[0]) ? sorted[sorted.length - 1] : sorted[0];
         throw new QuantizationException("node " + org.tfq.ir.io.SafeText.printable(n.name()) + " (" + n.op().mnemonic() + "): its output reaches "
-                + bad + " on the calibration samples, so no scale covers it; a weight or bias before it is not finite");
+                + bad + " on the calibration samples, so no scale covers it: a weight or bias before it is not finite, or the samples are"
+                + " far beyond float range for this model");
     }
 
     /**
