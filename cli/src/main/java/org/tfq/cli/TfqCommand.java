@@ -65,12 +65,12 @@ abstract class TfqCommand implements Callable<Integer> {
         return Main.EXIT_INTERNAL;
     }
 
-    /** Prints {@code tfq: error: message}, continuation lines indented, and returns exit code 1. */
     /** An error's one line, with the settings a quantization error names said as this command line's options. */
     static String message(IrException e) {
         return e instanceof org.tfq.passes.quant.QuantizationException q ? q.message(QuantizationOptions.FLAGS) : e.getMessage();
     }
 
+    /** Prints {@code tfq: error: message}, continuation lines indented, and returns exit code 1. */
     protected int fail(String message, Throwable cause) {
         error(message);
         if (verbose() && cause != null) cause.printStackTrace(err());

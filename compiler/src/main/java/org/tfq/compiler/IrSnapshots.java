@@ -35,7 +35,7 @@ public final class IrSnapshots implements IrObserver {
             Snapshot s = snapshots.get(i);
             String name = String.format(Locale.ROOT, "%02d-%s.txt", i + 1, s.pass());
             files.put(name, s.text());
-            index.append(String.format(Locale.ROOT, "%s: the IR after %s, %d nodes%n", name, s.pass(), s.nodes()));
+            index.append(String.format(Locale.ROOT, "%s: the IR after %s, %d nodes\n", name, s.pass(), s.nodes()));
         }
         files.put(INDEX, index.toString());
         return files;
