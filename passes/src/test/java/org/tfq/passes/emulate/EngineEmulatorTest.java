@@ -28,18 +28,8 @@ import org.tfq.passes.schedule.ScheduleProgram;
  */
 class EngineEmulatorTest {
 
-    /** The unit latencies of the RTL (tfq_post: 6; tfq_divround_pipe: quotient bits + 2). */
-    static final ScheduleProgram.UnitLatencies RTL = new ScheduleProgram.UnitLatencies() {
-        @Override
-        public int post() {
-            return 6;
-        }
-
-        @Override
-        public int divider(int quotientBits) {
-            return quotientBits + 2;
-        }
-    };
+    /** The engine the templates build. */
+    static final ScheduleProgram.UnitLatencies RTL = org.tfq.passes.engine.EngineLatencies.RTL;
 
     static final int[] LANES = {1, 3, 8, 32};
 

@@ -30,17 +30,8 @@ import org.tfq.passes.quant.SmallGraphs;
  */
 class InstructionLayoutTest {
 
-    private static final ScheduleProgram.UnitLatencies LATENCIES = new ScheduleProgram.UnitLatencies() {
-        @Override
-        public int post() {
-            return 4;
-        }
-
-        @Override
-        public int divider(int quotientBits) {
-            return quotientBits + 2;
-        }
-    };
+    /** The engine the templates build. */
+    static final ScheduleProgram.UnitLatencies LATENCIES = org.tfq.passes.engine.EngineLatencies.RTL;
 
     @ParameterizedTest
     @CsvSource({"4, 1", "4, 8", "6, 3", "8, 16"})
