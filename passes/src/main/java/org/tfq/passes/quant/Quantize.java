@@ -8,7 +8,9 @@ import java.util.TreeSet;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.pass.GraphPass;
 import org.tfq.ir.pass.IrObserver;
+import org.tfq.ir.pass.PassPipeline;
 import static org.tfq.passes.quant.QuantizationException.Setting.*;
 
 /**
@@ -59,15 +61,20 @@ public final class Quantize {
                 throw new QuantizationException("%s %s: no layer of that name; names are listed by %s", BITS_FOR, name, LAYER_NAMES);
             }
         }
-        Graph rounded = floatGraph;
-        if (options.weightRounding() == QuantOptions.WeightRounding.GPTQ) {
-            rounded = RoundWeightsWithErrorFeedback.run(floatGraph, calibration, options);
-            observer.after("round-weights-gptq", rounded);
-        }
+        Graph rounded = beforePlanning(options, calibration).run(floatGraph, observer);
         Calibration cal = Calibration.run(rounded, calibration);
         IntegerModel im = LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
         observer.after("lower-to-integer", im.graph());
         return im;
+    }
+
+    /** The float graph passes of post-training quantization, before its ranges are calibrated and its plan made. */
+    static PassPipeline beforePlanning(QuantOptions options, List<FloatTensor> calibration) {
+        List<GraphPass> passes = new ArrayList<>();
+        if (options.weightRounding() == QuantOptions.WeightRounding.GPTQ) {
+            passes.add(GraphPass.of("round-weights-gptq", g -> RoundWeightsWithErrorFeedback.run(g, calibration, options)));
+        }
+        return new PassPipeline("post-training quantization", passes);
     }
 
     private static QuantizationException trainedWith(QuantizationException.Setting setting, String what) {
