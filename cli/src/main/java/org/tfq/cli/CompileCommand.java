@@ -15,6 +15,7 @@ import org.tfq.compiler.ScaleOriginsText;
 import org.tfq.compiler.Scheduled;
 import org.tfq.compiler.Testbench;
 import org.tfq.ir.FloatTensor;
+import org.tfq.ir.IrException;
 import org.tfq.ir.TextDump;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportOptions;
@@ -135,8 +136,17 @@ final class CompileCommand extends TfqCommand {
             IrSnapshots passes = new IrSnapshots();
             // the text of every pass's graph only when it is to be written
             Compiler compiler = new Compiler(dump == null ? org.tfq.ir.pass.IrObserver.NONE : passes);
-            ImportResult r = compiler.importModel(model, new ImportOptions(batch));
-            Quantized q = quantization.quantize(compiler, r);
+            ImportResult r;
+            Quantized q;
+            try {
+                r = compiler.importModel(model, new ImportOptions(batch));
+                q = quantization.quantize(compiler, r);
+            } catch (IrException e) {
+                // the IR up to the pass that failed is what --dump-ir is for: written, then the error
+                if (dump == null || passes.isEmpty()) throw e;
+                writeDump(dump, passes);
+                throw new CliException(message(e) + " (the IR after each pass that ran is in " + dumpIr + ")");
+            }
             IntegerModel im = q.model();
             // the only thing that differs between two compiles of the same input, and only when asked for
             String when = stamp ? java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString() : null;
@@ -162,17 +172,8 @@ final class CompileCommand extends TfqCommand {
             out.write("ir.txt", TextDump.of(im.graph()));
             out.write("float-ir.txt", TextDump.of(r.graph()));
             out.write("report.json", Json.write(ReportJson.report(g, accuracy, t, Main.Version.version(), when)));
-            if (dump != null) {
-                for (Map.Entry<String, String> f : passes.files().entrySet()) dump.write(f.getKey(), f.getValue());
-            }
             // the dump first: if putting it in place fails, OUTDIR is still as it was
-            if (dump != null) {
-                try {
-                    dump.commit();
-                } catch (IOException e) {
-                    throw new CliException(OutputDirectory.notWritten(dumpIr, e).getMessage()); // names DIR, not OUTDIR
-                }
-            }
+            if (dump != null) writeDump(dump, passes);
             out.commit();
             summary(s, accuracy, t);
         } catch (IOException e) {
@@ -181,6 +182,16 @@ final class CompileCommand extends TfqCommand {
             throw OutputDirectory.notWritten(output, e.getCause());
         }
         return Main.EXIT_OK;
+    }
+
+    /** Writes the IR of every pass that ran into the --dump-ir folder and puts it in place. */
+    private void writeDump(OutputDirectory dump, IrSnapshots passes) {
+        try {
+            for (Map.Entry<String, String> f : passes.files().entrySet()) dump.write(f.getKey(), f.getValue());
+            dump.commit();
+        } catch (IOException e) {
+            throw new CliException(OutputDirectory.notWritten(dumpIr, e).getMessage()); // names DIR, not OUTDIR
+        }
     }
 
     /** --dump-ir inside OUTDIR (or OUTDIR inside it) would be swept away when the other is put in place. */

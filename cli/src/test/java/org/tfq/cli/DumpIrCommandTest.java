@@ -72,6 +72,20 @@ class DumpIrCommandTest {
     }
 
     @Test
+    void aFailingCompileStillWritesTheIrOfThePassesThatRan() throws IOException {
+        Path out = dir.resolve("out"), dump = dir.resolve("ir");
+        Cli c = Cli.run("compile", m(".onnx"), "--bits", "8", "-o", out.toString(), "--dump-ir", dump.toString()); // no calibration
+        c.assertOneLineError();
+        assertTrue(c.err().contains("this is a float model: pass --calibration C.npy"), c.err());
+        assertTrue(c.err().contains("(the IR after each pass that ran is in " + dump + ")"), c.err());
+        List<String> files = Files.readString(dump.resolve("index.txt")).lines().map(l -> l.substring(0, l.indexOf(':'))).toList();
+        assertEquals("01-import.txt", files.get(0));
+        assertFalse(files.stream().anyMatch(f -> f.contains("lower-to-integer")), files.toString());
+        for (String f : files) assertTrue(Files.isRegularFile(dump.resolve(f)), f);
+        assertFalse(Files.exists(out), "OUTDIR is not written when the compile fails");
+    }
+
+    @Test
     void errorsAboutTheDumpFolderNameItsOption() throws IOException {
         Path dangling = Files.createSymbolicLink(dir.resolve("gone"), dir.resolve("nowhere"));
         Cli c = compile(dir.resolve("out"), dangling);

@@ -27,6 +27,11 @@ public final class IrSnapshots implements IrObserver {
         snapshots.add(new Snapshot(pass, g.nodes().size(), TextDump.of(g)));
     }
 
+    /** Whether no pass has run yet. */
+    public synchronized boolean isEmpty() {
+        return snapshots.isEmpty();
+    }
+
     /** File name to text, in pass order, then {@link #INDEX}. */
     public synchronized Map<String, String> files() {
         Map<String, String> files = new LinkedHashMap<>();
