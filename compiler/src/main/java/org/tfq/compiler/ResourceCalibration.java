@@ -61,16 +61,9 @@ public final class ResourceCalibration {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", design.getFileName().toString());
         Map<String, Object> yosys = new LinkedHashMap<>();
-        for (String k : List.of("lut", "ff", "lutram", "dsp", "bram36", "bram18")) yosys.put(k, y.get(k));
+        for (String k : m.json(null).keySet()) if (y.containsKey(k)) yosys.put(k, y.get(k)); // the model's keys that Yosys has too
         row.put("yosys", yosys);
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("lut", m.lut());
-        model.put("ff", m.ff());
-        model.put("lutram", m.lutram());
-        model.put("dsp", m.dsp());
-        model.put("bram36", m.bram36());
-        model.put("bram18", m.bram18());
-        row.put("model", model);
+        row.put("model", m.json(null));
         row.put("features", new LinkedHashMap<>(ResourceModel.features(p, ResourceModel.ActivationMemory.AUTO)));
         return Json.write(row).replace("\n", " ");
     }
