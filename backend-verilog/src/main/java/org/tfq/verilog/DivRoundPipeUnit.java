@@ -22,7 +22,7 @@ public record DivRoundPipeUnit(int numW, int denW, int quotientW) implements Uni
      * magnitude, then one per quotient bit ({@code IntMath.divideCycles(quotientW)}).
      */
     public int latency() {
-        return IntMath.divideCycles(quotientW) + 2;
+        return org.tfq.passes.engine.EngineLatencies.divider(quotientW);
     }
 
     @Override

@@ -26,17 +26,7 @@ public final class EngineGenerator {
     private EngineGenerator() {}
 
     /** The latencies the scheduler plans with, from the units this generator instantiates. */
-    public static final ScheduleProgram.UnitLatencies LATENCIES = new ScheduleProgram.UnitLatencies() {
-        @Override
-        public int post() {
-            return PostUnit.LATENCY;
-        }
-
-        @Override
-        public int divider(int quotientBits) {
-            return new DivRoundPipeUnit(quotientBits + 2, 1, quotientBits).latency();
-        }
-    };
+    public static final ScheduleProgram.UnitLatencies LATENCIES = org.tfq.passes.engine.EngineLatencies.RTL;
 
     /** Where the activation memory goes: block RAM, LUT RAM, or by size. */
     public enum Activations {

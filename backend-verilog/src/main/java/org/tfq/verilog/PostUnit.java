@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 public record PostUnit(int aW, int bW, int m1W, int m2W, int cW, int shW, int yW) implements UnitParameters {
 
     /** Cycles from in_valid to out_valid: two products and two adds (DSP48E1s), shift, add z, clamp. */
-    public static final int LATENCY = 6;
+    public static final int LATENCY = org.tfq.passes.engine.EngineLatencies.POST;
 
     public PostUnit {
         UnitParameters.check(aW >= 1 && m1W >= 1 && aW + m1W <= 62, "a and m1 widths " + aW + ", " + m1W + " not >= 1 with a sum <= 62");

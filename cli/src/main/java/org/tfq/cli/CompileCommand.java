@@ -3,23 +3,27 @@ package org.tfq.cli;
 import org.tfq.ir.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import org.tfq.compiler.Accuracy;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.Generated;
+import org.tfq.compiler.IrSnapshots;
+import org.tfq.compiler.Quantized;
+import org.tfq.compiler.ReportJson;
+import org.tfq.compiler.SampleFiles;
+import org.tfq.compiler.ScaleOriginsText;
+import org.tfq.compiler.Scheduled;
+import org.tfq.compiler.Testbench;
 import org.tfq.ir.FloatTensor;
-import org.tfq.ir.IntType;
-import org.tfq.ir.Node;
+import org.tfq.ir.IrException;
 import org.tfq.ir.TextDump;
-import org.tfq.ir.Value;
-import org.tfq.ir.integer.Requantizer;
 import org.tfq.ir.io.Npy;
-import org.tfq.ir.op.IntLinear;
-import org.tfq.ir.op.IntOp;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
-import org.tfq.onnx.OnnxImporter;
 import org.tfq.passes.quant.IntegerModel;
+import org.tfq.passes.resources.Capacity;
+import org.tfq.passes.resources.Resources;
+import org.tfq.verilog.DesignReadme;
 import org.tfq.verilog.EngineGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,8 +88,16 @@ final class CompileCommand extends TfqCommand {
     boolean checkLayers;
 
     @Option(names = "--interface", paramLabel = "KIND", defaultValue = "axis", description = "Top level: axis (tfq_top: AXI4-Stream,"
-            + " start/busy/done; default) or spi (also rtl/tfq_spi_top.v, an SPI slave for a microcontroller host).") // InterfaceOutput
+            + " start/busy/done; default) or spi (also rtl/tfq_spi_top.v, an SPI slave for a microcontroller host).")
     String iface;
+
+    @Option(names = "--dump-ir", paramLabel = "DIR", description = "Also write the IR after every pass into DIR: one file per pass,"
+            + " numbered in the order the passes ran, and index.txt; the last file equals OUTDIR/ir.txt. DIR follows OUTDIR's rules"
+            + " (--force replaces a folder tfq did not write).")
+    Path dumpIr;
+
+    /** The top levels of --interface: the AXI4-Stream engine alone, or with an SPI slave around it. */
+    static final java.util.List<String> INTERFACES = java.util.List.of("axis", "spi");
 
     @Option(names = "--stamp", description = "Record when the output was made: the UTC time in report.json (\"stamp\") and next to"
             + " the tfq version in the header of every generated Verilog file and README.md. Without it the same model and"
@@ -106,7 +118,7 @@ final class CompileCommand extends TfqCommand {
     protected int run() throws Exception {
         requireBatch(batch);
         checkVectors(vectors);
-        InterfaceOutput.check(iface);
+        if (!INTERFACES.contains(iface)) throw new CliException("--interface " + iface + ": use axis or spi");
         vivado.options(); // an unknown part, a bad clock or a missing XDC fails before any work
         if (!"auto".equals(lanes)) VivadoOutput.laneCount(lanes); // so does a bad --lanes
         EngineGenerator.Activations memory = activations(activations);
@@ -116,46 +128,54 @@ final class CompileCommand extends TfqCommand {
             requireFile(targets, "--targets");
             if (inputs == null) throw new CliException("--targets needs --inputs");
         }
+        java.util.List<Path> given = java.util.Arrays.asList(model, inputs, targets, quantization.calibration, vivado.xdc);
+        if (dumpIr != null) refuseOverlap(output, dumpIr);
         // refuse a foreign output folder before any work
-        try (OutputDirectory out = OutputDirectory.open(output, force, java.util.Arrays.asList(model, inputs, targets, quantization.calibration, vivado.xdc),
-                err(), true)) {
-            ImportResult r = OnnxImporter.load(model, new ImportOptions(batch));
-            IntegerModel im = quantization.quantize(r);
-            Map<String, Object> report = new LinkedHashMap<>();
-            report.put("model", model.getFileName().toString());
-            report.put("tfq_version", Main.Version.version());
+        try (OutputDirectory out = OutputDirectory.open(output, force, given, err(), true);
+                OutputDirectory dump = dumpIr == null ? null : OutputDirectory.open(dumpIr, force, given, err(), true, "--dump-ir")) {
+            IrSnapshots passes = new IrSnapshots();
+            // the text of every pass's graph only when it is to be written
+            Compiler compiler = new Compiler(dump == null ? org.tfq.ir.pass.IrObserver.NONE : passes);
+            ImportResult r;
+            Quantized q;
+            try {
+                r = compiler.importModel(model, new ImportOptions(batch));
+                q = quantization.quantize(compiler, r);
+            } catch (IrException e) {
+                // the IR up to the pass that failed is what --dump-ir is for: written, then the error
+                if (dump == null || passes.isEmpty()) throw e;
+                writeDump(dump, passes);
+                throw new CliException(message(e) + " (the IR after each pass that ran is in " + dumpIr + ")");
+            }
+            IntegerModel im = q.model();
             // the only thing that differs between two compiles of the same input, and only when asked for
             String when = stamp ? java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString() : null;
-            if (when != null) report.put("stamp", when);
             String version = when == null ? Main.Version.version() : Main.Version.version() + ", " + when;
-            report.put("input", quantizationJson(im.input().intType()));
-            report.put("output", quantizationJson(im.output().intType()));
-            report.put("macs_per_inference", im.graph().macs());
-            report.put("parameters", im.graph().parameters());
-            if (!im.scaleOrigins().isEmpty()) report.put("scales_not_in_the_model", ScaleOriginsText.json(im.scaleOrigins()));
             FloatTensor samples = null;
+            Accuracy accuracy = null;
+            float[] t = null;
             if (inputs != null) {
                 FloatTensor x = SampleFiles.inputs(Npy.read(inputs), r.inputs().get(0), inputs);
                 samples = x;
-                float[] t = targets == null ? null : SampleFiles.targets(Npy.read(targets), x.shape().dim(0), r.outputs().get(0), targets);
-                report.put("accuracy", Accuracy.measure(r, im, x).fields(t, r, im));
+                t = targets == null ? null : SampleFiles.targets(Npy.read(targets), x.shape().dim(0), r.outputs().get(0), targets);
+                accuracy = Accuracy.measure(r, im, x);
             }
-            report.put("layers", layers(im));
             if (samples == null && quantization.calibration != null) {
                 samples = SampleFiles.inputs(Npy.read(quantization.calibration), r.inputs().get(0), quantization.calibration);
             }
-            HardwareOutput.Written hw = HardwareOutput.write(r, im, vivado.lanes(lanes, im, memory), memory, samples, vectors, checkLayers, out.file("rtl"),
-                    out.file("sim"), version);
-            InterfaceOutput.write(iface, hw, im, model, out, version, vivado.options()); // --interface spi, README.md
-            vivado.write(out, report, hw); // vivado/, Makefile, "part" and "clock_mhz"
-            report.put("hardware", hw.report());
-            report.put("cycles_per_inference", hw.program().predictedCycles());
-            out.write("sim/sim.json", Json.write(hw.sim()));
+            Scheduled s = vivado.schedule(compiler, q, lanes, memory);
+            Generated g = compiler.generate(s, new Testbench(samples, vectors, checkLayers, iface.equals("spi"), version), out.file("rtl"),
+                    out.file("sim"));
+            out.write(DesignReadme.FILE, g.readme());
+            for (Map.Entry<String, String> f : g.vivado().entrySet()) out.write(f.getKey(), f.getValue());
+            out.write("sim/sim.json", Json.write(ReportJson.sim(g)));
             out.write("ir.txt", TextDump.of(im.graph()));
             out.write("float-ir.txt", TextDump.of(r.graph()));
-            out.write("report.json", Json.write(report));
+            out.write("report.json", Json.write(ReportJson.report(g, accuracy, t, Main.Version.version(), when)));
+            // the dump first: if putting it in place fails, OUTDIR is still as it was
+            if (dump != null) writeDump(dump, passes);
             out.commit();
-            summary(r, im, report);
+            summary(s, accuracy, t);
         } catch (IOException e) {
             throw OutputDirectory.notWritten(output, e);
         } catch (java.io.UncheckedIOException e) {
@@ -164,38 +184,52 @@ final class CompileCommand extends TfqCommand {
         return Main.EXIT_OK;
     }
 
-    @SuppressWarnings("unchecked")
-    private void summary(ImportResult r, IntegerModel im, Map<String, Object> report) {
+    /** Writes the IR of every pass that ran into the --dump-ir folder and puts it in place. */
+    private void writeDump(OutputDirectory dump, IrSnapshots passes) {
+        try {
+            for (Map.Entry<String, String> f : passes.files().entrySet()) dump.write(f.getKey(), f.getValue());
+            dump.commit();
+        } catch (IOException e) {
+            throw new CliException(OutputDirectory.notWritten(dumpIr, e).getMessage()); // names DIR, not OUTDIR
+        }
+    }
+
+    /** --dump-ir inside OUTDIR (or OUTDIR inside it) would be swept away when the other is put in place. */
+    private static void refuseOverlap(Path output, Path dumpIr) {
+        // through every link on the way, not only the last: a linked parent can put one inside the other
+        Path o = OutputDirectory.real(output), d = OutputDirectory.real(dumpIr);
+        if (o.startsWith(d) || d.startsWith(o)) {
+            throw new CliException("--dump-ir " + dumpIr + ": give a folder outside " + output + " (and not holding it)");
+        }
+    }
+
+    private void summary(Scheduled s, Accuracy a, float[] targets) {
         java.io.PrintWriter o = out();
+        ImportResult r = s.quantized().imported();
+        IntegerModel im = s.quantized().model();
         boolean trained = org.tfq.passes.quant.PlanFromTraining.isTrained(r.graph());
         o.printf(java.util.Locale.ROOT, "%s -> %s: %s quantization, %s, %d-bit forecast%n", model.getFileName(), output,
                 trained ? "trained" : "post-training", Accuracy.widths(im), im.output().bits());
         o.printf(java.util.Locale.ROOT, "  %d integer ops, %,d multiply-accumulates per inference, %,d parameters%n",
                 im.graph().nodes().size(), im.graph().macs(), im.graph().parameters());
         if (!im.scaleOrigins().isEmpty()) o.println("  " + ScaleOriginsText.line(im.scaleOrigins()));
-        Map<String, Object> a = (Map<String, Object>) report.get("accuracy");
-        if (a != null && a.get("rmse_int") != null) {
+        if (a != null && targets != null) {
+            Accuracy.Errors e = a.errors(targets);
             o.printf(java.util.Locale.ROOT, "  rmse float %.4f, integer %.4f (%+.2f%%), integer vs float %.4f on %d samples%n",
-                    (Double) a.get("rmse_float"), (Double) a.get("rmse_int"), 100 * (Double) a.get("rmse_relative_increase"),
-                    (Double) a.get("rmse_int_vs_float"), (Integer) a.get("samples"));
+                    e.rmseFloat(), e.rmseInt(), 100 * e.relativeIncrease(), e.intVsFloat(), a.samples());
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> hw = (Map<String, Object>) report.get("hardware");
-        if (hw != null) {
-            double mhz = report.get("clock_mhz") instanceof Number n ? n.doubleValue() : 100.0;
-            o.printf(java.util.Locale.ROOT, "  engine: %d lanes, %,d cycles per inference (%.1f us at %s MHz), MAC-lane utilization %.0f%%%n",
-                    (Integer) hw.get("lanes"), (Long) hw.get("predicted_cycles"), (Long) hw.get("predicted_cycles") / mhz,
-                    mhz == Math.rint(mhz) ? Long.toString((long) mhz) : Double.toString(mhz), 100 * (Double) hw.get("mac_lane_utilization"));
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> rm = (Map<String, Object>) report.get("resource_model");
-        if (rm != null) {
-            o.printf(java.util.Locale.ROOT, "  resource model (%s): %,d LUT (%.0f%%), %,d FF, %d DSP48E1, %s BRAM36 on %s; %s%n",
-                    "auto".equals(rm.get("lanes_chosen_by")) ? "lanes chosen by --lanes auto" : "lanes from --lanes",
-                    ((Number) rm.get("lut")).intValue(), ((Number) rm.get("lut_percent")).doubleValue(), ((Number) rm.get("ff")).intValue(),
-                    ((Number) rm.get("dsp")).intValue(), rm.get("bram_tiles"), report.get("part"),
-                    Boolean.TRUE.equals(rm.get("fits")) ? "fits" : "DOES NOT FIT");
-        }
+        double mhz = s.target().vivado().clockMhz();
+        long cycles = s.program().predictedCycles();
+        o.printf(java.util.Locale.ROOT, "  engine: %d lanes, %,d cycles per inference (%.1f us at %s MHz), MAC-lane utilization %.0f%%%n",
+                s.program().lanes(), cycles, cycles / mhz, mhz == Math.rint(mhz) ? Long.toString((long) mhz) : Double.toString(mhz),
+                100 * s.macLaneUtilization());
+        Capacity cap = s.target().capacity();
+        Resources total = s.estimate().total();
+        // the percentage as report.json rounds it
+        double lutPercent = ((Number) total.json(cap).get("lut_percent")).doubleValue();
+        o.printf(java.util.Locale.ROOT, "  resource model (%s): %,d LUT (%.0f%%), %,d FF, %d DSP48E1, %s BRAM36 on %s; %s%n",
+                s.choice().auto() ? "lanes chosen by --lanes auto" : "lanes from --lanes", total.lut(), lutPercent, total.ff(), total.dsp(),
+                Double.toString(total.bram36Tiles()), s.target().vivado().part(), s.fits() ? "fits" : "DOES NOT FIT");
         o.println("  wrote " + output.resolve("ir.txt") + ", " + output.resolve("report.json") + ", " + output.resolve("rtl")
                 + "/, " + output.resolve("sim") + "/");
         o.flush();
@@ -208,39 +242,5 @@ final class CompileCommand extends TfqCommand {
             case "auto" -> EngineGenerator.Activations.AUTO;
             default -> throw new CliException("--activations " + s + ": use bram, lutram or auto");
         };
-    }
-
-    private static Map<String, Object> quantizationJson(IntType t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("bits", t.bits());
-        m.put("signed", t.signed());
-        m.put("scale", t.scale());
-        m.put("zero_point", t.zeroPoint());
-        return m;
-    }
-
-    private static List<Object> layers(IntegerModel im) {
-        List<Object> rows = new ArrayList<>();
-        for (Node n : im.graph().nodes()) {
-            IntOp op = (IntOp) n.op();
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", n.name());
-            row.put("op", op.mnemonic());
-            row.put("value", n.output().name());
-            row.put("shape", n.output().type().shape().toString());
-            row.put("inputs", n.inputs().stream().map(Value::name).toList());
-            row.put("output_quantization", quantizationJson(n.output().type().intType()));
-            row.put("datapath_bits", op.datapathBits());
-            row.put("macs", op.macs(n.inputs().stream().map(Value::type).toList()));
-            row.put("attributes", new LinkedHashMap<>(op.attributes()));
-            if (op instanceof IntLinear lin) {
-                row.put("weight_bits", lin.weightBits());
-                row.put("accumulator_bits", lin.accBits());
-                row.put("multipliers", lin.requant().stream().map(Requantizer::multiplier).toList());
-                row.put("shifts", lin.requant().stream().map(Requantizer::shift).toList());
-            }
-            rows.add(row);
-        }
-        return rows;
     }
 }

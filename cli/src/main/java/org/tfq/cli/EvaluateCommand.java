@@ -6,13 +6,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.tfq.compiler.Accuracy;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.SampleFiles;
+import org.tfq.compiler.ScaleOriginsText;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.IrException;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.ModelInput;
-import org.tfq.onnx.OnnxImporter;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.PlanFromTraining;
 import picocli.CommandLine.Command;
@@ -66,7 +69,8 @@ final class EvaluateCommand extends TfqCommand {
         requireFile(inputs, "--inputs");
         if (targets != null) requireFile(targets, "--targets");
 
-        ImportResult r = OnnxImporter.load(model, new ImportOptions(batch));
+        Compiler compiler = new Compiler();
+        ImportResult r = compiler.importModel(model, new ImportOptions(batch));
         if (r.inputs().size() != 1 || r.outputs().size() != 1) {
             throw new IrException(model + ": has " + r.inputs().size() + " inputs and " + r.outputs().size()
                     + " outputs; evaluate needs one of each");
@@ -77,7 +81,7 @@ final class EvaluateCommand extends TfqCommand {
         int n = x.shape().dim(0);
         float[] t = targets == null ? null : SampleFiles.targets(Npy.read(targets), n, outSpec, targets);
         boolean integer = quantization.requested() || PlanFromTraining.isTrained(r.graph());
-        IntegerModel im = integer ? quantization.quantize(r) : null;
+        IntegerModel im = integer ? quantization.quantize(compiler, r).model() : null;
         Accuracy a = Accuracy.measure(r, im, x);
         Map<String, Object> fields = a.fields(t, r, im);
         LayerErrors layers = perLayer && im != null ? LayerErrors.measure(r, im, x) : null;

@@ -10,15 +10,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.tfq.compiler.Accuracy;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.SampleFiles;
+import org.tfq.compiler.Target;
+import org.tfq.explore.ExploreCollect;
+import org.tfq.explore.ExploreFront;
+import org.tfq.explore.ExploreJobs;
+import org.tfq.explore.ExploreRow;
+import org.tfq.explore.ExploreSweep;
+import org.tfq.explore.ExploreTable;
+import org.tfq.explore.MixedPrecision;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.FloatReference;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
-import org.tfq.onnx.OnnxImporter;
-import org.tfq.passes.explore.PowerModel;
 import org.tfq.passes.quant.PlanFromTraining;
 import org.tfq.passes.resources.LaneChooser;
+import org.tfq.vivado.VivadoReports;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -112,7 +122,15 @@ final class ExploreCommand extends TfqCommand {
     protected int run() throws Exception {
         if (collect != null) {
             if (model != null || output != null) throw usage("--collect DIR takes no model and no -o: it updates DIR in place");
-            return ExploreCollect.run(collect, out());
+            OutputDirectory.requireFolder(collect);
+            ExploreCollect.Collected c = ExploreCollect.run(collect);
+            java.io.PrintWriter o = out();
+            o.println("collected Vivado results of " + c.merged().size() + " configurations into " + c.json()
+                    + (c.merged().isEmpty() ? " (no " + ExploreTable.PARETO + "/*/" + VivadoReports.SUMMARY
+                            + " yet: run make bitstream and make report in each candidate)" : ""));
+            o.print(ExploreTable.markdown(c.rows()));
+            o.flush();
+            return Main.EXIT_OK;
         }
         if (model == null) throw usage("Missing required parameter: 'MODEL.onnx' (or --collect DIR)");
         if (output == null) throw usage("Missing required option: '--output=DIR'");
@@ -135,7 +153,8 @@ final class ExploreCommand extends TfqCommand {
 
     private int sweep(Path dir, OutputDirectory staging, int[] laneCounts) throws Exception {
         Path work = staging.staging();
-        ImportResult r = OnnxImporter.load(model, new ImportOptions(1));
+        Compiler compiler = new Compiler();
+        ImportResult r = compiler.importModel(model, new ImportOptions(1));
         if (PlanFromTraining.isTrained(r.graph())) {
             throw new CliException(model + ": is quantization-aware-trained, so its widths are fixed; explore a float model"
                     + " (or compile this one with --lanes and --activations)");
@@ -146,7 +165,8 @@ final class ExploreCommand extends TfqCommand {
         QuantizationOptions q = quantization();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         double bound = maxRmseIncrease == null ? Double.NaN : rmseFloat * (1 + maxRmseIncrease / 100);
-        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(r, x, t, rmseFloat, q, VivadoOutput.capacity(vivado.device()),
+        ExploreSweep.Quantizer widths = (b, bitsFor) -> q.withWidths(b, bitsFor).quantize(compiler, r);
+        ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(compiler, r, x, t, rmseFloat, widths, Target.capacity(vivado.device()),
                 vivado.maxUtilization / 100.0, vivado.clockMhz), laneCounts, activations, nThreads);
 
         Map<String, Object> header = header(rmseFloat, x.shape().dim(0), nThreads);
@@ -223,7 +243,15 @@ final class ExploreCommand extends TfqCommand {
         if (emitPareto || emitJobs != null) {
             List<ExploreRow> candidates = ExploreFront.candidates(ExploreTable.sorted(rows), ExploreFront.all(ExploreTable.sorted(rows)));
             exit = ParetoCandidates.compile(this, work, dir, candidates, nThreads, out(), err());
-            if (emitJobs != null) ExploreJobs.write(emitJobs, dir, work, candidates, out());
+            if (emitJobs != null) {
+                ExploreJobs.Written jobs = ExploreJobs.write(emitJobs, dir, work, candidates);
+                if (jobs.ignoredByGit()) {
+                    out().println("  warning: " + org.tfq.ir.io.SafeText.printable(dir.toAbsolutePath().normalize().toString())
+                            + " is ignored by git, so a commit leaves it out and the workflow will not find it: git add -f it, or explore"
+                            + " into a folder git does not ignore");
+                }
+                out().println("  wrote " + jobs.file() + (jobs.github() ? " (copy to .github/workflows/)" : " (sbatch " + jobs.file() + ")"));
+            }
         }
         synchronized (lock) {
             staging.commit();
@@ -289,10 +317,10 @@ final class ExploreCommand extends TfqCommand {
                 }
             }
         }
-        long withResults = withResults(dir.resolve(ParetoCandidates.DIR));
+        long withResults = withResults(dir.resolve(ExploreTable.PARETO));
         if (withResults > 0 && !force) {
             throw new CliException(dir + ": " + withResults + (withResults == 1 ? " Pareto candidate has" : " Pareto candidates have")
-                    + " Vivado results in " + ParetoCandidates.DIR + "/*/reports/ that a new sweep would delete; run tfq explore --collect "
+                    + " Vivado results in " + ExploreTable.PARETO + "/*/reports/ that a new sweep would delete; run tfq explore --collect "
                     + dir + " first, or pass --force");
         }
         return dir;
@@ -331,21 +359,8 @@ final class ExploreCommand extends TfqCommand {
         h.put("activations", activations);
         h.put("threads", nThreads);
         h.put("status", "running");
-        h.put("energy_model", energyModel());
+        h.put("energy_model", ExploreTable.energyModel());
         return h;
-    }
-
-    /** The power model's constants, so explore.json says how its estimates were made. */
-    static Map<String, Object> energyModel() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("note", "estimate from modelled resources (docs/explore.md), not a power analysis; --collect replaces it with Vivado's report_power");
-        m.put("static_w", PowerModel.STATIC_W);
-        m.put("clock_uw_per_mhz", PowerModel.CLOCK_UW_PER_MHZ);
-        m.put("lut_uw_per_mhz", PowerModel.LUT_UW_PER_MHZ);
-        m.put("ff_uw_per_mhz", PowerModel.FF_UW_PER_MHZ);
-        m.put("dsp_uw_per_mhz", PowerModel.DSP_UW_PER_MHZ);
-        m.put("bram36_uw_per_mhz", PowerModel.BRAM36_UW_PER_MHZ);
-        return m;
     }
 
     private void summary(Path dir, List<ExploreRow> rows, double rmseFloat, int samples, double seconds, int nThreads,

@@ -9,13 +9,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tfq.compiler.Compiler;
 import org.tfq.ir.Graph;
 import org.tfq.ir.TextDump;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.ModelInput;
 import org.tfq.onnx.OnnxImportException;
-import org.tfq.onnx.OnnxImporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,7 +50,7 @@ final class InspectCommand extends TfqCommand {
         requireFile(model, "the model");
         ImportResult r;
         try {
-            r = OnnxImporter.load(model, new ImportOptions(batch));
+            r = new Compiler().importModel(model, new ImportOptions(batch));
         } catch (OnnxImportException e) {
             error(e.getMessage());
             if (verbose()) e.printStackTrace(err());
@@ -101,7 +101,7 @@ final class InspectCommand extends TfqCommand {
         }
         if (dumpIr) {
             o.println();
-            o.print(TextDump.of(g));
+            o.print(TextDump.graph(g)); // the ops in full are in compile's float-ir.txt
         }
     }
 
@@ -145,7 +145,7 @@ final class InspectCommand extends TfqCommand {
             o.put("scales_internal_bits", new LinkedHashMap<>(gaps.internal()));
             o.put("scales_open", gaps.calibrated());
         }
-        if (dumpIr) o.put("ir", TextDump.of(g));
+        if (dumpIr) o.put("ir", TextDump.graph(g));
         return o;
     }
 

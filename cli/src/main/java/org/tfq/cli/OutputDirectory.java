@@ -56,29 +56,7 @@ final class OutputDirectory implements AutoCloseable {
      * moved into place: a reader never sees half a file.
      */
     static void writeWhole(Path file, String text) throws IOException {
-        writeWhole(file, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** {@link #writeWhole(Path, String)} for bytes (an image). */
-    static void writeWhole(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            readableByAll(tmp);
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** A temporary file is private (rw-------); the file it becomes is an ordinary output (rw-r--r--). */
-    static void readableByAll(Path p) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its own defaults apply
-        }
+        org.tfq.compiler.WholeFile.write(file, text);
     }
 
     /**
@@ -94,9 +72,14 @@ final class OutputDirectory implements AutoCloseable {
      * {@code marker}: write {@link #MARKER}, which lets a later compile replace the folder.
      */
     static OutputDirectory open(Path target, boolean force, List<Path> inputs, PrintWriter notes, boolean marker) {
-        Path abs = followLink(target);
-        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another -o");
-        refuseHoldingInputs(target, inputs, "compile");
+        return open(target, force, inputs, notes, marker, "-o");
+    }
+
+    /** As {@link #open(Path, boolean, List, PrintWriter, boolean)} for the folder of {@code option} (e.g. --dump-ir). */
+    static OutputDirectory open(Path target, boolean force, List<Path> inputs, PrintWriter notes, boolean marker, String option) {
+        Path abs = followLink(target, option);
+        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new CliException(target + ": exists and is not a directory; choose another " + option);
+        refuseHoldingInputs(target, inputs, "compile", option);
         try {
             Files.createDirectories(abs.getParent());
         } catch (IOException e) {
@@ -106,7 +89,7 @@ final class OutputDirectory implements AutoCloseable {
         OutputLock lock = OutputLock.acquire(abs, mount, notes);
         try {
             if (Files.isDirectory(abs) && !force && !isOurs(abs)) {
-                throw new CliException(target + ": exists and holds files tfq did not write; choose another -o, or pass --force to replace it");
+                throw new CliException(target + ": exists and holds files tfq did not write; choose another " + option + ", or pass --force to replace it");
             }
             Path staging = mount ? uniqueFolder(abs, OutputLock.INSIDE_TMP) : uniqueFolder(abs.getParent(), "." + abs.getFileName() + ".tmp-");
             return new OutputDirectory(abs, staging, lock, mount, marker);
@@ -121,6 +104,11 @@ final class OutputDirectory implements AutoCloseable {
 
     /** {@code target} absolute, through a symbolic link to its target; a dangling link is an error now, not after the work. */
     static Path followLink(Path target) {
+        return followLink(target, "-o");
+    }
+
+    /** As {@link #followLink(Path)}, for the folder of {@code option}. */
+    static Path followLink(Path target, String option) {
         Path abs = target.toAbsolutePath().normalize();
         if (!Files.isSymbolicLink(abs)) return abs;
         try {
@@ -132,7 +120,7 @@ final class OutputDirectory implements AutoCloseable {
             } catch (IOException e2) {
                 to = "?";
             }
-            throw new CliException(target + ": is a symbolic link to " + to + ", which does not exist; create that folder or choose another -o");
+            throw new CliException(target + ": is a symbolic link to " + to + ", which does not exist; create that folder or choose another " + option);
         }
     }
 
@@ -157,16 +145,21 @@ final class OutputDirectory implements AutoCloseable {
      * works from.
      */
     static void refuseHoldingInputs(Path target, List<Path> inputs, String command) {
+        refuseHoldingInputs(target, inputs, command, "-o");
+    }
+
+    /** As {@link #refuseHoldingInputs(Path, List, String)}, for the folder of {@code option}. */
+    static void refuseHoldingInputs(Path target, List<Path> inputs, String command, String option) {
         Path abs = real(target);
         for (Path in : inputs) {
             if (in != null && real(in).startsWith(abs)) {
-                throw new CliException(target + ": holds " + in + ", an input of this " + command + ", and would be replaced; choose another -o");
+                throw new CliException(target + ": holds " + in + ", an input of this " + command + ", and would be replaced; choose another " + option);
             }
         }
     }
 
     /** The path with symbolic links resolved as far as it exists, so a link cannot hide an input inside OUTDIR. */
-    private static Path real(Path p) {
+    static Path real(Path p) {
         Path abs = p.toAbsolutePath().normalize();
         for (Path existing = abs; existing != null; existing = existing.getParent()) {
             try {

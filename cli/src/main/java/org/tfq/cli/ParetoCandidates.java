@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.tfq.explore.ExploreRow;
+import org.tfq.explore.ExploreTable;
 import picocli.CommandLine;
 
 /**
@@ -19,8 +21,6 @@ import picocli.CommandLine;
 final class ParetoCandidates {
     private ParetoCandidates() {}
 
-    static final String DIR = "pareto";
-
     /**
      * Compiles the candidates on {@code threads} threads into {@code work} (explore's folder
      * while it is built; {@code dir} once in place, as printed); returns 0, or 1 when any
@@ -31,7 +31,7 @@ final class ParetoCandidates {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<String>> done = new ArrayList<>();
         for (ExploreRow r : candidates) {
-            Path target = work.resolve(DIR).resolve(r.name());
+            Path target = work.resolve(ExploreTable.PARETO).resolve(r.name());
             List<String> args = explore.compileArgs(r, target);
             done.add(pool.submit(() -> {
                 StringWriter o = new StringWriter(), e = new StringWriter();
@@ -61,13 +61,13 @@ final class ParetoCandidates {
         // each compile locked its folder with a file beside it; explore holds the lock of the whole folder, so they go
         for (ExploreRow r : candidates) {
             try {
-                java.nio.file.Files.deleteIfExists(OutputLock.lockFile(work.resolve(DIR).resolve(r.name()), false));
+                java.nio.file.Files.deleteIfExists(OutputLock.lockFile(work.resolve(ExploreTable.PARETO).resolve(r.name()), false));
             } catch (java.io.IOException e) {
                 // an empty lock file left is harmless
             }
         }
         out.println("  compiled " + (candidates.size() - (exit == 0 ? 0 : countFailures(done))) + " of " + candidates.size()
-                + " Pareto candidates into " + dir.resolve(DIR) + "/<configuration>/ (make -C <folder> sim simulates one)");
+                + " Pareto candidates into " + dir.resolve(ExploreTable.PARETO) + "/<configuration>/ (make -C <folder> sim simulates one)");
         out.flush();
         return exit;
     }

@@ -2,16 +2,17 @@ package org.tfq.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.Quantized;
+import org.tfq.compiler.SampleFiles;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.IrException;
 import org.tfq.ir.io.Npy;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.Samples;
-import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.QuantOptions;
-import org.tfq.passes.quant.Quantize;
+import org.tfq.passes.quant.QuantizationException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -82,6 +83,14 @@ final class QuantizationOptions {
     @Mixin
     Scales scales = new Scales();
 
+    /** How the command line names each setting a quantization error may name. */
+    static final Map<QuantizationException.Setting, String> FLAGS = Map.of(QuantizationException.Setting.BITS, "--bits",
+            QuantizationException.Setting.BITS_FOR, "--bits-for", QuantizationException.Setting.ACTIVATION_BITS, "--activation-bits",
+            QuantizationException.Setting.OUTPUT_BITS, "--output-bits", QuantizationException.Setting.RANGE_MARGIN, "--range-margin",
+            QuantizationException.Setting.WEIGHT_ROUNDING, "--weight-rounding", QuantizationException.Setting.OUTPUT_TAIL, "--output-tail",
+            QuantizationException.Setting.CALIBRATION, "--calibration C.npy", QuantizationException.Setting.INPUTS, "--inputs",
+            QuantizationException.Setting.LAYER_NAMES, "tfq inspect --dump-ir (after '#')");
+
     /** The same options with another --bits and --bits-for (tfq explore's configurations). */
     QuantizationOptions withWidths(int width, Map<String, Integer> widthFor) {
         QuantizationOptions o = new QuantizationOptions();
@@ -142,30 +151,25 @@ final class QuantizationOptions {
         err.flush();
     }
 
-    /** The integer model of an imported model, quantized as the options say. */
-    IntegerModel quantize(ImportResult model) {
+    /** The integer model of an imported model, quantized by {@code compiler} as the options say. */
+    Quantized quantize(Compiler compiler, ImportResult model) {
         QuantOptions o = options();
-        List<FloatTensor> cal = null;
+        FloatTensor cal = null;
         if (calibration != null) {
             TfqCommand.requireFile(calibration, "--calibration");
-            FloatTensor c = SampleFiles.inputs(Npy.read(calibration), model.inputs().get(0), calibration);
+            cal = SampleFiles.inputs(Npy.read(calibration), model.inputs().get(0), calibration);
             // ranges come from these values: one NaN or infinity would make every scale after it meaningless
-            for (float v : c.data()) {
+            for (float v : cal.data()) {
                 if (!Float.isFinite(v)) throw new CliException(calibration + ": holds " + v + "; calibration samples must be finite numbers");
             }
-            cal = new java.util.ArrayList<>();
-            int n = Samples.count(model.inputs().get(0), c);
-            warnIfUnrepresentative(c, n);
-            for (int i = 0; i < n; i += Samples.perRun(model.inputs().get(0))) cal.add(Samples.toBound(model.inputs().get(0), c, i));
+            warnIfUnrepresentative(cal, Samples.count(model.inputs().get(0), cal));
         }
         try {
-            return Quantize.run(model.graph(), o, bits != null, cal);
-        } catch (CliException e) {
-            throw e; // names its option already
+            return compiler.quantize(model, o, bits != null, cal);
         } catch (IrException e) {
             // where: the model, and the calibration its ranges came from
             throw new CliException(model.source() + (calibration == null ? "" : " (calibrated on " + calibration + ")")
-                    + ": cannot quantize: " + e.getMessage());
+                    + ": cannot quantize: " + TfqCommand.message(e));
         }
     }
 }

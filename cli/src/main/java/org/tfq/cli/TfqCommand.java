@@ -38,7 +38,7 @@ abstract class TfqCommand implements Callable<Integer> {
         } catch (CommandLine.ParameterException e) {
             throw e; // a usage error found late: picocli prints it with the usage
         } catch (IrException e) {
-            return fail(e.getMessage(), e);
+            return fail(message(e), e);
         } catch (NoSuchFileException e) {
             return fail(e.getFile() + ": no such file", e);
         } catch (AccessDeniedException e) {
@@ -63,6 +63,11 @@ abstract class TfqCommand implements Callable<Integer> {
         if (verbose()) e.printStackTrace(err());
         err().flush();
         return Main.EXIT_INTERNAL;
+    }
+
+    /** An error's one line, with the settings a quantization error names said as this command line's options. */
+    static String message(IrException e) {
+        return e instanceof org.tfq.passes.quant.QuantizationException q ? q.message(QuantizationOptions.FLAGS) : e.getMessage();
     }
 
     /** Prints {@code tfq: error: message}, continuation lines indented, and returns exit code 1. */

@@ -1,57 +1,44 @@
 package org.tfq.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.function.IntFunction;
+import org.tfq.compiler.Accuracy;
+import org.tfq.compiler.Compiler;
+import org.tfq.compiler.NoLaneCountFits;
+import org.tfq.compiler.Quantized;
+import org.tfq.compiler.Scheduled;
+import org.tfq.compiler.Target;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.resources.Capacity;
 import org.tfq.passes.resources.LaneChooser;
-import org.tfq.passes.resources.ResourceEstimate;
-import org.tfq.passes.resources.ResourceModel;
 import org.tfq.passes.resources.Resources;
-import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
 import org.tfq.verilog.EngineGenerator;
 import org.tfq.vivado.Part;
 import org.tfq.vivado.PartDatabase;
-import org.tfq.vivado.VivadoDesign;
 import org.tfq.vivado.VivadoException;
-import org.tfq.vivado.VivadoFlow;
 import org.tfq.vivado.VivadoOptions;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The target half of {@code tfq compile}, as a picocli mixin: the FPGA part, the clock, the
- * user's XDC, the utilization margin; the lane count ({@code --lanes N} or {@code auto}, chosen
- * with tfq's analytical resource model, {@link LaneChooser}); and what goes into OUTDIR for
- * Vivado: {@code vivado/build.tcl}, {@code vivado/constraints.xdc}, {@code vivado/user.xdc} (a
- * copy of {@code --xdc}), {@code Makefile}, plus {@code "part"} and {@code "resource_model"} in
- * report.json.
- *
- * <p>Paths: the RTL reads its memory images as {@code MEM_DIR = "rtl/"}, relative to the
- * current directory; {@code build.tcl} changes into OUTDIR before synthesis, the Makefile runs
- * every recipe there, and {@code tfq estimate} runs Yosys there, so all three agree.
+ * The target options of {@code tfq compile} and {@code tfq explore}, as a picocli mixin: the FPGA
+ * part, the clock, the user's XDC, the utilization margin; the lane count ({@code --lanes N} or
+ * {@code auto}, chosen with tfq's analytical resource model, {@link LaneChooser}), and the errors
+ * and warnings about them in the words of these options. What goes into OUTDIR for Vivado
+ * ({@code vivado/}, {@code Makefile}) is made by {@link Compiler#generate}.
  */
 final class VivadoOutput {
 
-    /** The top module and its clock, as the engine template names them. */
-    static final String TOP = EngineGenerator.TOP;
-    static final String CLOCK = "clk";
     /**
      * Far beyond any 7 series part (the largest has 3,600 DSP48E1 slices, the XC7S15 20): a larger
      * number is a typo, and would build a design of millions of lanes before saying so.
      */
     static final int MAX_LANES = 4096;
-    /** Where compile writes the RTL and memory images, relative to OUTDIR. */
-    static final String RTL_DIR = "rtl/";
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
@@ -78,7 +65,6 @@ final class VivadoOutput {
     double maxUtilization = LaneChooser.DEFAULT_MAX_UTILIZATION;
 
     private VivadoOptions options;
-    private LaneChooser.Choice choice;
 
     /**
      * The Vivado options, checked: an unknown part, a clock that is not a positive frequency, an
@@ -111,39 +97,37 @@ final class VivadoOutput {
     }
 
     /**
-     * The lane count for {@code --lanes VALUE}: the number given, or with {@code auto} the
-     * fastest configuration the resource model says fits the part within
-     * {@code --max-utilization}; when none does, an error with the per-unit estimate of the
-     * smallest configuration and what would help. A number whose design the model says does not
-     * fit is built, with a warning on stderr: the model is an estimate.
+     * The target of {@code --lanes VALUE} and {@code --activations}: the lane count given, or with
+     * {@code auto} the fastest configuration the resource model says fits the part within
+     * {@code --max-utilization}.
      */
-    int lanes(String value, IntegerModel im, EngineGenerator.Activations activations) {
-        options();
-        IntFunction<Program> schedule = n -> ScheduleProgram.run(im, n, EngineGenerator.LATENCIES);
-        ResourceModel.ActivationMemory memory = memory(activations);
-        Capacity cap = capacity(device());
-        double margin = maxUtilization / 100.0;
-        if (value == null || value.equals("auto")) {
-            try {
-                choice = LaneChooser.choose(schedule, cap, margin, memory, LaneChooser.CANDIDATES);
-            } catch (ScheduleProgram.ScheduleException e) {
-                throw new CliException("cannot build hardware: " + e.getMessage());
-            }
-            if (!choice.fits()) throw new CliException(doesNotFit(choice, im, activations));
-            return choice.lanes();
-        }
-        int n = laneCount(value);
+    Target target(String value, EngineGenerator.Activations activations) {
+        return new Target(options(), maxUtilization, value == null || value.equals("auto") ? null : laneCount(value), activations);
+    }
+
+    /**
+     * The model scheduled onto the engine of {@link #target}; when no lane count fits, an error
+     * with the per-unit estimate of the smallest configuration and what would help. A number whose
+     * design the model says does not fit is built, with a warning on stderr: the model is an
+     * estimate.
+     */
+    Scheduled schedule(Compiler compiler, Quantized q, String value, EngineGenerator.Activations activations) {
+        Target target = target(value, activations);
+        Scheduled s;
         try {
-            choice = LaneChooser.evaluate(schedule, cap, margin, memory, n);
+            s = compiler.schedule(q, target);
+        } catch (NoLaneCountFits e) {
+            throw new CliException(doesNotFit(e.choice(), q.model()));
         } catch (ScheduleProgram.ScheduleException e) {
-            return n; // HardwareOutput reports it with the model's name
+            throw new CliException(target.lanes() == null ? "cannot build hardware: " + e.getMessage()
+                    : "cannot build hardware for " + q.imported().source().getFileName() + ": " + e.getMessage());
         }
-        if (!choice.fits()) {
-            warn("the resource model predicts that " + n + " lanes do not fit " + options().part() + " within "
-                    + num(maxUtilization) + "% of its LUTs (" + choice.estimate().total().summary(cap)
+        if (!s.fits()) {
+            warn("the resource model predicts that " + s.program().lanes() + " lanes do not fit " + options().part() + " within "
+                    + num(maxUtilization) + "% of its LUTs (" + s.estimate().total().summary(target.capacity())
                     + "); building it anyway: check with make estimate");
         }
-        return n;
+        return s;
     }
 
     /** {@code --lanes VALUE} other than auto: a number of lanes, 1 to {@link #MAX_LANES}, or a one-line error. */
@@ -158,76 +142,9 @@ final class VivadoOutput {
         return n;
     }
 
-    /**
-     * Writes the Vivado flow for the compiled design into {@code out}, and the part, clock and
-     * resource-model estimate into {@code report}: call before report.json is written.
-     */
-    @SuppressWarnings("unchecked")
-    void write(OutputDirectory out, Map<String, Object> report, HardwareOutput.Written hw) throws IOException {
-        VivadoOptions o = options();
-        // the top module and the Verilog files as the hardware report lists them (--interface spi adds its top level)
-        Object top = hw.report().get("top");
-        Object files = hw.report().get("rtl");
-        List<String> rtl = new ArrayList<>();
-        for (String f : files instanceof List<?> l ? (List<String>) l : hw.files().verilog()) rtl.add(RTL_DIR + f);
-        List<String> mems = new ArrayList<>();
-        for (String f : hw.files().memories()) mems.add(RTL_DIR + f);
-        VivadoDesign d = new VivadoDesign(top instanceof String t ? t : TOP, CLOCK, rtl, mems, hw.program().predictedCycles());
-        for (Map.Entry<String, String> f : VivadoFlow.files(d, o).entrySet()) out.write(f.getKey(), f.getValue());
-        report.put("part", o.part());
-        report.put("clock_mhz", o.clockMhz());
-        report.put("resource_model", resourceJson(hw.program()));
-    }
-
-    /** The model's estimate of {@code p} against the part, for report.json. */
-    Map<String, Object> resourceJson(Program p) {
-        Capacity cap = capacity(device());
-        ResourceModel.ActivationMemory memory = choice != null && choice.lanes() == p.lanes() ? choice.memory() : ResourceModel.ActivationMemory.AUTO;
-        ResourceEstimate e = ResourceModel.estimate(p, memory);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", "tfq's analytical resource model (calibrated on Yosys synth_xilinx), not a synthesis result");
-        m.put("lanes_chosen_by", choice != null && choice.auto() ? "auto" : "--lanes");
-        m.put("max_utilization_percent", maxUtilization);
-        m.put("fits", e.fits(cap, maxUtilization / 100.0));
-        m.putAll(e.total().json(cap));
-        List<Object> units = new ArrayList<>();
-        for (ResourceEstimate.Unit u : e.units()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("unit", u.name());
-            row.putAll(u.resources().json(null));
-            units.add(row);
-        }
-        m.put("units", units);
-        if (choice != null && choice.auto()) {
-            List<Object> cands = new ArrayList<>();
-            for (LaneChooser.Candidate c : choice.candidates()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("lanes", c.lanes());
-                row.put("cycles", c.cycles());
-                row.put("fits", c.fits());
-                row.putAll(c.estimate().total().json(null));
-                cands.add(row);
-            }
-            m.put("candidates", cands);
-        }
-        return m;
-    }
-
-    static Capacity capacity(Part p) {
-        return new Capacity(p.name(), p.luts(), p.ffs(), p.dsps(), p.bram36());
-    }
-
-    static ResourceModel.ActivationMemory memory(EngineGenerator.Activations a) {
-        return switch (a) {
-            case BRAM -> ResourceModel.ActivationMemory.BRAM;
-            case LUTRAM -> ResourceModel.ActivationMemory.LUTRAM;
-            case AUTO -> ResourceModel.ActivationMemory.AUTO;
-        };
-    }
-
     /** The error when no lane count fits: the smallest configuration's estimate per unit, and what would help. */
-    private String doesNotFit(LaneChooser.Choice c, IntegerModel im, EngineGenerator.Activations activations) {
-        Capacity cap = capacity(device());
+    private String doesNotFit(LaneChooser.Choice c, IntegerModel im) {
+        Capacity cap = Target.capacity(device());
         LaneChooser.Candidate least = c.candidates().get(0);
         StringBuilder b = new StringBuilder();
         Resources need = least.estimate().total();
@@ -248,7 +165,7 @@ final class VivadoOutput {
         List<String> help = new ArrayList<>();
         Resources over = least.estimate().total();
         if (over.bram36Tiles() > cap.bram36() || over.lut() > cap.luts() * maxUtilization / 100.0) {
-            int bits = org.tfq.cli.Accuracy.bitsOf(im), weightBits = org.tfq.cli.Accuracy.weightBitsOf(im);
+            int bits = Accuracy.bitsOf(im), weightBits = Accuracy.weightBitsOf(im);
             if (bits > weightBits) {
                 help.add("narrower activations (--activation-bits " + Math.max(weightBits, bits - 4) + "): smaller activation memory and tables");
             } else if (bits > 2) {
@@ -302,7 +219,7 @@ final class VivadoOutput {
         Part now = device();
         for (Part p : PartDatabase.all()) {
             if (p.luts() <= now.luts() || !p.family().equals(now.family())) continue;
-            Capacity cap = capacity(p);
+            Capacity cap = Target.capacity(p);
             for (LaneChooser.Candidate cand : c.candidates()) {
                 if (cand.estimate().fits(cap, maxUtilization / 100.0)) {
                     return p.name() + " (" + p.packageParts().get(0) + ", e.g. " + cand.lanes() + (cand.lanes() == 1 ? " lane)" : " lanes)");

@@ -110,7 +110,7 @@ class CompileTest {
         for (String b : List.of("1", "9")) {
             Cli c = Cli.run("compile", m(".onnx"), "--bits", b, "--calibration", m(".calibration.npy"), "-o", dir.resolve("o").toString());
             c.assertOneLineError();
-            assertTrue(c.err().contains("2..8 bits"), c.err());
+            assertTrue(c.err().contains("--bits=" + b + ": tfq quantizes to 2..8 bits"), c.err());
         }
     }
 
@@ -118,7 +118,7 @@ class CompileTest {
     void bitsForNamingNoLayer() {
         Cli c = compile(dir.resolve("o"), "--bits-for", "/no/such/layer=4");
         c.assertOneLineError();
-        assertTrue(c.err().contains("--bits-for /no/such/layer: no layer of that name"), c.err());
+        assertTrue(c.err().contains("--bits-for /no/such/layer: no layer of that name; names are listed by tfq inspect --dump-ir (after '#')"), c.err());
     }
 
     @Test

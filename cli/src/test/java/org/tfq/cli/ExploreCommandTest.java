@@ -18,6 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfq.explore.ExploreJobs;
+import org.tfq.explore.ExplorePlotTest;
+import org.tfq.explore.ExploreRow;
 import org.tfq.ir.io.Json;
 
 /**
@@ -203,7 +206,7 @@ class ExploreCommandTest {
     void slurmArrayScriptParsesAndListsEveryCandidate() throws Exception {
         Files.writeString(tmp.resolve("explore.json"), "{\"model\": \"m.onnx\", \"configurations\": []}");
         List<ExploreRow> rows = ExplorePlotTest.table().subList(0, 3);
-        Path script = ExploreJobs.write("slurm", tmp, rows, new java.io.PrintWriter(new java.io.StringWriter()));
+        Path script = ExploreJobs.write("slurm", tmp, rows).file();
         String text = Files.readString(script);
         assertTrue(text.contains("#SBATCH --array=0-2\n"), text);
         for (ExploreRow r : rows) assertTrue(text.contains("\n  " + r.name() + "\n"), r.name());
@@ -218,13 +221,12 @@ class ExploreCommandTest {
         Files.createDirectories(tmp.resolve(".git"));
         Files.writeString(odd.resolve("explore.json"), "{\"model\": \"m\\n#SBATCH --mem=1T.onnx\", \"configurations\": []}");
         List<ExploreRow> rows = ExplorePlotTest.table().subList(0, 2);
-        java.io.PrintWriter quiet = new java.io.PrintWriter(new java.io.StringWriter());
-        Path script = ExploreJobs.write("slurm", odd, rows, quiet);
+        Path script = ExploreJobs.write("slurm", odd, rows).file();
         assertEquals(odd.toAbsolutePath().normalize().toString(), explore(script));
         String text = Files.readString(script);
         assertFalse(text.contains("\n#SBATCH --mem=1T"), text);
         assertTrue(text.contains("#SBATCH --output=jobs/logs/"), text);
-        Path yml = ExploreJobs.write("github", odd, rows, quiet);
+        Path yml = ExploreJobs.write("github", odd, rows).file();
         String line = Files.readAllLines(yml).stream().filter(l -> l.startsWith("  EXPLORE: ")).findFirst().orElseThrow();
         String expected = ExploreJobs.relative(odd);
         assertEquals("  EXPLORE: \"" + expected.replace("\\", "\\\\").replace("\"", "\\\"") + "\"", line);

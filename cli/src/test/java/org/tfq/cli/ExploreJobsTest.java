@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfq.explore.ExploreJobs;
+import org.tfq.explore.ExplorePlotTest;
+import org.tfq.explore.ExploreRow;
 
 /** The job files of tfq explore --emit-jobs, written from a hand-made table (no sweep: seconds). */
 class ExploreJobsTest {
@@ -20,7 +21,6 @@ class ExploreJobsTest {
     @TempDir
     Path tmp;
 
-    static final PrintWriter QUIET = new PrintWriter(new StringWriter());
 
     private static Path exploreFolder(Path dir) throws IOException {
         Files.createDirectories(dir);
@@ -34,11 +34,11 @@ class ExploreJobsTest {
         Files.createDirectories(tmp.resolve(".git"));
         Path dir = exploreFolder(tmp.resolve("x${{ secrets.GITHUB_TOKEN }}"));
         List<ExploreRow> rows = ExplorePlotTest.table().subList(0, 2);
-        CliException e = assertThrows(CliException.class, () -> ExploreJobs.write("github", dir, rows, QUIET));
+        org.tfq.ir.IrException e = assertThrows(org.tfq.ir.IrException.class, () -> ExploreJobs.write("github", dir, rows));
         assertTrue(e.getMessage().contains("${{") && e.getMessage().contains("choose another -o"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("jobs/vivado.yml")));
         // Slurm has no such expressions: the same folder is one quoted shell word there
-        assertTrue(Files.isRegularFile(ExploreJobs.write("slurm", dir, rows, QUIET)));
+        assertTrue(Files.isRegularFile(ExploreJobs.write("slurm", dir, rows).file()));
     }
 
     /** EXPLORE is where the checkout puts the folder: relative to the repository root, whatever folder tfq ran in. */
@@ -47,9 +47,8 @@ class ExploreJobsTest {
         Path repo = Files.createDirectories(tmp.resolve("repo"));
         Files.createDirectories(repo.resolve(".git"));
         Path dir = exploreFolder(repo.resolve("results/explore"));
-        StringWriter said = new StringWriter();
         // the test runs in cli/, not in the repository: the old rule (relative to the current folder) gave an absolute path
-        Path yml = ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2), new PrintWriter(said));
+        Path yml = ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2)).file();
         String text = Files.readString(yml);
         assertTrue(text.contains("\n  EXPLORE: \"results/explore\"\n"), text);
         // a self-hosted runner needs Maven for ./tfq, and starts from a clean candidate folder
@@ -62,7 +61,7 @@ class ExploreJobsTest {
     @Test
     void githubRefusesAFolderOutsideAnyRepository() throws IOException {
         Path dir = exploreFolder(tmp.resolve("loose"));
-        CliException e = assertThrows(CliException.class, () -> ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2), QUIET));
+        org.tfq.ir.IrException e = assertThrows(org.tfq.ir.IrException.class, () -> ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2)));
         assertTrue(e.getMessage().contains("is not inside a git repository"), e.getMessage());
     }
 
@@ -85,16 +84,15 @@ class ExploreJobsTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(init.waitFor() == 0, "no git");
         Files.writeString(repo.resolve(".gitignore"), "/out/\n");
         Path dir = exploreFolder(repo.resolve("out/explore"));
-        StringWriter said = new StringWriter();
-        ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2), new PrintWriter(said));
-        assertTrue(said.toString().contains("is ignored by git"), said.toString());
+        assertTrue(ExploreJobs.write("github", dir, ExplorePlotTest.table().subList(0, 2)).ignoredByGit());
+        assertFalse(ExploreJobs.write("github", exploreFolder(repo.resolve("kept/explore")), ExplorePlotTest.table().subList(0, 2)).ignoredByGit());
     }
 
     /** A candidate that misses timing: make bitstream exits 2 after writing the reports; make report must still run, and the task fail. */
     @Test
     void slurmSummarizesTheReportsOfATimingFailure() throws Exception {
         Path dir = exploreFolder(tmp.resolve("ex"));
-        Path script = ExploreJobs.write("slurm", dir, ExplorePlotTest.table().subList(0, 2), QUIET);
+        Path script = ExploreJobs.write("slurm", dir, ExplorePlotTest.table().subList(0, 2)).file();
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path calls = tmp.resolve("calls.txt");
         Files.writeString(bin.resolve("make"), "#!/bin/sh\necho \"$@\" >> '" + calls + "'\ncase \"$*\" in *bitstream*) exit 2;; esac\n");

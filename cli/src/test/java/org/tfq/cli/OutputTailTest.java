@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.tfq.compiler.Accuracy;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Node;
 import org.tfq.ir.io.Npy;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tfq.compiler.Accuracy;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Node;
 import org.tfq.ir.io.Npy;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tfq.compiler.Accuracy;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.io.Json;
 import org.tfq.ir.io.Npy;

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tfq.compiler.Accuracy;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.io.Json;
 import org.tfq.ir.io.Npy;

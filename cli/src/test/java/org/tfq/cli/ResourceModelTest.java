@@ -58,7 +58,7 @@ public class ResourceModelTest {
         // parsed as compile parses them, so every option has its default
         if (bits != null) new picocli.CommandLine(q).parseArgs("--bits", bits.toString(), "--calibration", Cli.model(stem + ".calibration.npy").toString());
         else new picocli.CommandLine(q).parseArgs();
-        return q.quantize(r);
+        return q.quantize(new org.tfq.compiler.Compiler(), r).model();
     }
 
     static IntFunction<Program> scheduler(IntegerModel im) {

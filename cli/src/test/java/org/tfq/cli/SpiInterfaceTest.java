@@ -27,7 +27,7 @@ import org.tfq.verilog.Verilator;
 
 /**
  * {@code tfq compile --interface spi}, bit-exact: compiles a testdata model with the SPI top level
- * ({@link SpiWrapper}, written by {@link InterfaceOutput}) and runs its SPI testbench
+ * ({@link SpiWrapper}, written by {@link org.tfq.compiler.Compiler#generate}) and runs its SPI testbench
  * {@code sim/tb_tfq_spi.v} in Icarus and in Verilator: an SPI master sends every vector of
  * {@code sim/inputs.mem}, reads the forecast back and compares it with {@code sim/expected.mem},
  * at four SCK rates down to clk/4.2, with protocol checks (status, error bits, irq, a queued

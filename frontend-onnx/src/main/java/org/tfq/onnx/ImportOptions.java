@@ -5,6 +5,6 @@ public record ImportOptions(int batch) {
     public static final ImportOptions DEFAULT = new ImportOptions(1);
 
     public ImportOptions {
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        if (batch < 1) throw new IllegalArgumentException("the batch size must be at least 1, got " + batch);
     }
 }

@@ -208,7 +208,7 @@ public final class OnnxImporter {
         for (int d : dims) size = Math.min(size * d, TensorDecoder.MAX_ELEMENTS + 1); // saturates: each d is at most the limit
         if (size > TensorDecoder.MAX_ELEMENTS) {
             throw new OnnxImportException(where + " bound to " + java.util.Arrays.toString(dims) + " has more than tfq's limit of "
-                    + TensorDecoder.MAX_ELEMENTS + " elements" + (symbolic.isEmpty() ? "" : "; give a smaller --batch"));
+                    + TensorDecoder.MAX_ELEMENTS + " elements" + (symbolic.isEmpty() ? "" : "; bind the batch axis to a smaller size"));
         }
         Shape s = new Shape(dims);
         if (!symbolic.isEmpty()) return new ModelInput(vi.getName(), s, symbolic.get(0), true);

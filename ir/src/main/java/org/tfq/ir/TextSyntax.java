@@ -37,24 +37,9 @@ final class TextSyntax {
         else quoted(b, name);
     }
 
-    /** A string in double quotes: printable ASCII as it is, {@code \" \\ \n \r \t}, anything else as {@code \}{@code uXXXX}. */
+    /** A string in double quotes, as JSON writes one, with every character outside printable ASCII as {@code \}{@code uXXXX}. */
     static void quoted(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c >= 0x20 && c < 0x7f) b.append(c);
-                    else b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-                }
-            }
-        }
-        b.append('"');
+        org.tfq.ir.io.Json.quote(b, s, true);
     }
 
     /** {@code i8(s=0.0228207122,z=-5)[1,12,3]}: the element type with its exact scale, then the shape. */
@@ -157,6 +142,8 @@ final class TextSyntax {
                     case 'n' -> b.append('\n');
                     case 'r' -> b.append('\r');
                     case 't' -> b.append('\t');
+                    case 'b' -> b.append('\b');
+                    case 'f' -> b.append('\f');
                     case 'u' -> {
                         String hex = pos + 4 <= text.length() ? text.substring(pos, pos + 4) : "";
                         if (!hex.matches("[0-9a-f]{4}")) throw error("expected four lower-case hex digits after \\u");

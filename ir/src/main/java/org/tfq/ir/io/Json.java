@@ -76,6 +76,15 @@ public final class Json {
     }
 
     private static void string(StringBuilder b, String s) {
+        quote(b, s, false);
+    }
+
+    /**
+     * {@code s} as a JSON string: {@code \" \\ \n \r \t \b \f}, other control characters as
+     * {@code \}{@code uxxxx}, and with {@code asciiOnly} every character outside printable ASCII too
+     * (the text IR, which must stay one printable line whatever a model names its values).
+     */
+    public static void quote(StringBuilder b, String s, boolean asciiOnly) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -88,7 +97,7 @@ public final class Json {
                 case '\b' -> b.append("\\b");
                 case '\f' -> b.append("\\f");
                 default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || (asciiOnly && c >= 0x7f)) b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     else b.append(c);
                 }
             }

@@ -25,8 +25,4 @@ public record PassPipeline(String name, List<GraphPass> passes) {
         }
         return g;
     }
-
-    public List<String> names() {
-        return passes.stream().map(GraphPass::name).toList();
-    }
 }

@@ -143,9 +143,9 @@ public final class LowerToInteger {
         }
         if (!missing.isEmpty()) {
             // calibration chooses activation scales only: it cannot help a weight trained without quantization
-            throw new QuantizationException(String.join("\n", missing) + "\n" + missing.size()
-                    + " value(s) have no quantization: quantize them in training"
-                    + (openValues.isEmpty() ? "" : ", or pass --calibration C.npy to calibrate the activations among them"));
+            String list = String.join("\n", missing) + "\n" + missing.size() + " value(s) have no quantization: quantize them in training";
+            if (openValues.isEmpty()) throw new QuantizationException(list);
+            throw new QuantizationException("%s, or pass %s to calibrate the activations among them", list, QuantizationException.Setting.CALIBRATION);
         }
         Value result = env.get(g.outputs().get(0).name());
         Graph ig = new Graph(g.name(), List.of(in), List.of(result), out).verify();
@@ -179,10 +179,10 @@ public final class LowerToInteger {
     /** The open product's quantization, with a softmax's table in view when one reads it through relabellings. */
     private IntType internalProduct(Node n, IntType a, IntType b, int inner) {
         double scaling = 1;
-        Node r = soleReader(n.output());
+        Node r = g.uses().soleReader(n.output().name());
         while (r != null && InferScales.movesCodes(r) && !(r.op() instanceof Relu) && open(r.output().name())) {
             if (r.op() instanceof MulConstant mc) scaling *= mc.constant().data()[0];
-            r = soleReader(r.output());
+            r = g.uses().soleReader(r.output().name());
         }
         if (r == null || !(r.op() instanceof Softmax sm)) return internal(n.output().name(), InternalWidths.product(a, b, inner, 0, 0));
         Shape s = r.input(0).type().shape();
@@ -222,11 +222,6 @@ public final class LowerToInteger {
 
     private Value emit(Node n, IntOp op, Value input) {
         return emit(n, op, List.of(input), n.output().name());
-    }
-
-    /** The node that is the only reader of {@code v}, if there is one. */
-    private Node soleReader(Value v) {
-        return g.uses().soleReader(v.name());
     }
 
     private void lower(Node n) {
@@ -360,7 +355,7 @@ public final class LowerToInteger {
         FoldAddConstantIntoLinear.Fold fold = constantFolds.get(n);
         Value result = fold == null ? n.output() : fold.output();
         if (fold != null) fused.add(fold.addConstant());
-        Node relu = soleReader(result);
+        Node relu = g.uses().soleReader(result.name());
         boolean fuseRelu = relu != null && relu.op() instanceof Relu;
         String y = fuseRelu ? relu.output().name() : result.name();
         if (fuseRelu) fused.add(relu);

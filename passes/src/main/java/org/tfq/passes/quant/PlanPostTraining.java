@@ -31,8 +31,8 @@ public final class PlanPostTraining {
     public static QuantPlan run(Graph g, Calibration cal, QuantOptions o) {
         for (Node n : g.nodes()) {
             if (n.op() instanceof FakeQuant) {
-                throw new QuantizationException("node " + n.name() + " is a trained quantization point: this model was "
-                        + "trained with quantization, so it is compiled with its own scales (do not pass --calibration)");
+                throw new QuantizationException("node %s is a trained quantization point: this model was trained with quantization,"
+                        + " so it is compiled with its own scales (do not pass %s)", n.name(), QuantizationException.Setting.CALIBRATION);
             }
         }
         Map<String, QuantSpec> acts = new HashMap<>();
@@ -49,6 +49,7 @@ public final class PlanPostTraining {
                 weights.put(n.name(), lin.weightQuant() != null ? lin.weightQuant() : weight(lin, o.bitsOf(n.name()), o.perChannelWeights()));
             }
             if (folded.contains(n)) continue;
+            requireFinite(n, cal.observed(n.output().name()));
             int bits = o.activationBitsOf(n.name());
             int valueBits = tail.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
             QuantSpec q = activation(cal.observed(n.output().name()), valueBits, o);
@@ -58,6 +59,15 @@ public final class PlanPostTraining {
             acts.put(n.output().name(), q);
         }
         return new QuantPlan(acts, weights, false);
+    }
+
+    /** A value that calibration saw reach NaN or an infinity (a weight or bias that is not finite) has no scale. */
+    private static void requireFinite(Node n, float[] sorted) {
+        if (sorted.length == 0 || (Float.isFinite(sorted[0]) && Float.isFinite(sorted[sorted.length - 1]))) return;
+        float bad = Float.isNaN(sorted[sorted.length - 1]) ? Float.NaN : Float.isFinite(sorted[0]) ? sorted[sorted.length - 1] : sorted[0];
+        throw new QuantizationException("node " + org.tfq.ir.io.SafeText.printable(n.name()) + " (" + n.op().mnemonic() + "): its output reaches "
+                + bad + " on the calibration samples, so no scale covers it: a weight or bias before it is not finite, or the samples are"
+                + " far beyond float range for this model");
     }
 
     /**

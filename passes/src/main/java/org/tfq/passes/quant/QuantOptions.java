@@ -61,18 +61,19 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
     }
 
     public QuantOptions {
-        checkBits(bits, "--bits");
+        checkBits(bits, QuantizationException.Setting.BITS, "");
         bitsFor = new TreeMap<>(bitsFor);
-        bitsFor.forEach((k, v) -> checkBits(v, "--bits-for " + k));
+        bitsFor.forEach((k, v) -> checkBits(v, QuantizationException.Setting.BITS_FOR, " " + k));
         if (outputBits < MIN_BITS || outputBits > 16) {
-            throw new QuantizationException("--output-bits=" + outputBits + ": the output is " + MIN_BITS + "..16 bits wide");
+            throw new QuantizationException("%s=%d: the output is %d..16 bits wide", QuantizationException.Setting.OUTPUT_BITS, outputBits, MIN_BITS);
         }
         if (activationBits < MIN_BITS || activationBits > MAX_ACTIVATION_BITS) {
-            throw new QuantizationException("--activation-bits=" + activationBits + ": activations are " + MIN_BITS + ".."
-                    + MAX_ACTIVATION_BITS + " bits wide");
+            throw new QuantizationException("%s=%d: activations are %d..%d bits wide", QuantizationException.Setting.ACTIVATION_BITS,
+                    activationBits, MIN_BITS, MAX_ACTIVATION_BITS);
         }
         if (!(rangeMargin >= 0 && rangeMargin <= MAX_RANGE_MARGIN)) {
-            throw new QuantizationException("--range-margin=" + 100 * rangeMargin + "%: use 0 to " + (int) (100 * MAX_RANGE_MARGIN) + " percent");
+            throw new QuantizationException("%s=%s%%: use 0 to %d percent", QuantizationException.Setting.RANGE_MARGIN, 100 * rangeMargin,
+                    (int) (100 * MAX_RANGE_MARGIN));
         }
         java.util.Objects.requireNonNull(weightRounding);
     }
@@ -81,9 +82,10 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
         return new QuantOptions(bits, Map.of(), RangeMethod.MINMAX, false);
     }
 
-    static void checkBits(int b, String what) {
+    /** {@code layer}: "" or " NAME" after a per-layer setting. */
+    static void checkBits(int b, QuantizationException.Setting setting, String layer) {
         if (b < MIN_BITS || b > MAX_BITS) {
-            throw new QuantizationException(what + "=" + b + ": tfq quantizes to " + MIN_BITS + ".." + MAX_BITS + " bits");
+            throw new QuantizationException("%s%s=%d: tfq quantizes to %d..%d bits", setting, layer, b, MIN_BITS, MAX_BITS);
         }
     }
 

@@ -8,7 +8,10 @@ import java.util.TreeSet;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.pass.GraphPass;
 import org.tfq.ir.pass.IrObserver;
+import org.tfq.ir.pass.PassPipeline;
+import static org.tfq.passes.quant.QuantizationException.Setting.*;
 
 /**
  * The quantization stage of the pipeline: choose the plan (trained, or calibrated with the
@@ -32,41 +35,50 @@ public final class Quantize {
         if (PlanFromTraining.isTrained(floatGraph)) {
             TreeSet<Integer> trained = PlanFromTraining.trainedBits(floatGraph);
             if (bitsGiven && !trained.contains(options.bits())) {
-                throw new QuantizationException("this model was trained with quantization at " + trained + " bits; --bits "
-                        + options.bits() + " disagrees: drop --bits or pass --bits " + trained.last());
+                throw new QuantizationException("this model was trained with quantization at %s bits; %s %d disagrees: drop %s or pass %s %d",
+                        trained, BITS, options.bits(), BITS, BITS, trained.last());
             }
-            if (!options.bitsFor().isEmpty()) throw new QuantizationException("--bits-for applies to float models; this one was trained with its own widths");
+            if (!options.bitsFor().isEmpty()) throw trainedWith(BITS_FOR, "widths");
             if (options.activationBits() != options.bits()) {
-                throw new QuantizationException("--activation-bits applies to float models; this one was trained with its own widths");
+                throw trainedWith(ACTIVATION_BITS, "widths");
             }
-            if (options.rangeMargin() > 0) throw new QuantizationException("--range-margin applies to float models; this one was trained with its own ranges");
+            if (options.rangeMargin() > 0) throw trainedWith(RANGE_MARGIN, "ranges");
             if (options.weightRounding() != QuantOptions.WeightRounding.NEAREST) {
-                throw new QuantizationException("--weight-rounding applies to float models; this one was trained with its own weights");
+                throw trainedWith(WEIGHT_ROUNDING, "weights");
             }
-            if (options.wideOutputTail()) throw new QuantizationException("--output-tail applies to float models; this one was trained with its own widths");
+            if (options.wideOutputTail()) throw trainedWith(OUTPUT_TAIL, "widths");
             return trained(floatGraph, options, calibration, observer);
         }
         if (calibration == null || calibration.isEmpty()) {
-            throw new QuantizationException("this is a float model: pass --calibration C.npy (a few hundred typical input "
-                    + "windows, shaped like --inputs) so tfq can choose its scales");
+            throw new QuantizationException("this is a float model: pass %s (a few hundred typical input windows, shaped like %s)"
+                    + " so tfq can choose its scales", CALIBRATION, INPUTS);
         }
         for (String name : options.bitsFor().keySet()) {
             boolean matches = floatGraph.nodes().stream().anyMatch(n -> n.name().equals(name) || n.name().startsWith(name + "/")
                     || n.name().startsWith(name + "."))
                     || floatGraph.inputs().stream().anyMatch(v -> v.name().equals(name));
             if (!matches) {
-                throw new QuantizationException("--bits-for " + name + ": no layer of that name; names are listed by tfq inspect --dump-ir (after '#')");
+                throw new QuantizationException("%s %s: no layer of that name; names are listed by %s", BITS_FOR, name, LAYER_NAMES);
             }
         }
-        Graph rounded = floatGraph;
-        if (options.weightRounding() == QuantOptions.WeightRounding.GPTQ) {
-            rounded = RoundWeightsWithErrorFeedback.run(floatGraph, calibration, options);
-            observer.after("round-weights-gptq", rounded);
-        }
+        Graph rounded = beforePlanning(options, calibration).run(floatGraph, observer);
         Calibration cal = Calibration.run(rounded, calibration);
         IntegerModel im = LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
         observer.after("lower-to-integer", im.graph());
         return im;
+    }
+
+    /** The float graph passes of post-training quantization, before its ranges are calibrated and its plan made. */
+    static PassPipeline beforePlanning(QuantOptions options, List<FloatTensor> calibration) {
+        List<GraphPass> passes = new ArrayList<>();
+        if (options.weightRounding() == QuantOptions.WeightRounding.GPTQ) {
+            passes.add(GraphPass.of("round-weights-gptq", g -> RoundWeightsWithErrorFeedback.run(g, calibration, options)));
+        }
+        return new PassPipeline("post-training quantization", passes);
+    }
+
+    private static QuantizationException trainedWith(QuantizationException.Setting setting, String what) {
+        return new QuantizationException("%s applies to float models; this one was trained with its own %s", setting, what);
     }
 
     /**

@@ -83,7 +83,7 @@ public final class ResourceModel {
      * For calibration: every coefficient's name (prefixed LUT:, FF: or SRL: for what it adds to)
      * and the feature it multiplies in {@code p}'s estimate.
      */
-    static Map<String, Double> features(Program p, ActivationMemory activations) {
+    public static Map<String, Double> features(Program p, ActivationMemory activations) {
         Builder b = new Builder(p, activations);
         b.build();
         return b.features;

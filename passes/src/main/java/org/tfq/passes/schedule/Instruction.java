@@ -1,6 +1,5 @@
 package org.tfq.passes.schedule;
 
-import java.util.LinkedHashMap;
 
 /**
  * One step of the engine's program: a loop nest of four counters ({@code counts}, i0 outermost)
@@ -335,12 +334,5 @@ public record Instruction(Kind kind, String node, int[] counts, int kcount, int 
     /** Fetch, run and drain: the exact cycles this instruction takes. */
     public long cycles() {
         return kind == Kind.END ? 1 : 1 + slots() + tail;
-    }
-
-    /** Every field of the instruction ROM by name, in the layout's order (names match the RTL's {@code f_*} and {@code r_*}). */
-    public LinkedHashMap<String, Long> registers() {
-        LinkedHashMap<String, Long> r = new LinkedHashMap<>();
-        for (InstructionLayout.Field f : InstructionLayout.FIELDS) r.put(f.name(), f.value(this));
-        return r;
     }
 }

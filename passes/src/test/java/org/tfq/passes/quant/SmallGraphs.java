@@ -30,7 +30,7 @@ import org.tfq.ir.op.Transpose;
 public final class SmallGraphs {
     private SmallGraphs() {}
 
-    static FloatTensor random(Random r, double scale, int... dims) {
+    public static FloatTensor random(Random r, double scale, int... dims) {
         Shape s = Shape.of(dims);
         float[] v = new float[Math.toIntExact(s.size())];
         for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextGaussian() * scale);
