@@ -30,14 +30,39 @@ class ExploreInterruptTest {
 
     static final String M = "ref_n12_d16_m3";
 
+    /**
+     * A process started in the background of a non-interactive shell ignores SIGINT, and its
+     * children inherit that (a JVM then never sees Ctrl-C): the run is given SIGINT's default
+     * action back when env can do so (GNU coreutils 8.31 and later).
+     */
+    private static final List<String> DEFAULT_SIGINT = defaultSigint();
+
+    private static List<String> defaultSigint() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0 ? List.of("env", "--default-signal=INT") : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     private List<String> command(Path dir) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> c = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"), "org.tfq.cli.Main"));
-        c.addAll(List.of("explore", Cli.model(M + ".onnx").toString(), "--inputs", Cli.model(M + ".inputs.npy").toString(),
+        List<String> c = new ArrayList<>(DEFAULT_SIGINT);
+        c.addAll(List.of(java.toString(), "-cp", System.getProperty("java.class.path"), "org.tfq.cli.Main"));
+        c.addAll(args(dir));
+        return c;
+    }
+
+    private List<String> args(Path dir) {
+        return List.of("explore", Cli.model(M + ".onnx").toString(), "--inputs", Cli.model(M + ".inputs.npy").toString(),
                 "--targets", Cli.model(M + ".targets.npy").toString(), "--calibration", Cli.model(M + ".calibration.npy").toString(),
                 "--bits", "4,8", "--lanes", "4,8", "--activations", "bram", "--vectors", "2", "--emit-pareto", "--threads", "1",
-                "-o", dir.toString()));
-        return c;
+                "-o", dir.toString());
     }
 
     private Process start(Path dir, Path log) throws IOException {
@@ -98,7 +123,7 @@ class ExploreInterruptTest {
         assertEquals(before, Cli.files(dir), "the earlier explore folder changed after SIGKILL");
 
         // the next sweep removes the killed one's folder and says so, then replaces DIR whole
-        Cli next = Cli.run(command(dir).subList(4, command(dir).size()).toArray(String[]::new));
+        Cli next = Cli.run(args(dir).toArray(String[]::new));
         assertEquals(0, next.exit(), next.err());
         assertTrue(next.err().contains("left by an interrupted tfq"), next.err());
         try (Stream<Path> s = Files.list(tmp)) {
