@@ -70,7 +70,7 @@ public final class FinetuneBench {
             double flt = Math.sqrt(fl / testX.size());
             StringBuilder row = new StringBuilder("| " + stem + " | " + String.format(Locale.ROOT, "%.4f", flt) + " |");
             for (int bits : new int[] {8, 6, 4}) {
-                row.append(' ').append(cell(rmse(Quantize.run(g, options(bits), true, cal), testX, testY), flt)).append(" |");
+                row.append(' ').append(cell(FinetuneTest.rmse(Quantize.run(g, options(bits), true, cal), testX, testY), flt)).append(" |");
             }
             for (int bits : tuneBits) {
                 long t0 = System.nanoTime();
@@ -78,7 +78,7 @@ public final class FinetuneBench {
                         o, null);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 IntegerModel tuned = Quantize.run(res.graph(), trained(bits), true, null);
-                row.append(' ').append(cell(rmse(tuned, testX, testY), flt)).append(String.format(Locale.ROOT, " | %.1f s (best epoch %d of %d) |",
+                row.append(' ').append(cell(FinetuneTest.rmse(tuned, testX, testY), flt)).append(String.format(Locale.ROOT, " | %.1f s (best epoch %d of %d) |",
                         secs, res.bestEpoch(), res.history().size() - 1));
             }
             System.out.println(row);
@@ -111,9 +111,4 @@ public final class FinetuneBench {
         return out;
     }
 
-    static double rmse(IntegerModel m, List<FloatTensor> x, List<FloatTensor> y) {
-        double s = 0;
-        for (int i = 0; i < x.size(); i++) s += Finetune.mse(m.run(x.get(i)).data(), y.get(i).data());
-        return Math.sqrt(s / x.size());
-    }
 }
