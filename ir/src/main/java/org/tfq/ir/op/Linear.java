@@ -12,10 +12,29 @@ import org.tfq.ir.TensorType;
  * quantization-aware-trained weight carries its {@code weightQuant} (per tensor, or per output
  * channel on axis 0), and {@code weight} then holds its dequantized values exactly.
  */
-public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant) implements FloatOp {
+public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant, FloatTensor addend, boolean relu) implements FloatOp {
 
     public Linear(FloatTensor weight, FloatTensor bias) {
         this(weight, bias, null);
+    }
+
+    public Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant) {
+        this(weight, bias, weightQuant, null, false);
+    }
+
+    /** This Linear with a constant added to its output after the bias (broadcast to the output). */
+    public Linear withAddend(FloatTensor c) {
+        return new Linear(weight, bias, weightQuant, c, relu);
+    }
+
+    /** This Linear followed by a ReLU. */
+    public Linear withRelu() {
+        return new Linear(weight, bias, weightQuant, addend, true);
+    }
+
+    /** This Linear with other weights on another grid (GPTQ), its fusions kept. */
+    public Linear withWeight(FloatTensor w, QuantSpec q) {
+        return new Linear(w, bias, q, addend, relu);
     }
 
     public Linear {
@@ -47,7 +66,11 @@ public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant
         if (x.rank() < 1 || x.last() != inFeatures()) {
             throw Op.error("linear", "input " + x + " does not end in " + inFeatures() + " features");
         }
-        return in.get(0).withShape(x.withDim(-1, outFeatures()));
+        Shape y = x.withDim(-1, outFeatures());
+        if (addend != null && !Broadcast.shape(y, addend.shape()).equals(y)) {
+            throw Op.error("linear", "addend " + addend.shape() + " does not broadcast to the output " + y);
+        }
+        return in.get(0).withShape(y);
     }
 
     @Override
@@ -57,6 +80,8 @@ public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant
         a.put("out", Integer.toString(outFeatures()));
         a.put("bias", Boolean.toString(bias != null));
         if (weightQuant != null) a.put("weight_quant", weightQuant.toString());
+        if (addend != null) a.put("addend", addend.shape().toString());
+        if (relu) a.put("relu", "true");
         return a;
     }
 
@@ -67,7 +92,7 @@ public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant
 
     @Override
     public long parameters() {
-        return weight.shape().size() + (bias == null ? 0 : bias.shape().size());
+        return weight.shape().size() + (bias == null ? 0 : bias.shape().size()) + (addend == null ? 0 : addend.shape().size());
     }
 
     @Override
@@ -89,6 +114,8 @@ public record Linear(FloatTensor weight, FloatTensor bias, QuantSpec weightQuant
                 y[r * n + o] = bias == null ? acc : acc + bias.data()[o];
             }
         }
-        return new FloatTensor(x.shape().withDim(-1, n), y);
+        FloatTensor out = new FloatTensor(x.shape().withDim(-1, n), y);
+        if (addend != null) out = new AddConstant(addend).apply(List.of(out));
+        return relu ? new Relu().apply(List.of(out)) : out;
     }
 }
