@@ -14,6 +14,7 @@ import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.Broadcast;
 import org.tfq.ir.op.IntLinear;
 import org.tfq.ir.op.Linear;
+import org.tfq.ir.pass.GraphPass;
 
 /**
  * Folds a constant added to a Linear's output (the reference design's sin/cos positional encoding
@@ -29,8 +30,31 @@ import org.tfq.ir.op.Linear;
  * no quantization of its own (calibration is not asked for it); the fused node computes the
  * add_const's output.
  */
-public final class FoldAddConstantIntoLinear {
-    private FoldAddConstantIntoLinear() {}
+public final class FoldAddConstantIntoLinear implements GraphPass {
+
+    @Override
+    public String name() {
+        return "fold-add-constant-into-linear";
+    }
+
+    /** Each fold as one Linear with the constant as its addend, named for both nodes, computing the add's output. */
+    @Override
+    public Graph apply(Graph g) {
+        Map<Node, Fold> folds = find(g);
+        java.util.Set<Node> adds = new java.util.HashSet<>();
+        folds.values().forEach(f -> adds.add(f.addConstant()));
+        java.util.List<Node> out = new java.util.ArrayList<>();
+        for (Node n : g.nodes()) {
+            Fold f = folds.get(n);
+            if (f != null) {
+                Linear lin = (Linear) n.op();
+                out.add(new Node(f.name(), lin.withAddend(((AddConstant) f.addConstant().op()).constant()), n.inputs(), f.output()));
+            } else if (!adds.contains(n)) {
+                out.add(n);
+            }
+        }
+        return new Graph(g.name(), g.inputs(), g.outputs(), out);
+    }
 
     /** One fold: the Linear and the add_const that is the only reader of its output. */
     public record Fold(Node linear, Node addConstant) {
