@@ -74,37 +74,53 @@ public final class FoldAddConstantIntoLinear implements GraphPass {
          * {@code unit[o]} (the real value of one unit of output o's bias), rounded as the bias is.
          */
         public IntTensor rowBias(double[] unit) {
-            int outF = linear.output().type().shape().last();
-            if (unit.length != outF) throw new IllegalArgumentException(unit.length + " units for " + outF + " outputs");
-            float[] c = broadcastConstant();
-            long[] rb = new long[c.length];
-            for (int i = 0; i < rb.length; i++) rb[i] = IntMath.nearest(c[i] / unit[i % outF]);
-            return new IntTensor(Shape.of(rb.length / outF, outF), rb);
+            return FoldAddConstantIntoLinear.rowBias(constant(), linear.output().type().shape(), unit);
         }
 
         /** Per output feature, the least and greatest value of the constant over the rows: {min, max}. */
         public double[][] constantRange() {
-            int outF = linear.output().type().shape().last();
-            double[][] r = new double[outF][] ;
-            for (int o = 0; o < outF; o++) r[o] = new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-            float[] c = broadcastConstant();
-            for (int i = 0; i < c.length; i++) {
-                double[] range = r[i % outF];
-                range[0] = Math.min(range[0], c[i]);
-                range[1] = Math.max(range[1], c[i]);
-            }
-            return r;
+            return FoldAddConstantIntoLinear.constantRange(constant(), linear.output().type().shape());
         }
 
-        /** The constant laid out like the Linear's output, row after row. */
-        private float[] broadcastConstant() {
-            Shape y = linear.output().type().shape();
-            FloatTensor c = ((AddConstant) addConstant.op()).constant();
-            int[] from = Broadcast.offsets(c.shape(), y);
-            float[] out = new float[from.length];
-            for (int i = 0; i < out.length; i++) out[i] = c.data()[from[i]];
-            return out;
+        private FloatTensor constant() {
+            return ((AddConstant) addConstant.op()).constant();
         }
+    }
+
+    /**
+     * The row bias [rows, out] of a constant {@code c} added to a Linear's output of shape
+     * {@code y}: c broadcast to y, in units of {@code unit[o]} (the real value of one unit of
+     * output o's bias), rounded as the bias is.
+     */
+    public static IntTensor rowBias(FloatTensor c, Shape y, double[] unit) {
+        int outF = y.last();
+        if (unit.length != outF) throw new IllegalArgumentException(unit.length + " units for " + outF + " outputs");
+        float[] b = broadcast(c, y);
+        long[] rb = new long[b.length];
+        for (int i = 0; i < rb.length; i++) rb[i] = IntMath.nearest(b[i] / unit[i % outF]);
+        return new IntTensor(Shape.of(rb.length / outF, outF), rb);
+    }
+
+    /** Per output feature, the least and greatest value of {@code c} broadcast to {@code y} over the rows: {min, max}. */
+    public static double[][] constantRange(FloatTensor c, Shape y) {
+        int outF = y.last();
+        double[][] r = new double[outF][];
+        for (int o = 0; o < outF; o++) r[o] = new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        float[] b = broadcast(c, y);
+        for (int i = 0; i < b.length; i++) {
+            double[] range = r[i % outF];
+            range[0] = Math.min(range[0], b[i]);
+            range[1] = Math.max(range[1], b[i]);
+        }
+        return r;
+    }
+
+    /** The constant laid out like the Linear's output, row after row. */
+    private static float[] broadcast(FloatTensor c, Shape y) {
+        int[] from = Broadcast.offsets(c.shape(), y);
+        float[] out = new float[from.length];
+        for (int i = 0; i < out.length; i++) out[i] = c.data()[from[i]];
+        return out;
     }
 
     /** Every fold of the graph, keyed by its Linear node, in graph order. */

@@ -11,11 +11,13 @@ import org.tfq.ir.Node;
 import org.tfq.ir.Shape;
 import org.tfq.ir.Value;
 import org.tfq.ir.op.Add;
+import org.tfq.ir.op.AddBatchNorm;
 import org.tfq.ir.op.BatchNorm;
 import org.tfq.ir.op.IntAdd;
 import org.tfq.ir.op.LayoutOp;
 import org.tfq.ir.op.Reshape;
 import org.tfq.ir.op.Transpose;
+import org.tfq.ir.pass.GraphPass;
 
 /**
  * Folds an inference BatchNorm into the residual add that feeds it, so that
@@ -32,8 +34,37 @@ import org.tfq.ir.op.Transpose;
  * quantization of its own: the fused op computes the BatchNorm's output in the add's layout, and
  * the layout ops stay after it, as views, so the BatchNorm's output is their result.
  */
-public final class FoldBatchNormIntoAdd {
-    private FoldBatchNormIntoAdd() {}
+public final class FoldBatchNormIntoAdd implements GraphPass {
+
+    @Override
+    public String name() {
+        return "fold-batchnorm-into-add";
+    }
+
+    /**
+     * Each fold as one {@link AddBatchNorm} in the add's place, named for both nodes, computing
+     * the add's output; the layout ops after it stay, and the BatchNorm's readers read the last
+     * of them (or the sum) instead.
+     */
+    @Override
+    public Graph apply(Graph g) {
+        Map<Node, Fold> folds = find(g);
+        Map<Node, Fold> byBatchNorm = new java.util.HashMap<>();
+        folds.values().forEach(f -> byBatchNorm.put(f.batchNorm(), f));
+        Map<String, Value> renamed = new java.util.HashMap<>();
+        List<Node> out = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            Fold f = folds.get(n);
+            if (byBatchNorm.containsKey(n)) {
+                renamed.put(n.output().name(), renamed.getOrDefault(n.input(0).name(), n.input(0)));
+                continue;
+            }
+            List<Value> ins = n.inputs().stream().map(v -> renamed.getOrDefault(v.name(), v)).toList();
+            out.add(f == null ? new Node(n.name(), n.op(), ins, n.output()) : new Node(f.name(), new AddBatchNorm(f.inAddLayout()), ins, n.output()));
+        }
+        List<Value> outputs = g.outputs().stream().map(v -> renamed.getOrDefault(v.name(), v)).toList();
+        return new Graph(g.name(), g.inputs(), outputs, out);
+    }
 
     /**
      * One fold: the add, the layout ops after it in order, the BatchNorm, and the axis of the
@@ -50,17 +81,27 @@ public final class FoldBatchNormIntoAdd {
             return add.name() + "+" + batchNorm.name();
         }
 
+        /** The BatchNorm with its channels on the add's axis {@link #axis}. */
+        public BatchNorm inAddLayout() {
+            BatchNorm bn = (BatchNorm) batchNorm.op();
+            return new BatchNorm(bn.scale(), bn.shift(), axis);
+        }
+
         /** The fused op on inputs of types a and b, producing the BatchNorm's output in the add's layout. */
         public IntAdd lower(IntType a, IntType b, IntType out, int multiplierBits) {
-            BatchNorm bn = (BatchNorm) batchNorm.op();
-            Shape x = add.output().type().shape();
-            int[] d = new int[x.rank()];
-            Arrays.fill(d, 1);
-            d[axis] = x.dim(axis);
-            Shape channels = new Shape(d);
-            return IntAdd.of(a, b, bn.scale().reshape(channels), bn.scale().reshape(channels), bn.shift().reshape(channels), false,
-                    out, multiplierBits);
+            return FoldBatchNormIntoAdd.lower(new AddBatchNorm(inAddLayout()), add.output().type().shape(), a, b, out, multiplierBits);
         }
+    }
+
+    /** The integer add of {@code op} on inputs of types a and b and output shape {@code sum}. */
+    public static IntAdd lower(AddBatchNorm op, Shape sum, IntType a, IntType b, IntType out, int multiplierBits) {
+        BatchNorm bn = op.after();
+        int[] d = new int[sum.rank()];
+        Arrays.fill(d, 1);
+        d[bn.axis()] = sum.dim(bn.axis());
+        Shape channels = new Shape(d);
+        return IntAdd.of(a, b, bn.scale().reshape(channels), bn.scale().reshape(channels), bn.shift().reshape(channels), false,
+                out, multiplierBits);
     }
 
     /** Every fold of the graph, keyed by its add node, in graph order. */
