@@ -23,6 +23,7 @@ import org.tfq.ir.integer.Lut;
 import org.tfq.ir.integer.Requantizer;
 import org.tfq.ir.io.SafeText;
 import org.tfq.ir.op.Add;
+import org.tfq.ir.op.AddBatchNorm;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.AxisNorm;
 import org.tfq.ir.op.BatchNorm;
@@ -74,10 +75,6 @@ public final class LowerToInteger {
     private final QuantPlan plan;
     private final Map<String, Value> env = new HashMap<>();
     private final List<Node> out = new ArrayList<>();
-    private final Set<Node> fused = new HashSet<>();
-    private final Map<Node, FoldBatchNormIntoAdd.Fold> folds;
-    private final Set<Node> foldedBatchNorms = new HashSet<>();
-    private final Map<Node, FoldAddConstantIntoLinear.Fold> constantFolds;
     private final List<String> missing = new ArrayList<>();
     private final List<String> openValues = new ArrayList<>();
     private final Map<String, Integer> internalValues = new java.util.LinkedHashMap<>();
@@ -87,9 +84,6 @@ public final class LowerToInteger {
         this.g = g;
         this.plan = plan;
         this.outputBits = outputBits;
-        this.folds = FoldBatchNormIntoAdd.find(g);
-        folds.values().forEach(f -> foldedBatchNorms.add(f.batchNorm()));
-        this.constantFolds = FoldAddConstantIntoLinear.find(g);
     }
 
     /**
@@ -131,7 +125,6 @@ public final class LowerToInteger {
         Value in = new Value(fin.name(), new TensorType(fin.type().shape(), inSpec.intType()));
         env.put(fin.name(), in);
         for (Node n : g.nodes()) {
-            if (fused.contains(n)) continue;
             try {
                 lower(n);
             } catch (IrException | IllegalArgumentException | ArithmeticException e) {
@@ -262,8 +255,6 @@ public final class LowerToInteger {
             double[] one = new double[len];
             java.util.Arrays.fill(one, 1);
             emit(n, new IntLayerNormOp(xt, IntLayerNorm.of(xt, one, new double[len], an.epsilon(), o), an.axis(), o), x);
-        } else if (n.op() instanceof BatchNorm && foldedBatchNorms.contains(n)) {
-            env.put(y, x); // computed by the add it was folded into, moved here by the layout ops between
         } else if (n.op() instanceof BatchNorm bn) {
             IntType o = open(y) ? internal(y, InternalWidths.affine(xt, bn.scale().data(), bn.shift().data())) : quant(n, y);
             Shape s = channelShape(x.type().shape(), bn.axis());
@@ -274,12 +265,11 @@ public final class LowerToInteger {
         } else if (n.op() instanceof Relu) {
             IntType o = quantOr(y, xt);
             emit(n, IntAffine.of("relu", xt, scalar(1), scalar(0), true, o, MULTIPLIER_BITS), x);
-        } else if (n.op() instanceof Add && folds.containsKey(n)) {
-            // the sum has no quantization of its own: the fused op produces the BatchNorm's output
-            // (its quantization), in the add's layout
-            FoldBatchNormIntoAdd.Fold f = folds.get(n);
-            IntType o = quant(f.batchNorm(), f.batchNorm().output().name());
-            emit(f.name(), f.lower(xt, ins.get(1).type().intType(), o, MULTIPLIER_BITS), ins, y);
+        } else if (n.op() instanceof AddBatchNorm abn) {
+            // the BatchNorm's output, in the add's layout: the sum has no quantization of its own
+            IntType o = quant(n, y);
+            emit(n.name(), FoldBatchNormIntoAdd.lower(abn, n.output().type().shape(), xt, ins.get(1).type().intType(), o, MULTIPLIER_BITS),
+                    ins, y);
         } else if (n.op() instanceof Add) {
             IntType o = quant(n, y);
             emit(n, IntAdd.of(xt, ins.get(1).type().intType(), o, MULTIPLIER_BITS), ins, y);
@@ -352,13 +342,9 @@ public final class LowerToInteger {
             env.put(n.output().name(), new Value(n.output().name(), new TensorType(n.output().type().shape(), new IntType(8, true, 1, 0))));
             return;
         }
-        FoldAddConstantIntoLinear.Fold fold = constantFolds.get(n);
-        Value result = fold == null ? n.output() : fold.output();
-        if (fold != null) fused.add(fold.addConstant());
-        Node relu = g.uses().soleReader(result.name());
-        boolean fuseRelu = relu != null && relu.op() instanceof Relu;
-        String y = fuseRelu ? relu.output().name() : result.name();
-        if (fuseRelu) fused.add(relu);
+        boolean fuseRelu = lin.relu();
+        String y = n.output().name();
+        Shape yShape = n.output().type().shape();
         int outF = lin.outFeatures(), inF = lin.inFeatures();
         long[] w = new long[outF * inF];
         long[] rowSum = new long[outF];
@@ -371,12 +357,11 @@ public final class LowerToInteger {
             accScale[c] = xt.scale() * wq.scale(c);
         }
         IntTensor weights = new IntTensor(lin.weight().shape(), w);
-        Node producer = fold == null ? n : fold.addConstant();
+        double[][] constant = lin.addend() == null ? null : FoldAddConstantIntoLinear.constantRange(lin.addend(), yShape);
         IntType o;
         if (plan.activation(y) != null) o = plan.activation(y).intType();
-        else if (fuseRelu && plan.activation(result.name()) != null) o = plan.activation(result.name()).intType();
-        else if (isGraphOutput(y)) o = fullRangeOutput(weights, rowSum, lin, fold, xt, accScale);
-        else o = quant(producer, y);
+        else if (isGraphOutput(y)) o = fullRangeOutput(weights, rowSum, lin, constant, xt, accScale);
+        else o = quant(n, y);
         List<Requantizer> requant = new ArrayList<>();
         for (int c = 0; c < outF; c++) {
             if (c == 0 || !wq.perTensor()) requant.add(Requantizer.of(accScale[c] / o.scale(), o));
@@ -389,8 +374,8 @@ public final class LowerToInteger {
             long b = lin.bias() == null ? 0 : IntMath.nearest(lin.bias().data()[c] / offsetUnit[c]);
             bias[c] = Math.subtractExact(b, Math.multiplyExact(Math.multiplyExact(xt.zeroPoint(), rowSum[c]), (long) r.multiplier()));
         }
-        IntTensor rowBias = fold == null ? null : fold.rowBias(offsetUnit);
-        emit(fold == null ? n.name() : fold.name(), IntLinear.of(weights, bias, rowBias, requant, fuseRelu, xt, o), List.of(x), y);
+        IntTensor rowBias = lin.addend() == null ? null : FoldAddConstantIntoLinear.rowBias(lin.addend(), yShape, offsetUnit);
+        emit(n.name(), IntLinear.of(weights, bias, rowBias, requant, fuseRelu, xt, o), List.of(x), y);
     }
 
     private boolean isGraphOutput(String value) {
@@ -401,10 +386,8 @@ public final class LowerToInteger {
      * A symmetric outputBits-bit grid just wide enough for every value the Linear can produce: the
      * exact range of its sum of products, in real units, plus its bias and any folded constant.
      */
-    private IntType fullRangeOutput(IntTensor weights, long[] rowSum, Linear lin, FoldAddConstantIntoLinear.Fold fold, IntType in,
-            double[] accScale) {
+    private IntType fullRangeOutput(IntTensor weights, long[] rowSum, Linear lin, double[][] constant, IntType in, double[] accScale) {
         org.tfq.ir.integer.IntRange[] r = IntLinear.accumulatorRanges(weights, in);
-        double[][] constant = fold == null ? null : fold.constantRange();
         double hi = 0;
         for (int c = 0; c < r.length; c++) {
             double shift = -in.zeroPoint() * rowSum[c] * accScale[c]

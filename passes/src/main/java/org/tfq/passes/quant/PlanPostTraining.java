@@ -38,8 +38,6 @@ public final class PlanPostTraining {
         Map<String, QuantSpec> acts = new HashMap<>();
         Map<String, QuantSpec> weights = new HashMap<>();
         for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.activationBitsOf(in.name()), o));
-        java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
-        folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
         java.util.Set<String> statistics = WindowStatisticRanges.of(g);
         // the whole tail at the output's width widens the one activation memory: the user's choice
         java.util.Set<String> tail = o.wideOutputTail() ? OutputTail.of(g) : OutputTail.outputs(g);
@@ -48,7 +46,6 @@ public final class PlanPostTraining {
             if (n.op() instanceof Linear lin) {
                 weights.put(n.name(), lin.weightQuant() != null ? lin.weightQuant() : weight(lin, o.bitsOf(n.name()), o.perChannelWeights()));
             }
-            if (folded.contains(n)) continue;
             requireFinite(n, cal.observed(n.output().name()));
             int bits = o.activationBitsOf(n.name());
             int valueBits = tail.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;

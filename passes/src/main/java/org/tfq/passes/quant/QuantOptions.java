@@ -91,14 +91,24 @@ public record QuantOptions(int bits, Map<String, Integer> bitsFor, RangeMethod r
 
     /** The width of a node's weights: the longest matching --bits-for prefix, else --bits. */
     public int bitsOf(String nodeName) {
-        Integer b = override(nodeName);
+        Integer b = override(fusedPart(nodeName, true));
         return b == null ? bits : b;
     }
 
     /** The width of a node's output (or the model input's codes): a --bits-for prefix, else --activation-bits. */
     public int activationBitsOf(String name) {
-        Integer b = override(name);
+        Integer b = override(fusedPart(name, false));
         return b == null ? activationBits : b;
+    }
+
+    /**
+     * A fused node ({@code a+b}, {@link Quantize#FUSIONS}) has the weights of its first node and
+     * the output of its last: the name whose width applies.
+     */
+    private static String fusedPart(String name, boolean weights) {
+        int plus = weights ? name.indexOf('+') : name.lastIndexOf('+');
+        if (plus < 0) return name;
+        return weights ? name.substring(0, plus) : name.substring(plus + 1);
     }
 
     private Integer override(String nodeName) {

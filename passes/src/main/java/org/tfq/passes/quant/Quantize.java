@@ -61,12 +61,19 @@ public final class Quantize {
                 throw new QuantizationException("%s %s: no layer of that name; names are listed by %s", BITS_FOR, name, LAYER_NAMES);
             }
         }
-        Graph rounded = beforePlanning(options, calibration).run(floatGraph, observer);
+        Graph rounded = beforePlanning(options, calibration).run(FUSIONS.run(floatGraph, observer), observer);
         Calibration cal = Calibration.run(rounded, calibration);
         IntegerModel im = LowerToInteger.run(rounded, PlanPostTraining.run(rounded, cal, options), options.outputBits());
         observer.after("lower-to-integer", im.graph());
         return im;
     }
+
+    /**
+     * Fusions that make one integer op of two or three float ones, so that it rounds once: they
+     * run before planning, so the plan quantizes the fused values only.
+     */
+    public static final PassPipeline FUSIONS = PassPipeline.of("fusions", new FoldAddConstantIntoLinear(), new FuseReluIntoLinear(),
+            new FoldBatchNormIntoAdd());
 
     /** The float graph passes of post-training quantization, before its ranges are calibrated and its plan made. */
     static PassPipeline beforePlanning(QuantOptions options, List<FloatTensor> calibration) {
@@ -86,6 +93,7 @@ public final class Quantize {
      * calibration samples, calibrated scales for exactly the values it leaves open.
      */
     private static IntegerModel trained(Graph g, QuantOptions options, List<FloatTensor> calibration, IrObserver observer) {
+        g = FUSIONS.run(g, observer);
         InferScales.Result inferred = InferScales.run(g, PlanFromTraining.run(g));
         QuantPlan plan = inferred.plan();
         List<String> calibrated = new ArrayList<>();
@@ -118,6 +126,7 @@ public final class Quantize {
      * {@code calibrated}, the values it leaves open, which only --calibration can give a scale to.
      */
     public static ScaleOrigins trainedGaps(Graph g, int outputBits) {
+        g = FUSIONS.run(g, IrObserver.NONE);
         InferScales.Result inferred = InferScales.run(g, PlanFromTraining.run(g));
         LowerToInteger.Gaps gaps = LowerToInteger.gaps(g, inferred.plan(), outputBits);
         return new ScaleOrigins(inferred.inferred(), gaps.open(), gaps.internal());

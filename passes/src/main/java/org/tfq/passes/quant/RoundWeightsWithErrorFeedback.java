@@ -45,7 +45,7 @@ public final class RoundWeightsWithErrorFeedback {
                 QuantSpec grid = PlanPostTraining.weight(lin, o.bitsOf(n.name()), o.perChannelWeights());
                 if (!grid.perTensor()) grid = clipScales(lin.weight().data(), lin.outFeatures(), lin.inFeatures(), gram.get(n.name()), grid);
                 float[] rounded = round(lin.weight().data(), lin.outFeatures(), lin.inFeatures(), gram.get(n.name()), grid);
-                nodes.add(new Node(n.name(), new Linear(new FloatTensor(lin.weight().shape(), rounded), lin.bias(), grid),
+                nodes.add(new Node(n.name(), lin.withWeight(new FloatTensor(lin.weight().shape(), rounded), grid),
                         n.inputs(), n.output()));
             } else {
                 nodes.add(n);
