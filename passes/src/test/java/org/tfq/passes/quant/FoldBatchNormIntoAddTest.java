@@ -99,9 +99,13 @@ class FoldBatchNormIntoAddTest {
         assertEquals(0, batchNorms(m), file);
         assertEquals(2, foldedAdds(m), file);
         assertEquals(2, count(m, IntAdd.class, n -> n.name().contains("+") && n.name().contains("BatchNormalization")));
-        // the sums are never quantized on their own: the plan has no grid for them
-        QuantPlan plan = PlanPostTraining.run(r.graph(), Calibration.run(r.graph(), bound.subList(0, 4)), QuantOptions.uniform(8));
-        for (Node add : FoldBatchNormIntoAdd.find(r.graph()).keySet()) assertNull(plan.activation(add.output().name()));
+        // the sums are never quantized on their own: the fused graph computes each BatchNorm's output in its add's place
+        org.tfq.ir.Graph fused = Quantize.FUSIONS.run(r.graph(), org.tfq.ir.pass.IrObserver.NONE);
+        QuantPlan plan = PlanPostTraining.run(fused, Calibration.run(fused, bound.subList(0, 4)), QuantOptions.uniform(8));
+        for (FoldBatchNormIntoAdd.Fold f : FoldBatchNormIntoAdd.find(r.graph()).values()) {
+            assertNull(plan.activation(f.batchNorm().output().name()), "no BatchNorm output of its own");
+            assertTrue(fused.nodes().stream().anyMatch(n -> n.name().equals(f.name()) && n.op() instanceof org.tfq.ir.op.AddBatchNorm));
+        }
         // per-channel constants laid along the channel axis of the add: [1,1,d]
         for (Node n : m.graph().nodes()) {
             if (n.op() instanceof IntAdd a && a.multiplierA().shape().size() > 1) {
