@@ -59,12 +59,10 @@ import org.tfq.ir.op.UnaryFunction;
 
 /**
  * Float graph + quantization plan -> integer-only graph. Each float op becomes the integer op
- * that computes it on codes, with the multipliers, tables and widths derived here once; a ReLU
- * right after a Linear is fused into its requantization; a BatchNorm after a residual add is
- * folded into the add ({@link FoldBatchNormIntoAdd}); a constant added to a Linear's output is
- * folded into the Linear as a row bias ({@link FoldAddConstantIntoLinear}); a multiplication by
- * a positive scalar only relabels the scale; a quantization point whose input already has its
- * quantization disappears.
+ * that computes it on codes, with the multipliers, tables and widths derived here once; the
+ * fused forms {@link Quantize#FUSIONS} made (a Linear with an addend or a ReLU, an add with its
+ * BatchNorm) become one integer op each; a multiplication by a positive scalar only relabels the
+ * scale; a quantization point whose input already has its quantization disappears.
  */
 public final class LowerToInteger {
 
