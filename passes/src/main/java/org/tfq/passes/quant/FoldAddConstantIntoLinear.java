@@ -127,7 +127,7 @@ public final class FoldAddConstantIntoLinear implements GraphPass {
     public static Map<Node, Fold> find(Graph g) {
         Map<Node, Fold> folds = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
-            if (!(n.op() instanceof Linear lin) || lin.addend() != null) continue;
+            if (!(n.op() instanceof Linear lin) || lin.addend() != null || lin.relu()) continue; // already fused: the constant would come after
             Node r = g.uses().soleReader(n.output().name());
             if (r == null || !(r.op() instanceof AddConstant ac)) continue;
             Shape y = n.output().type().shape();

@@ -38,6 +38,10 @@ public final class PlanPostTraining {
         Map<String, QuantSpec> acts = new HashMap<>();
         Map<String, QuantSpec> weights = new HashMap<>();
         for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.activationBitsOf(in.name()), o));
+        // on a graph the fusions have not run on (tfq finetune plans the unfused graph), the values
+        // the fusions remove are not quantized either; on a fused graph there are none
+        java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
+        folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
         java.util.Set<String> statistics = WindowStatisticRanges.of(g);
         // the whole tail at the output's width widens the one activation memory: the user's choice
         java.util.Set<String> tail = o.wideOutputTail() ? OutputTail.of(g) : OutputTail.outputs(g);
@@ -46,6 +50,7 @@ public final class PlanPostTraining {
             if (n.op() instanceof Linear lin) {
                 weights.put(n.name(), lin.weightQuant() != null ? lin.weightQuant() : weight(lin, o.bitsOf(n.name()), o.perChannelWeights()));
             }
+            if (folded.contains(n)) continue;
             requireFinite(n, cal.observed(n.output().name()));
             int bits = o.activationBitsOf(n.name());
             int valueBits = tail.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
