@@ -14,42 +14,51 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every committed model, compiled to RTL and simulated: post-training quantized at 4, 6 and 8
- * bits (QAT models at the widths they were trained with). The simulator alternates between
- * Icarus and Verilator and the lane count rotates over 4, 8, 16 and 32 (at least 16 for the large
- * bench models and 8 for d_model 32, whose cycles would make Icarus slow), so every model meets both simulators and
- * several lane counts, and every lane count meets every kind of model. Two vectors each, with
- * every layer's buffer checked. Asserts zero mismatches, measured cycles equal to the scheduler's
- * prediction on every vector, and that the generated RTL passes {@code verilator --lint-only -Wall}.
- * Three more build activations wider than the 8-bit weights (softmax, LayerNorm and GELU
- * tables at 10 and 12 bits), with GPTQ-rounded weights and a range margin. The exports of public
- * model code ({@link PublicModels}) run at 8 bits only, at a narrow engine in Icarus and 16 lanes
- * in Verilator.
+ * Every committed model, compiled to RTL and simulated: post-training quantized (QAT models at the
+ * widths they were trained with). The simulator alternates between Icarus and Verilator, the lane
+ * count rotates over 4, 8, 16 and 32 (at least 16 for the large bench models and 8 for d_model 32,
+ * whose cycles would make Icarus slow) and the width over 4, 6 and 8 bits, so every model meets
+ * one simulator at one width, and every width, lane count and simulator meets every kind of model.
+ * Two vectors each, with every layer's buffer checked. Asserts zero mismatches, measured cycles
+ * equal to the scheduler's prediction on every vector, and that the generated RTL passes
+ * {@code verilator --lint-only -Wall}. Three more build activations wider than the 8-bit weights
+ * (softmax, LayerNorm and GELU tables at 10 and 12 bits), with GPTQ-rounded weights and a range
+ * margin. The exports of public model code ({@link PublicModels}) run at 8 bits.
+ *
+ * <p>The engine emulator checks every model's program at 4 and 8 bits and four lane counts without
+ * a simulator (EngineEmulatorTest), so here each model runs once. {@code bench/simulate} runs the
+ * whole sweep, {@code -Dtfq.simulate=all}: every model at 4, 6 and 8 bits and every export in
+ * both simulators.
  */
 class HardwareSimulationTest {
 
     static final int[] LANES = {4, 8, 16, 32};
+    static final int[] WIDTHS = {8, 4, 6};
 
     static List<Object[]> cases() throws IOException {
+        boolean all = "all".equals(System.getProperty("tfq.simulate"));
         List<Object[]> c = new ArrayList<>();
         try (Stream<Path> s = Files.list(Cli.root().resolve("testdata/models"))) {
             List<String> models = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted().toList();
             assertFalse(models.isEmpty());
             int i = 0;
+            int exportIndex = 0;
             List<String> exports = PublicModels.names();
             for (String m : models) {
                 if (exports.contains(m.substring(0, m.length() - ".onnx".length()))) {
-                    // exports of public model code: at 8 bits, once in each simulator at a narrow and a wide engine
-                    c.add(new Object[] {m, 8, m.contains("d32") ? 8 : 4, "icarus", ""});
-                    c.add(new Object[] {m, 8, 16, "verilator", ""});
+                    // exports of public model code: at 8 bits, at a narrow engine in Icarus and a wide one in Verilator
+                    if (all || exportIndex % 2 == 0) c.add(new Object[] {m, 8, m.contains("d32") ? 8 : 4, "icarus", ""});
+                    if (all || exportIndex % 2 == 1) c.add(new Object[] {m, 8, 16, "verilator", ""});
+                    exportIndex++;
                     continue;
                 }
-                int[] widths = m.startsWith("qat_") ? new int[] {0} : new int[] {4, 6, 8};
+                int[] widths = m.startsWith("qat_") ? new int[] {0} : all ? new int[] {4, 6, 8} : new int[] {WIDTHS[i % WIDTHS.length]};
                 for (int bits : widths) {
                     int lanes = LANES[i % LANES.length];
                     if (m.startsWith("bench_")) lanes = Math.max(lanes, 16) * (m.contains("d64") ? 2 : 1);
                     if (m.contains("d32")) lanes = Math.max(lanes, 8);
-                    c.add(new Object[] {m, bits, lanes, i % 2 == 0 ? "icarus" : "verilator", ""});
+                    // the simulator turns every case and shifts every four, so each lane count meets both
+                    c.add(new Object[] {m, bits, lanes, (i + i / LANES.length) % 2 == 0 ? "icarus" : "verilator", ""});
                     i++;
                 }
             }

@@ -6,6 +6,7 @@ import org.tfq.ir.Node;
 import org.tfq.ir.op.MatMul;
 import org.tfq.ir.op.Transpose;
 import org.tfq.ir.pass.GraphPass;
+import org.tfq.ir.pass.NodeRewriter;
 
 /**
  * A MatMul whose second operand is a Transpose of the last two axes, read by nothing else (Q K^T

@@ -8,6 +8,7 @@ import org.tfq.ir.Shape;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.Linear;
 import org.tfq.ir.pass.GraphPass;
+import org.tfq.ir.pass.NodeRewriter;
 
 /**
  * A constant per-output-feature vector added to a bias-free Linear that nothing else reads (a

@@ -5,6 +5,7 @@ import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.op.Reshape;
 import org.tfq.ir.pass.GraphPass;
+import org.tfq.ir.pass.NodeRewriter;
 
 /** A Reshape of a Reshape that nothing else reads is one Reshape, to the second's shape. */
 final class MergeReshapes implements GraphPass {

@@ -15,6 +15,7 @@ import org.tfq.ir.op.Broadcast;
 import org.tfq.ir.op.IntLinear;
 import org.tfq.ir.op.Linear;
 import org.tfq.ir.pass.GraphPass;
+import org.tfq.ir.pass.NodeRewriter;
 
 /**
  * Folds a constant added to a Linear's output (the reference design's sin/cos positional encoding
@@ -40,20 +41,19 @@ public final class FoldAddConstantIntoLinear implements GraphPass {
     /** Each fold as one Linear with the constant as its addend, named for both nodes, computing the add's output. */
     @Override
     public Graph apply(Graph g) {
-        Map<Node, Fold> folds = find(g);
-        java.util.Set<Node> adds = new java.util.HashSet<>();
-        folds.values().forEach(f -> adds.add(f.addConstant()));
-        java.util.List<Node> out = new java.util.ArrayList<>();
+        Map<Node, Fold> byAdd = new java.util.HashMap<>();
+        find(g).values().forEach(f -> byAdd.put(f.addConstant(), f));
+        NodeRewriter r = new NodeRewriter(g);
         for (Node n : g.nodes()) {
-            Fold f = folds.get(n);
+            Fold f = byAdd.get(n);
             if (f != null) {
-                Linear lin = (Linear) n.op();
-                out.add(new Node(f.name(), lin.withAddend(((AddConstant) f.addConstant().op()).constant()), n.inputs(), f.output()));
-            } else if (!adds.contains(n)) {
-                out.add(n);
+                Node lin = f.linear();
+                r.replace(lin.output(), new Node(f.name(), ((Linear) lin.op()).withAddend(f.constant()), lin.inputs(), f.output()));
+            } else {
+                r.keep(n);
             }
         }
-        return new Graph(g.name(), g.inputs(), g.outputs(), out);
+        return r.graph();
     }
 
     /** One fold: the Linear and the add_const that is the only reader of its output. */

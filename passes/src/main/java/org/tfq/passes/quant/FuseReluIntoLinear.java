@@ -1,14 +1,11 @@
 package org.tfq.passes.quant;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.op.Linear;
 import org.tfq.ir.op.Relu;
 import org.tfq.ir.pass.GraphPass;
+import org.tfq.ir.pass.NodeRewriter;
 
 /**
  * A ReLU that is the only reader of a Linear's output becomes the Linear's {@code relu}: the
@@ -25,18 +22,15 @@ public final class FuseReluIntoLinear implements GraphPass {
 
     @Override
     public Graph apply(Graph g) {
-        List<Node> out = new ArrayList<>();
-        Set<Node> fused = new HashSet<>();
+        NodeRewriter r = new NodeRewriter(g);
         for (Node n : g.nodes()) {
-            if (fused.contains(n)) continue;
-            Node r = n.op() instanceof Linear lin && !lin.relu() ? g.uses().soleReader(n.output().name()) : null;
-            if (r != null && r.op() instanceof Relu) {
-                out.add(new Node(n.name(), ((Linear) n.op()).withRelu(), n.inputs(), r.output()));
-                fused.add(r);
+            Node p = n.op() instanceof Relu ? r.producer(n.input(0)) : null;
+            if (p != null && p.op() instanceof Linear lin && !lin.relu() && r.soleReader(n.input(0))) {
+                r.replace(p.output(), new Node(p.name(), lin.withRelu(), p.inputs(), n.output()));
             } else {
-                out.add(n);
+                r.keep(n);
             }
         }
-        return new Graph(g.name(), g.inputs(), g.outputs(), out);
+        return r.graph();
     }
 }
