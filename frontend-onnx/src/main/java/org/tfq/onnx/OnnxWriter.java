@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.QuantSpec;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.op.Linear;
+import org.tfq.ir.op.Op;
 import org.tfq.onnx.proto.Onnx.GraphProto;
 import org.tfq.onnx.proto.Onnx.ModelProto;
 import org.tfq.onnx.proto.Onnx.OperatorSetIdProto;
@@ -49,6 +52,30 @@ public final class OnnxWriter {
             }
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The graph the written file reads back as: every quantization scale rounded to float32, the
+     * type ONNX stores scales in. The float semantics does not change ({@link QuantSpec} already
+     * computes with float32 scales), but the integer lowering derives its multipliers from the
+     * scale itself, so a model trained with double scales must be evaluated as this graph for its
+     * integer results to equal those of the written file.
+     */
+    public static Graph asWritten(Graph g) {
+        List<Node> nodes = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            Op op = n.op();
+            if (op instanceof FakeQuant f) op = new FakeQuant(float32(f.spec()));
+            else if (op instanceof Linear l && l.weightQuant() != null) op = l.withWeight(l.weight(), float32(l.weightQuant()));
+            nodes.add(new Node(n.name(), op, n.inputs(), n.output()));
+        }
+        return new Graph(g.name(), g.inputs(), g.outputs(), nodes);
+    }
+
+    private static QuantSpec float32(QuantSpec q) {
+        double[] s = q.scale();
+        for (int i = 0; i < s.length; i++) s[i] = (float) s[i];
+        return new QuantSpec(s, q.zeroPoint(), q.axis(), q.bits(), q.signed(), q.qmin(), q.qmax());
     }
 
     static ModelProto model(Graph g, String producer) {
