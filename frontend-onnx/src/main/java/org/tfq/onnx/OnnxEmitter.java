@@ -317,8 +317,10 @@ final class OnnxEmitter {
     }
 
     /**
-     * A window view as the stack of slices PatchTST's export writes, a broadcast as Expand, a
-     * slice with steps as Slice; any other affine index map as a Gather of the flattened input.
+     * A broadcast as Expand, a slice with steps along one axis as a Gather, a window view as the
+     * stack of slices PatchTST's export writes (the importer reads it back as a concat of slices,
+     * not as one view), a slice with steps along several axes as Slice; any other affine index
+     * map as a Gather of the flattened input.
      */
     private void stridedView(String name, String x, Shape in, StridedView v, String y) {
         Shape t = v.target();
@@ -326,6 +328,7 @@ final class OnnxEmitter {
             node("Expand", name, List.of(x, ints(y + "/shape", longs(t.dims()))), y);
             return;
         }
+        if (alongOneAxis(name, x, in, v, y)) return;
         if (window(name, x, in, v, y)) return;
         if (stridedSlice(name, x, in, v, y)) return;
         String flat = fresh(y + "/flattened");
@@ -349,6 +352,28 @@ final class OnnxEmitter {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Elements start, start + step, .. of one axis (step 0 repeats one, as edge padding does):
+     * a Gather of those indices, which the importer reads back as this very view.
+     */
+    private boolean alongOneAxis(String name, String x, Shape in, StridedView v, String y) {
+        int[][] c = v.coef();
+        Shape t = v.target();
+        if (t.rank() != in.rank()) return false;
+        int axis = -1;
+        for (int a = 0; a < in.rank(); a++) {
+            for (int k = 0; k < t.rank(); k++) if (k != a && c[a][k] != 0) return false;
+            if (c[a][a] == 1 && v.start()[a] == 0 && t.dim(a) == in.dim(a)) continue;
+            if (axis >= 0) return false;
+            axis = a;
+        }
+        if (axis < 0 || t.dim(axis) < 2) return false;
+        long[] idx = new long[t.dim(axis)];
+        for (int i = 0; i < idx.length; i++) idx[i] = v.start()[axis] + (long) i * c[axis][axis];
+        node("Gather", name, List.of(x, ints(y + "/indices", idx)), y, attr("axis", axis));
+        return true;
     }
 
     private boolean window(String name, String x, Shape in, StridedView v, String y) {
