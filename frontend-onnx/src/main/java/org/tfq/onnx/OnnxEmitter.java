@@ -200,10 +200,23 @@ final class OnnxEmitter {
         String codes = fresh(y + "/codes");
         node("QuantizeLinear", name + "/quantize", List.of(x, scale, zero), codes, ax);
         if (q.qmin() > typeMin || q.qmax() < typeMax) {
+            // ONNX Runtime clips 8-, 32- and 64-bit integers only: 16-bit codes are clipped as int32
+            boolean widen = codeBits(q) == 16;
+            int clipType = widen ? TensorProto.DataType.INT32_VALUE : type;
+            if (widen) {
+                String wide = fresh(y + "/codes_int32");
+                node("Cast", name + "/cast_int32", List.of(codes), wide, attr("to", clipType));
+                codes = wide;
+            }
             String clipped = fresh(y + "/clipped");
-            node("Clip", name + "/clip", List.of(codes, codes(y + "/qmin", type, new long[] {q.qmin()}),
-                    codes(y + "/qmax", type, new long[] {q.qmax()})), clipped);
+            node("Clip", name + "/clip", List.of(codes, codes(y + "/qmin", clipType, new long[] {q.qmin()}),
+                    codes(y + "/qmax", clipType, new long[] {q.qmax()})), clipped);
             codes = clipped;
+            if (widen) {
+                String narrow = fresh(y + "/codes_int16");
+                node("Cast", name + "/back_to_16", List.of(codes), narrow, attr("to", type));
+                codes = narrow;
+            }
         }
         node("DequantizeLinear", name + "/dequantize", List.of(codes, scale, zero), y, ax);
     }
@@ -484,13 +497,15 @@ final class OnnxEmitter {
         return name;
     }
 
-    /** Codes of an 8- or 16-bit type, little-endian raw data. */
+    /** Codes of an 8-, 16- or 32-bit type, little-endian raw data. */
     private String codes(String base, int type, long[] values, long... dims) {
         String name = fresh(base);
-        int width = type == TensorProto.DataType.INT16_VALUE || type == TensorProto.DataType.UINT16_VALUE ? 2 : 1;
+        int width = type == TensorProto.DataType.INT32_VALUE ? 4
+                : type == TensorProto.DataType.INT16_VALUE || type == TensorProto.DataType.UINT16_VALUE ? 2 : 1;
         ByteBuffer b = ByteBuffer.allocate(values.length * width).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
-            if (width == 2) b.putShort((short) v);
+            if (width == 4) b.putInt((int) v);
+            else if (width == 2) b.putShort((short) v);
             else b.put((byte) v);
         }
         TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(type).setRawData(ByteString.copyFrom(b.array()));
