@@ -83,13 +83,6 @@ class OnnxWriterFakeQuantTest {
         Graph fq = OnnxWriter.asWritten(InsertFakeQuant.run(r.graph(), Finetune.plan(r.graph(), cal, options)));
         Path written = dir.resolve(model);
         OnnxWriter.write(fq, written, "tfq-test");
-        if (System.getenv("TFQ_WRITER_KEEP") != null) {
-            try {
-                Files.copy(written, Path.of(System.getenv("TFQ_WRITER_KEEP")).resolve(stem + "_fq" + bits + ".onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
 
         FloatTensor x = Npy.read(file.resolveSibling(stem + ".inputs.npy"));
         int n = Math.min(32, x.shape().dim(0));

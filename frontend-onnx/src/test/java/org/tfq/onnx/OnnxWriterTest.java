@@ -25,6 +25,7 @@ import org.tfq.ir.io.Npy;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.op.Linear;
 import org.tfq.ir.op.Relu;
+import org.tfq.ir.op.StridedView;
 
 /**
  * The written model against ONNX Runtime: every committed model (float exports, QAT exports of
@@ -72,13 +73,6 @@ class OnnxWriterTest {
     static float assertOrtMatches(ImportResult r, Graph g, Path file, FloatTensor x) {
         OnnxWriter.write(g, file, "tfq-test");
         ImportResult withGraph = new ImportResult(r.source(), g, r.inputs(), r.outputs(), r.opsets(), r.onnxOpCounts(), r.producer());
-        if (System.getenv("TFQ_WRITER_KEEP") != null) {
-            try {
-                Files.copy(file, Path.of(System.getenv("TFQ_WRITER_KEEP")).resolve(r.source().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
         // the written model's input and output are the graph's values, by their IR names
         ModelInput in = named(r.inputs().get(0), g.inputs().get(0)), out = named(r.outputs().get(0), g.outputs().get(0));
         FloatTensor ort = OnnxRuntimeRunner.runSamples(file, in, out, x);
@@ -169,6 +163,42 @@ class OnnxWriterTest {
         // includes exact ties of every grid (x.5 steps), where half-to-even rounding decides
         for (int i = 0; i < v.length; i++) v[i] = (i - 20) * 0.0625f + (i % 3 == 0 ? 0.03125f : 0);
         assertOrtMatches(r, g, file, new FloatTensor(Shape.of(2, 5, 4), v));
+    }
+
+    /**
+     * Every kind of strided view: the strided slices (a step, a negative step, a repeated element)
+     * read back as the same view, and the window, the broadcast and an arbitrary index map (here a
+     * transpose) compute in ONNX Runtime what they compute in tfq.
+     */
+    @Test
+    void stridedViewsOfEveryKind() {
+        Shape in = Shape.of(1, 7, 4);
+        List<StridedView> views = List.of(
+                StridedView.stridedSlice(in, 1, 1, 2, 3),
+                StridedView.stridedSlice(in, 1, 6, -2, 4),
+                StridedView.stridedSlice(in, 1, 6, 0, 3),
+                StridedView.window(in, 1, 3, 2, 2),
+                new StridedView("transposed", Shape.of(1, 4, 7), new int[3], new int[][] {{1, 0, 0}, {0, 0, 1}, {0, 1, 0}}));
+        float[] v = new float[28];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i * 0.9);
+        FloatTensor x = new FloatTensor(Shape.of(1, 7, 4), v);
+        for (int k = 0; k < views.size(); k++) {
+            StridedView view = views.get(k);
+            Value a = new Value("x", TensorType.f32(in)), y = new Value("y", TensorType.f32(view.target()));
+            Graph g = new Graph("view" + k, List.of(a), List.of(y), List.of(new Node("view", view, List.of(a), y))).verify();
+            Path file = dir.resolve("view" + k + ".onnx");
+            OnnxWriter.write(g, file, "tfq-test");
+            ImportResult r = OnnxImporter.load(file, ImportOptions.DEFAULT);
+            if (k < 3) assertEquals(view, r.graph().nodes().get(0).op(), view + " read back");
+            assertOrtMatches(r, g, file, x);
+        }
+        Value a = new Value("x", TensorType.f32(1, 1, 4)), y = new Value("y", TensorType.f32(1, 7, 4));
+        Graph g = new Graph("expand", List.of(a), List.of(y), List.of(new Node("view", StridedView.expand(Shape.of(1, 1, 4), Shape.of(1, 7, 4)), List.of(a), y)));
+        Path file = dir.resolve("expand.onnx");
+        OnnxWriter.write(g, file, "tfq-test");
+        ImportResult r = OnnxImporter.load(file, ImportOptions.DEFAULT);
+        assertEquals(g.nodes().get(0).op(), r.graph().nodes().get(0).op());
+        assertOrtMatches(r, g, file, new FloatTensor(Shape.of(1, 1, 4), new float[] {1, -2, 3.5f, 0.25f}));
     }
 
     @Test
