@@ -20,6 +20,7 @@ import org.tfq.ir.op.AxisNorm;
 import org.tfq.ir.op.BatchNorm;
 import org.tfq.ir.op.Concat;
 import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.op.FloatOp;
 import org.tfq.ir.op.Gelu;
 import org.tfq.ir.op.LayerNorm;
 import org.tfq.ir.op.Linear;
@@ -77,7 +78,11 @@ final class OnnxEmitter {
         List<String> problems = new ArrayList<>();
         for (Node n : g.nodes()) {
             try {
-                if (!node(n)) problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): no ONNX form in tfq's writer");
+                if (!(n.op() instanceof FloatOp) || !n.output().type().isFloat()) {
+                    problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): an integer op; write the float graph, before lowering");
+                } else if (!node(n)) {
+                    problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): no ONNX form in tfq's writer");
+                }
             } catch (IllegalArgumentException e) {
                 problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
             }
