@@ -188,6 +188,7 @@ public final class EngineGenerator {
         model.put("tableFile", TABLES);
         model.put("buffer", w.buffer());
         model.put("packPairs", DspPacking.pairs(ew));
+        model.put("dsp", dspAttributes(org.tfq.passes.resources.ResourceModel.dspUse(p)));
         model.put("tableRom", w.tableRom());
         model.put("divider", w.divider());
         model.put("softmax", softmax);
@@ -195,6 +196,20 @@ public final class EngineGenerator {
         model.put("product", ew.product());
         model.put("maxPool", p.instructions().stream().anyMatch(i -> i.kind() == Instruction.Kind.MAX));
         return model;
+    }
+
+    /** The use_dsp attribute of each multiplier ("yes"/"no"), and the output unit's as 1/0 parameters. */
+    private static Map<String, Object> dspAttributes(DspPacking.Use u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lanes", DspPacking.Use.attribute(u.lanes()));
+        m.put("product", DspPacking.Use.attribute(u.product()));
+        m.put("softmax", DspPacking.Use.attribute(u.softmax()));
+        m.put("lnScale", DspPacking.Use.attribute(u.lnScale()));
+        m.put("lnNumerator", DspPacking.Use.attribute(u.lnNumerator()));
+        m.put("lnSquare", DspPacking.Use.attribute(u.lnSquare()));
+        m.put("postA", u.postA() ? 1 : 0);
+        m.put("postB", u.postB() ? 1 : 0);
+        return m;
     }
 
     private static String style(long bits) {

@@ -349,13 +349,16 @@ module tfq_top #(
         // the borrow a negative p_j took from it
         for (j = 0; j < LANES; j = j + 2) begin : g_pair
             wire signed [PW+BW-1:0] packed_b = $signed({b2[j+1], {PW{1'b0}}}) + $signed({{PW{b2[j][BW-1]}}, b2[j]});
-            wire signed [2*PW-1:0] pp = xa2 * packed_b;
+            (* use_dsp = "${dsp.lanes}" *) wire signed [2*PW-1:0] pp;
+            assign pp = xa2 * packed_b;
             assign prod[j] = pp[PW-1:0];
             assign prod[j+1] = pp[2*PW-1:PW] + {{(PW-1){1'b0}}, pp[PW-1]};
         end
 <#else>
         for (j = 0; j < LANES; j = j + 1) begin : g_mul
-            assign prod[j] = xa2 * b2[j];
+            (* use_dsp = "${dsp.lanes}" *) wire signed [PW-1:0] p_j;
+            assign p_j = xa2 * b2[j];
+            assign prod[j] = p_j;
         end
 </#if>
     endgenerate
@@ -450,7 +453,7 @@ module tfq_top #(
     reg [DD_W-1:0] sm_sum;
     reg [T_W-1:0] e_buf [0:EB_DEPTH-1];
     reg [T_W-1:0] e1;
-    reg signed [DN_W-1:0] sm_num2;
+    (* use_dsp = "${dsp.softmax}" *) reg signed [DN_W-1:0] sm_num2;
     reg [DD_W-1:0] sm_den2;
     wire [DD_W-1:0] sm_den = sm_sum << r_sm_ks;
     // causal mask: a row keeps its elements below sm_lim, which starts at r_sm_m0 and grows by one
@@ -498,11 +501,14 @@ module tfq_top #(
     wire signed [DN_W-1:0] ln_g_x = {{(DN_W-M1_W){ln_g2[M1_W-1]}}, ln_g2};
     wire signed [DN_W-1:0] ln_b_x = {{(DN_W-C_W){ln_b2[C_W-1]}}, ln_b2};
     wire signed [DN_W-1:0] ln_sigma_x = {{(DN_W-DD_W){1'b0}}, ln_sigma};
-    wire signed [DN_W-1:0] ln_num = ln_d_x * ln_g_x + ln_b_x * ln_sigma_x;
+    (* use_dsp = "${dsp.lnNumerator}" *) wire signed [DN_W-1:0] ln_num;
+    assign ln_num = ln_d_x * ln_g_x + ln_b_x * ln_sigma_x;
     wire signed [LND_W-1:0] ln_x_ext = {{(LND_W-AW){xa1[AW-1]}}, xa1};
     wire signed [LND_W-1:0] ln_s_ext = {{(LND_W-LNS_W){ln_s[LNS_W-1]}}, ln_s};
-    wire signed [LND_W-1:0] ln_d1 = ln_x_ext * $signed({1'b0, r_ln_n}) - ln_s_ext;
-    wire signed [2*LND_W-1:0] ln_sq = ln_d2 * ln_d2;
+    (* use_dsp = "${dsp.lnScale}" *) wire signed [LND_W-1:0] ln_d1;
+    assign ln_d1 = ln_x_ext * $signed({1'b0, r_ln_n}) - ln_s_ext;
+    (* use_dsp = "${dsp.lnSquare}" *) wire signed [2*LND_W-1:0] ln_sq;
+    assign ln_sq = ln_d2 * ln_d2;
     wire sqrt_start = run && r_kind == K_LN && i2 == {{(CW-2){1'b0}}, 2'd1} && i3 == r_kcount + {{(CW-2){1'b0}}, 2'd2};
     wire [SQ_W-1:0] radicand = (ln_v << r_ln_2p) + r_ln_e;
     wire sqrt_done, sqrt_busy;
@@ -561,7 +567,8 @@ module tfq_top #(
     wire signed [C_W-1:0] e_c = prm2[M1_W+M2_W+C_W-1:M1_W+M2_W];
     wire [SH_W-1:0] e_sh = prm2[PRM_W-1:M1_W+M2_W+C_W];
 <#if product>
-    wire signed [2*AW+1:0] ew_prod = ea2 * eb2;
+    (* use_dsp = "${dsp.product}" *) wire signed [2*AW+1:0] ew_prod;
+    assign ew_prod = ea2 * eb2;
 </#if>
     always @(*) begin
         post_v = 1'b0;
@@ -636,7 +643,8 @@ module tfq_top #(
         endcase
     end
     wire post_ov;
-    tfq_post #(.A_W(PA_W), .B_W(AW + 1), .M1_W(M1_W), .M2_W(M2_W), .C_W(C_W), .SH_W(SH_W), .Y_W(PY_W)) u_post (
+    tfq_post #(.A_W(PA_W), .B_W(AW + 1), .M1_W(M1_W), .M2_W(M2_W), .C_W(C_W), .SH_W(SH_W), .Y_W(PY_W),
+        .A_DSP(${dsp.postA}), .B_DSP(${dsp.postB})) u_post (
         .clk(clk), .rst(rst), .in_valid(post_v), .a(post_a), .b(post_b), .m1(post_m1), .m2(post_m2), .c(post_c),
         .sh(post_sh), .z(post_z), .lo(post_lo), .hi(post_hi), .out_valid(post_ov), .y(post_y));
     reg [ADDR_W-1:0] post_addr_d [0:POST_LAT-1];

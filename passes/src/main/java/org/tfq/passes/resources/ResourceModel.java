@@ -79,6 +79,13 @@ public final class ResourceModel {
         return new Builder(p, activations).build();
     }
 
+    /** Which multipliers this estimate puts in DSP48E1 slices, for the template's {@code use_dsp} attributes. */
+    public static DspPacking.Use dspUse(Program p) {
+        Builder b = new Builder(p, ActivationMemory.AUTO);
+        b.build();
+        return b.dspUse;
+    }
+
     /**
      * For calibration: every coefficient's name (prefixed LUT:, FF: or SRL: for what it adds to)
      * and the feature it multiplies in {@code p}'s estimate.
@@ -108,6 +115,9 @@ public final class ResourceModel {
         final List<ResourceEstimate.Unit> units = new ArrayList<>();
         /** Each calibrated coefficient's feature (what it multiplies), for calibration: {@link #features}. */
         final Map<String, Double> features = new java.util.TreeMap<>();
+        /** The multipliers counted as DSPs, set by {@link #build}. */
+        DspPacking.Use dspUse;
+        boolean productDsp, softmaxDsp, lnScaleDsp, lnNumeratorDsp, lnSquareDsp;
 
         double t(String name, double coefficient, double feature) {
             features.merge(name, feature, Double::sum);
@@ -198,7 +208,8 @@ public final class ResourceModel {
             int H = S + 1;
             int T = Math.max(S, e.pyW()) + 1;
             int postDsp1 = YosysMapping.dsps(e.paW(), e.m1(), e.paW() + e.m1(), true);
-            int postDsp = postDsp1 + YosysMapping.dsps(B, e.m2(), B + e.m2(), true);
+            int postDsp2 = YosysMapping.dsps(B, e.m2(), B + e.m2(), true);
+            int postDsp = postDsp1 + postDsp2;
             int prm = paramColumns(p, e);
             double postFf = prm + 2 * B + H + T + e.ow() + 3 * e.sh() + 6;
             if (postDsp1 > 1) postFf += e.c() + (e.paW() > 25 ? e.paW() + e.m1() + 2 * S : e.m1() - 3);
@@ -208,6 +219,7 @@ public final class ResourceModel {
             if (e.product()) {
                 // the template's ew_prod: (a - za)(b - zb), straight into the output unit (whose A port widened for it)
                 int dsp = YosysMapping.dsps(B, B, 2 * B, true);
+                productDsp = dsp > 0;
                 add("elementwise product", dsp == 0 ? B * B : 0, 0, 0, dsp, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "%d x %d product of two activations", B, B));
             }
@@ -230,6 +242,7 @@ public final class ResourceModel {
             if (e.softmax()) {
                 YosysMapping.Distributed eb = YosysMapping.lutRam(e.ebDepth(), e.tW(), 1);
                 int dsp = YosysMapping.dsps(e.tW(), e.smkW(), Math.min(e.dnW(), e.tW() + e.smkW()), false);
+                softmaxDsp = dsp > 0;
                 add("softmax", t("LUT:SOFTMAX_LUT", SOFTMAX_LUT, 2 * e.ddW() + e.aw()) + eb.lutram(), e.aw() + 2 * e.ddW() + e.tW(), eb.lutram(), dsp,
                         YosysMapping.Blocks.NONE, String.format(Locale.ROOT, "row maximum and sum, %d-entry exponential buffer", e.ebDepth()));
             }
@@ -270,6 +283,8 @@ public final class ResourceModel {
                     + t("SRL:SRL0", SRL0, 1) + t("SRL:SRL_LAYERNORM", SRL_LAYERNORM, e.layernorm() ? 1 : 0);
             int srlLuts = (int) Math.round(Math.max(0, srl));
             add("shift registers", srlLuts, 0, srlLuts, 0, YosysMapping.Blocks.NONE, "address and quotient delay lines (SRL16E)");
+            dspUse = new DspPacking.Use(pairs ? pairDsp > 0 : laneDsp > 0, postDsp1 > 0, postDsp2 > 0, productDsp, softmaxDsp,
+                    lnScaleDsp, lnNumeratorDsp, lnSquareDsp);
             return new ResourceEstimate(p.lanes(), units);
         }
 
@@ -299,8 +314,13 @@ public final class ResourceModel {
             int n = YosysMapping.dsps(e.aw(), e.lnnW() + 1, Math.min(e.lndW(), prod), true);
             int dg = YosysMapping.dsps(d, e.m1(), e.dnW(), true);
             int bs = YosysMapping.dsps(e.c(), sigma, e.dnW(), true);
+            int sq = YosysMapping.dsps(d, d, Math.min(e.sqW(), 2 * d), true);
+            lnScaleDsp = n > 0;
+            // one attribute for the numerator's sum of two products: "yes" when Yosys puts any of it in DSPs
+            lnNumeratorDsp = dg > 0 || bs > 0;
+            lnSquareDsp = sq > 0;
             n += dg > 0 ? 2 : bs;
-            n += YosysMapping.dsps(d, d, Math.min(e.sqW(), 2 * d), true);
+            n += sq;
             return n;
         }
     }
