@@ -229,13 +229,32 @@ module tfq_top #(
     // ROMs: block RAM when large; small ones are left to the tool (LUTs), as Yosys maps a
     // distributed-style ROM only as logic
     // weight ROM: LANES signed weights per word
-    <#if weightStyle == "block">(* rom_style = "block" *) </#if>reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
+<#if weightSplit>
+    // the memory plan keeps the part's block RAM for words below W_SPLIT and puts the later
+    // layers' words in LUTs; both parts are read every cycle, the address picks one a cycle later
+    (* rom_style = "block" *) reg [LANES*WW-1:0] w_rom [0:WB_DEPTH-1];
+    initial $readmemh({MEM_DIR, "${weightFile}"}, w_rom);
+    (* rom_style = "distributed" *) reg [LANES*WW-1:0] w_lut [0:WL_DEPTH-1];
+    initial $readmemh({MEM_DIR, "${weightLutFile}"}, w_lut);
+    wire w_hi = addr_w[W_AW-1:0] >= W_SPLIT;
+    wire [W_AW-1:0] w_lut_addr = addr_w[W_AW-1:0] - W_SPLIT;
+    reg [LANES*WW-1:0] w_qb, w_ql;
+    reg w_hi_q;
+    always @(posedge clk) begin
+        w_qb <= w_rom[addr_w[WB_AW-1:0]];
+        w_ql <= w_lut[w_lut_addr[WL_AW-1:0]];
+        w_hi_q <= w_hi;
+    end
+    wire [LANES*WW-1:0] w_q = w_hi_q ? w_ql : w_qb;
+<#else>
+    <#if weightStyle == "block">(* rom_style = "block" *) <#elseif weightStyle == "lut">(* rom_style = "distributed" *) </#if>reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
     initial $readmemh({MEM_DIR, "${weightFile}"}, w_rom);
     reg [LANES*WW-1:0] w_q;
     always @(posedge clk) w_q <= w_rom[addr_w[W_AW-1:0]];
+</#if>
 
     // output-unit constants {shift, c, m2, m1}
-    <#if paramStyle == "block">(* rom_style = "block" *) </#if>reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
+    <#if paramStyle == "block">(* rom_style = "block" *) <#elseif paramStyle == "lut">(* rom_style = "distributed" *) </#if>reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
     initial $readmemh({MEM_DIR, "${paramFile}"}, p_rom);
     reg [PRM_W-1:0] p_q;
     reg [ADDR_W-1:0] d_p;
@@ -676,7 +695,7 @@ module tfq_top #(
     // bits and signals that some programs do not use (wider address streams, the sign bit of a
     // code that is never read back, AXI tlast of the input): one sink, so that lint stays clean
     wire _unused_ok = &{1'b0, s_axis_tlast, addr_a, addr_b, addr_w, p_addr, wa1, post_y, in_wide, p_m2, bb_wlane,
-        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr, xa1_ext<#if softmax>, sm_off</#if></#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
+        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if weightSplit>, w_lut_addr</#if><#if tableRom>, t_addr, xa1_ext<#if softmax>, sm_off</#if></#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
 <#list registers as r><#if r.registered> r_${r.name},</#if></#list> 1'b0};
     always @(*) begin
         act_we = 1'b0;

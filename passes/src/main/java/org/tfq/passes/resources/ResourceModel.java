@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.tfq.ir.integer.IntMath;
 import org.tfq.passes.engine.DspPacking;
+import org.tfq.passes.engine.MemoryPlan;
 import org.tfq.passes.engine.MemoryStyle;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.EngineWidths;
@@ -76,12 +77,17 @@ public final class ResourceModel {
 
     /** The resources of the engine for {@code p}, unit by unit. */
     public static ResourceEstimate estimate(Program p, ActivationMemory activations) {
-        return new Builder(p, activations).build();
+        return estimate(p, activations, MemoryPlan.bySize(p));
+    }
+
+    /** The resources of the engine for {@code p} with its ROMs placed as {@code plan} says. */
+    public static ResourceEstimate estimate(Program p, ActivationMemory activations, MemoryPlan plan) {
+        return new Builder(p, activations, plan).build();
     }
 
     /** Which multipliers this estimate puts in DSP48E1 slices, for the template's {@code use_dsp} attributes. */
     public static DspPacking.Use dspUse(Program p) {
-        Builder b = new Builder(p, ActivationMemory.AUTO);
+        Builder b = new Builder(p, ActivationMemory.AUTO, MemoryPlan.bySize(p));
         b.build();
         return b.dspUse;
     }
@@ -91,7 +97,7 @@ public final class ResourceModel {
      * and the feature it multiplies in {@code p}'s estimate.
      */
     public static Map<String, Double> features(Program p, ActivationMemory activations) {
-        Builder b = new Builder(p, activations);
+        Builder b = new Builder(p, activations, MemoryPlan.bySize(p));
         b.build();
         return b.features;
     }
@@ -124,10 +130,13 @@ public final class ResourceModel {
             return coefficient * feature;
         }
 
-        Builder(Program p, ActivationMemory activations) {
+        final MemoryPlan plan;
+
+        Builder(Program p, ActivationMemory activations, MemoryPlan plan) {
             this.p = p;
             this.e = EngineWidths.of(p);
             this.activations = activations;
+            this.plan = plan;
         }
 
         void add(String name, double lut, double ff, int lutram, int dsp, YosysMapping.Blocks blocks, String detail) {
@@ -271,9 +280,23 @@ public final class ResourceModel {
                 add("activation memory", d.lutram() + d.muxLuts(), 0, d.lutram(), 0, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "%d x %d bits, 1 write and 2 read ports, LUT RAM", e.actDepth(), e.aw()));
             }
-            int wCols = weightColumns(p, e);
-            rom("weight ROM", e.wDepth(), wCols, (long) e.lanes() * e.ww());
-            rom("parameter ROM", e.pDepth(), prm, e.prmW());
+            long wordBits = (long) e.lanes() * e.ww();
+            int words = p.weightWords().size();
+            if (plan.weightsSplit(p)) {
+                int blockWords = plan.weightBlockWords();
+                int blockCols = weightColumns(p, e, 0, blockWords), lutCols = weightColumns(p, e, blockWords, words);
+                romAs("weight ROM (block RAM part)", blockWords, blockCols, wordBits, true);
+                romAs("weight ROM (LUT part)", words - blockWords, lutCols, wordBits, false);
+                // the LUT part's read register and the 2:1 multiplexer after both parts' registers
+                add("weight ROM multiplexer", wordBits, lutCols + 1, 0, 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "words from %d on from the LUT part", blockWords));
+            } else if (plan.planned()) {
+                romAs("weight ROM", e.wDepth(), weightColumns(p, e, 0, words), wordBits, plan.weightBlockWords() > 0);
+            } else {
+                rom("weight ROM", e.wDepth(), weightColumns(p, e), wordBits);
+            }
+            if (plan.planned()) romAs("parameter ROM", e.pDepth(), prm, e.prmW(), plan.paramBlock());
+            else rom("parameter ROM", e.pDepth(), prm, e.prmW());
             if (e.tableRom()) rom("table ROM", e.tDepth(), e.tW(), e.tW());
             add("streams and output", t("LUT:MEMORY_LUT0", MEMORY_LUT0, 1), 2 * e.ow() + 2 * e.aw(), 0, 0, YosysMapping.Blocks.NONE,
                     String.format(Locale.ROOT, "AXI4-Stream in and out, %d-entry output memory", e.outDepth()));
@@ -290,8 +313,12 @@ public final class ResourceModel {
 
         /** A ROM of {@code depth} words, {@code cols} of whose {@code declared} bits vary, as the backend places it. */
         private void rom(String name, int depth, int cols, long declared) {
-            long bits = declared * depth;
-            if (MemoryStyle.block(bits)) {
+            romAs(name, depth, cols, declared, MemoryStyle.block(declared * depth));
+        }
+
+        /** A ROM of {@code depth} words, {@code cols} of whose {@code declared} bits vary, in block RAM or in LUTs. */
+        private void romAs(String name, int depth, int cols, long declared, boolean block) {
+            if (block) {
                 YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(depth, cols, 0, 1);
                 add(name, t("LUT:READ_MUX", READ_MUX, cols * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
                         String.format(Locale.ROOT, "%d x %d bits (%d vary), block RAM", depth, declared, cols));
@@ -409,12 +436,17 @@ public final class ResourceModel {
 
     /** Bit columns of the weight ROM that are not the same in every word (Yosys drops the others). */
     static int weightColumns(Program p, EngineWidths e) {
+        return weightColumns(p, e, 0, p.weightWords().size());
+    }
+
+    /** The same over words {@code from} (inclusive) to {@code to} (exclusive). */
+    static int weightColumns(Program p, EngineWidths e, int from, int to) {
         int lanes = e.lanes(), ww = e.ww();
-        if (p.weightWords().isEmpty()) return 0;
+        if (from >= to) return 0;
         long[] and = new long[lanes], or = new long[lanes];
         java.util.Arrays.fill(and, -1L);
         long mask = ww >= 64 ? -1L : (1L << ww) - 1;
-        for (long[] word : p.weightWords()) {
+        for (long[] word : p.weightWords().subList(from, to)) {
             for (int j = 0; j < lanes; j++) {
                 long v = (j < word.length ? word[j] : 0) & mask;
                 and[j] &= v;
