@@ -14,6 +14,16 @@
 // s_axis (one per beat, row-major), computes, and sends ${outputCount} output codes on m_axis
 // (m_axis_tlast on the last); done pulses for one cycle with the last accepted output beat.
 // Codes are two's complement, sign-extended to the byte-aligned TDATA width.
+<#if weightSplit || weightStyle == "lut" || paramStyle == "lut">
+// The ROMs the memory plan puts in LUTs: Vivado reads rom_style "distributed" as a LUT ROM; Yosys
+// (which defines YOSYS) finds no distributed mapping for a memory without a write port and wants
+// "logic" for the same LUTs
+`ifdef YOSYS
+`define TFQ_LUT_ROM "logic"
+`else
+`define TFQ_LUT_ROM "distributed"
+`endif
+</#if>
 module tfq_top #(
     parameter MEM_DIR = "rtl/"
 ) (
@@ -234,7 +244,7 @@ module tfq_top #(
     // layers' words in LUTs; both parts are read every cycle, the address picks one a cycle later
     (* rom_style = "block" *) reg [LANES*WW-1:0] w_rom [0:WB_DEPTH-1];
     initial $readmemh({MEM_DIR, "${weightFile}"}, w_rom);
-    (* rom_style = "distributed" *) reg [LANES*WW-1:0] w_lut [0:WL_DEPTH-1];
+    (* rom_style = `TFQ_LUT_ROM *) reg [LANES*WW-1:0] w_lut [0:WL_DEPTH-1];
     initial $readmemh({MEM_DIR, "${weightLutFile}"}, w_lut);
     wire w_hi = addr_w[W_AW-1:0] >= W_SPLIT;
     wire [W_AW-1:0] w_lut_addr = addr_w[W_AW-1:0] - W_SPLIT;
@@ -247,14 +257,14 @@ module tfq_top #(
     end
     wire [LANES*WW-1:0] w_q = w_hi_q ? w_ql : w_qb;
 <#else>
-    <#if weightStyle == "block">(* rom_style = "block" *) <#elseif weightStyle == "lut">(* rom_style = "distributed" *) </#if>reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
+    <#if weightStyle == "block">(* rom_style = "block" *) <#elseif weightStyle == "lut">(* rom_style = `TFQ_LUT_ROM *) </#if>reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
     initial $readmemh({MEM_DIR, "${weightFile}"}, w_rom);
     reg [LANES*WW-1:0] w_q;
     always @(posedge clk) w_q <= w_rom[addr_w[W_AW-1:0]];
 </#if>
 
     // output-unit constants {shift, c, m2, m1}
-    <#if paramStyle == "block">(* rom_style = "block" *) <#elseif paramStyle == "lut">(* rom_style = "distributed" *) </#if>reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
+    <#if paramStyle == "block">(* rom_style = "block" *) <#elseif paramStyle == "lut">(* rom_style = `TFQ_LUT_ROM *) </#if>reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
     initial $readmemh({MEM_DIR, "${paramFile}"}, p_rom);
     reg [PRM_W-1:0] p_q;
     reg [ADDR_W-1:0] d_p;
