@@ -206,7 +206,7 @@ public final class EngineGenerator {
         model.put("registers", registers);
         model.put("instructions", instructions);
         long actBits = (long) aw * p.actDepth();
-        boolean actBlock = MemoryStyle.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
+        boolean actBlock = plan.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
         model.put("actStyle", actBlock ? "block" : "distributed");
         model.put("weightStyle", plan.planned() ? (plan.weightBlockWords() > 0 ? "block" : "lut")
                 : style((long) lanes * w.weight() * p.weightWords().size()));

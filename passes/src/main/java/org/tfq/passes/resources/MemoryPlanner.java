@@ -6,11 +6,12 @@ import org.tfq.passes.engine.MemoryPlan;
 import org.tfq.passes.schedule.Program;
 
 /**
- * Places the weight and parameter ROMs in block RAM or in LUT ROM so that the engine fits the
- * part's block RAM: when the ROMs by size ({@link MemoryPlan#bySize}) need more block RAM than
- * the part has, the resource model prices every placement (the parameter ROM in block RAM or
- * LUTs; the weight ROM's first words, in steps of one block RAM's depth, in block RAM and the
- * rest in LUTs) and the one that fits with the fewest LUTs wins. Layers are contiguous in the
+ * Places the weight and parameter ROMs in block RAM or in LUT ROM (and, with {@code --activations
+ * auto}, the activation memory in block RAM or LUT RAM) so that the engine fits the part's block
+ * RAM: when the memories by size ({@link MemoryPlan#bySize}) need more block RAM than the part
+ * has, the resource model prices every placement (the activation memory in block or LUT RAM; the
+ * parameter ROM in block RAM or LUTs; the weight ROM's first words, in steps of one block RAM's
+ * depth, in block RAM and the rest in LUTs) and the one that fits with the fewest LUTs wins. Layers are contiguous in the
  * weight ROM, so the later layers' weights are the ones in LUTs. When no placement fits, the one
  * with the least block RAM is returned, so that what still does not fit is named by the estimate.
  */
@@ -30,13 +31,16 @@ public final class MemoryPlanner {
         splits.add(words);
         MemoryPlan best = null;
         Resources bestR = null;
-        for (boolean paramBlock : new boolean[] {bySize.paramBlock(), false}) {
-            for (int w : splits) {
-                MemoryPlan m = new MemoryPlan(w, paramBlock, true);
-                Resources r = ResourceModel.estimate(p, activations, m).total();
-                if (best == null || better(r, bestR, cap)) {
-                    best = m;
-                    bestR = r;
+        boolean[] actLut = activations == ResourceModel.ActivationMemory.AUTO ? new boolean[] {false, true} : new boolean[] {false};
+        for (boolean a : actLut) {
+            for (boolean paramBlock : new boolean[] {bySize.paramBlock(), false}) {
+                for (int w : splits) {
+                    MemoryPlan m = new MemoryPlan(w, paramBlock, a, true);
+                    Resources r = ResourceModel.estimate(p, activations, m).total();
+                    if (best == null || better(r, bestR, cap)) {
+                        best = m;
+                        bestR = r;
+                    }
                 }
             }
         }

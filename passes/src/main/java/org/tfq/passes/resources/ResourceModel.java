@@ -270,7 +270,7 @@ public final class ResourceModel {
 
             // -------------------------------------------------------------- memories
             long actBits = (long) e.aw() * e.actDepth();
-            boolean actBlock = MemoryStyle.activationsInBlock(activations == ActivationMemory.BRAM, activations == ActivationMemory.AUTO, actBits);
+            boolean actBlock = plan.activationsInBlock(activations == ActivationMemory.BRAM, activations == ActivationMemory.AUTO, actBits);
             if (actBlock) {
                 YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(e.actDepth(), e.aw(), 1, 2);
                 add("activation memory", t("LUT:READ_MUX", READ_MUX, 2 * e.aw() * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
@@ -286,16 +286,19 @@ public final class ResourceModel {
                 int blockWords = plan.weightBlockWords();
                 int blockCols = weightColumns(p, e, 0, blockWords), lutCols = weightColumns(p, e, blockWords, words);
                 romAs("weight ROM (block RAM part)", blockWords, blockCols, wordBits, true);
-                romAs("weight ROM (LUT part)", words - blockWords, lutCols, wordBits, false);
+                lutRom("weight ROM (LUT part)", words - blockWords, lutCols, wordBits);
                 // the LUT part's read register and the 2:1 multiplexer after both parts' registers
                 add("weight ROM multiplexer", wordBits, lutCols + 1, 0, 0, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "words from %d on from the LUT part", blockWords));
+            } else if (plan.planned() && plan.weightBlockWords() == 0) {
+                lutRom("weight ROM", e.wDepth(), weightColumns(p, e, 0, words), wordBits);
             } else if (plan.planned()) {
-                romAs("weight ROM", e.wDepth(), weightColumns(p, e, 0, words), wordBits, plan.weightBlockWords() > 0);
+                romAs("weight ROM", e.wDepth(), weightColumns(p, e, 0, words), wordBits, true);
             } else {
                 rom("weight ROM", e.wDepth(), weightColumns(p, e), wordBits);
             }
-            if (plan.planned()) romAs("parameter ROM", e.pDepth(), prm, e.prmW(), plan.paramBlock());
+            if (plan.planned() && !plan.paramBlock()) lutRom("parameter ROM", e.pDepth(), prm, e.prmW());
+            else if (plan.planned()) romAs("parameter ROM", e.pDepth(), prm, e.prmW(), true);
             else rom("parameter ROM", e.pDepth(), prm, e.prmW());
             if (e.tableRom()) rom("table ROM", e.tDepth(), e.tW(), e.tW());
             add("streams and output", t("LUT:MEMORY_LUT0", MEMORY_LUT0, 1), 2 * e.ow() + 2 * e.aw(), 0, 0, YosysMapping.Blocks.NONE,
@@ -327,6 +330,19 @@ public final class ResourceModel {
                 add(name, cols * Math.max(1.0, depth / 64.0), 0, 0, 0, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "%d x %d bits (%d vary), LUTs", depth, declared, cols));
             }
+        }
+
+        /**
+         * A ROM the memory plan put in LUTs, deep enough that its read multiplexer matters: per
+         * varying bit one LUT6 per 64 words, MUXF7/MUXF8 join four of them in the slice, and
+         * LUTs join those groups ({@link #muxLuts}). Yosys on bench_n6_d64_m7 (8-bit, 16 lanes:
+         * 1,117 x 128 and 1,476 x 71 bits in LUTs): 6,981 LUTs, this model 6,584; counting one LUT
+         * per 64 words, as {@link #romAs} does for the small ROMs left to the tool, 5,901.
+         */
+        private void lutRom(String name, int depth, int cols, long declared) {
+            long leaves = (depth + 63) / 64;
+            add(name, cols * (double) (leaves + muxLuts((leaves + 3) / 4)), 0, 0, 0, YosysMapping.Blocks.NONE,
+                    String.format(Locale.ROOT, "%d x %d bits (%d vary), LUT ROM", depth, declared, cols));
         }
 
         /**
