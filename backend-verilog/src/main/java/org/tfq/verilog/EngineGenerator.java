@@ -21,7 +21,7 @@ import org.tfq.passes.schedule.ScheduleProgram;
  * Renders a scheduled {@link Program} as the accelerator's RTL: {@code tfq_top.v} from the
  * engine template, the fixed units it instantiates, and the ROM images as {@code .mem} files.
  * The program decided everything; this class only derives the Verilog widths that make every
- * sign extension explicit and picks block or distributed memory by size.
+ * sign extension explicit and renders the memory plan (block or distributed memory).
  */
 public final class EngineGenerator {
     private EngineGenerator() {}
@@ -124,7 +124,7 @@ public final class EngineGenerator {
         param(params, "ACT_AW", actAw);
         param(params, "OUT_DEPTH", p.outputCount());
         param(params, "OUT_AW", EngineWidths.addressBits(p.outputCount()));
-        param(params, "W_DEPTH", Math.max(1, p.weightWords().size()));
+        if (!plan.weightsSplit(p)) param(params, "W_DEPTH", Math.max(1, p.weightWords().size()));
         param(params, "W_AW", EngineWidths.addressBits(p.weightWords().size()));
         if (plan.weightsSplit(p)) {
             int split = plan.weightBlockWords(), rest = p.weightWords().size() - split;
