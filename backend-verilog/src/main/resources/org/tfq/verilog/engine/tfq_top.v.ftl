@@ -236,8 +236,9 @@ module tfq_top #(
     assign m_axis_tlast = state == S_OVAL && out_cnt == OUT_LAST;
     assign m_axis_tdata = {{(OUT_TW-OW){out_q[OW-1]}}, out_q};
 
-    // ROMs: block RAM when large; small ones are left to the tool (LUTs), as Yosys maps a
-    // distributed-style ROM only as logic
+    // ROMs: block RAM when large; small ones are left to the tool (LUTs: Yosys maps a small ROM
+    // without a style as logic, and finds no mapping for a distributed-style one); the memory
+    // plan may put large ones in LUTs (TFQ_LUT_ROM)
     // weight ROM: LANES signed weights per word
 <#if weightSplit>
     // the memory plan keeps the part's block RAM for words below W_SPLIT and puts the later
