@@ -9,6 +9,7 @@ import java.util.Map;
 import org.tfq.ir.integer.IntMath;
 import org.tfq.ir.io.SafeText;
 import org.tfq.passes.engine.DspPacking;
+import org.tfq.passes.engine.MemoryPlan;
 import org.tfq.passes.engine.MemoryStyle;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.EngineWidths;
@@ -20,7 +21,7 @@ import org.tfq.passes.schedule.ScheduleProgram;
  * Renders a scheduled {@link Program} as the accelerator's RTL: {@code tfq_top.v} from the
  * engine template, the fixed units it instantiates, and the ROM images as {@code .mem} files.
  * The program decided everything; this class only derives the Verilog widths that make every
- * sign extension explicit and picks block or distributed memory by size.
+ * sign extension explicit and renders the memory plan (block or distributed memory).
  */
 public final class EngineGenerator {
     private EngineGenerator() {}
@@ -35,6 +36,8 @@ public final class EngineGenerator {
 
     public static final String TOP = "tfq_top";
     public static final String WEIGHTS = "tfq_weights.mem";
+    /** The weight words a memory plan puts in LUTs, when it splits the weight ROM. */
+    public static final String WEIGHTS_LUT = "tfq_weights_lut.mem";
     public static final String PARAMS = "tfq_params.mem";
     public static final String TABLES = "tfq_tables.mem";
 
@@ -43,7 +46,12 @@ public final class EngineGenerator {
 
     /** Writes the RTL and memory images of {@code p} into {@code dir}. */
     public static Files write(Program p, Path dir, Activations activations, String version) {
-        Map<String, Object> model = model(p, activations, version);
+        return write(p, dir, activations, version, MemoryPlan.bySize(p));
+    }
+
+    /** Writes the RTL and memory images of {@code p} into {@code dir}, its ROMs placed as {@code plan} says. */
+    public static Files write(Program p, Path dir, Activations activations, String version, MemoryPlan plan) {
+        Map<String, Object> model = model(p, activations, version, plan);
         List<String> verilog = new ArrayList<>();
         List<RtlModule> units = new ArrayList<>(List.of(RtlModule.AGU, RtlModule.POST));
         if (p.widths().divider()) units.add(RtlModule.DIVROUND_PIPE);
@@ -56,8 +64,16 @@ public final class EngineGenerator {
         verilog.add(TOP + ".v");
         List<String> mems = new ArrayList<>();
         Program.Widths w = p.widths();
-        TextFiles.write(dir.resolve(WEIGHTS), memImage(p.weightWords(), w.weight(), p.lanes()));
-        mems.add(WEIGHTS);
+        if (plan.weightsSplit(p)) {
+            int split = plan.weightBlockWords();
+            TextFiles.write(dir.resolve(WEIGHTS), memImage(p.weightWords().subList(0, split), w.weight(), p.lanes()));
+            TextFiles.write(dir.resolve(WEIGHTS_LUT), memImage(p.weightWords().subList(split, p.weightWords().size()), w.weight(), p.lanes()));
+            mems.add(WEIGHTS);
+            mems.add(WEIGHTS_LUT);
+        } else {
+            TextFiles.write(dir.resolve(WEIGHTS), memImage(p.weightWords(), w.weight(), p.lanes()));
+            mems.add(WEIGHTS);
+        }
         TextFiles.write(dir.resolve(PARAMS), paramImage(p.params(), w));
         mems.add(PARAMS);
         if (w.tableRom()) {
@@ -68,6 +84,10 @@ public final class EngineGenerator {
     }
 
     static Map<String, Object> model(Program p, Activations activations, String version) {
+        return model(p, activations, version, MemoryPlan.bySize(p));
+    }
+
+    static Map<String, Object> model(Program p, Activations activations, String version, MemoryPlan plan) {
         Program.Widths w = p.widths();
         int lanes = p.lanes();
         EngineWidths ew = EngineWidths.of(p);
@@ -104,8 +124,16 @@ public final class EngineGenerator {
         param(params, "ACT_AW", actAw);
         param(params, "OUT_DEPTH", p.outputCount());
         param(params, "OUT_AW", EngineWidths.addressBits(p.outputCount()));
-        param(params, "W_DEPTH", Math.max(1, p.weightWords().size()));
+        if (!plan.weightsSplit(p)) param(params, "W_DEPTH", Math.max(1, p.weightWords().size()));
         param(params, "W_AW", EngineWidths.addressBits(p.weightWords().size()));
+        if (plan.weightsSplit(p)) {
+            int split = plan.weightBlockWords(), rest = p.weightWords().size() - split;
+            sized(params, "W_SPLIT", ew.wAw(), split);
+            param(params, "WB_DEPTH", split);
+            param(params, "WB_AW", EngineWidths.addressBits(split));
+            param(params, "WL_DEPTH", rest);
+            param(params, "WL_AW", EngineWidths.addressBits(rest));
+        }
         param(params, "P_DEPTH", Math.max(1, p.params().size()));
         param(params, "P_AW", EngineWidths.addressBits(p.params().size()));
         if (w.tableRom()) {
@@ -178,16 +206,20 @@ public final class EngineGenerator {
         model.put("registers", registers);
         model.put("instructions", instructions);
         long actBits = (long) aw * p.actDepth();
-        boolean actBlock = MemoryStyle.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
+        boolean actBlock = plan.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
         model.put("actStyle", actBlock ? "block" : "distributed");
-        model.put("weightStyle", style((long) lanes * w.weight() * p.weightWords().size()));
-        model.put("paramStyle", style((long) (m1 + m2 + c + sh) * p.params().size()));
+        model.put("weightStyle", plan.planned() ? (plan.weightBlockWords() > 0 ? "block" : "lut")
+                : style((long) lanes * w.weight() * p.weightWords().size()));
+        model.put("paramStyle", plan.planned() ? (plan.paramBlock() ? "block" : "lut") : style((long) (m1 + m2 + c + sh) * p.params().size()));
+        model.put("weightSplit", plan.weightsSplit(p));
+        model.put("weightLutFile", WEIGHTS_LUT);
         model.put("tableStyle", style((long) tW * p.table().length));
         model.put("weightFile", WEIGHTS);
         model.put("paramFile", PARAMS);
         model.put("tableFile", TABLES);
         model.put("buffer", w.buffer());
         model.put("packPairs", DspPacking.pairs(ew));
+        model.put("dsp", dspAttributes(org.tfq.passes.resources.ResourceModel.dspUse(p)));
         model.put("tableRom", w.tableRom());
         model.put("divider", w.divider());
         model.put("softmax", softmax);
@@ -195,6 +227,20 @@ public final class EngineGenerator {
         model.put("product", ew.product());
         model.put("maxPool", p.instructions().stream().anyMatch(i -> i.kind() == Instruction.Kind.MAX));
         return model;
+    }
+
+    /** The use_dsp attribute of each multiplier ("yes"/"no"), and the output unit's as 1/0 parameters. */
+    private static Map<String, Object> dspAttributes(DspPacking.Use u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lanes", DspPacking.Use.attribute(u.lanes()));
+        m.put("product", DspPacking.Use.attribute(u.product()));
+        m.put("softmax", DspPacking.Use.attribute(u.softmax()));
+        m.put("lnScale", DspPacking.Use.attribute(u.lnScale()));
+        m.put("lnNumerator", DspPacking.Use.attribute(u.lnNumerator()));
+        m.put("lnSquare", DspPacking.Use.attribute(u.lnSquare()));
+        m.put("postA", u.postA() ? 1 : 0);
+        m.put("postB", u.postB() ? 1 : 0);
+        return m;
     }
 
     private static String style(long bits) {

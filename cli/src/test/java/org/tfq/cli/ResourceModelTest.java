@@ -19,7 +19,9 @@ import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.OnnxImporter;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.resources.Capacity;
+import org.tfq.passes.engine.MemoryPlan;
 import org.tfq.passes.resources.LaneChooser;
+import org.tfq.passes.resources.MemoryPlanner;
 import org.tfq.passes.resources.ResourceEstimate;
 import org.tfq.passes.resources.ResourceModel;
 import org.tfq.passes.resources.Resources;
@@ -77,7 +79,8 @@ public class ResourceModelTest {
         Program p = scheduler(quantize(stem, bits)).apply(lanes);
         assertEquals(((Number) ((Map<?, ?>) Json.read(Files.readString(out.resolve("report.json")))).get("cycles_per_inference")).longValue(),
                 p.predictedCycles(), "the same program as tfq compile's");
-        ResourceEstimate model = ResourceModel.estimate(p, ResourceModel.ActivationMemory.AUTO);
+        ResourceEstimate model = ResourceModel.estimate(p, ResourceModel.ActivationMemory.AUTO,
+                MemoryPlanner.plan(p, ResourceModel.ActivationMemory.AUTO, Capacity.XC7S15));
         List<Path> rtl = EstimateCommand.sources(out.resolve("rtl"));
         YosysEstimate y = new YosysEstimator().estimate(rtl, EstimateCommand.TOP, out, out.resolve("reports"));
         Resources m = model.total();
@@ -105,6 +108,38 @@ public class ResourceModelTest {
                 LaneChooser.CANDIDATES);
         assertTrue(c.fits());
         againstYosys("bench_n12_d32_m7", 4, c.lanes());
+    }
+
+    /**
+     * The d=64 shapes of the reference design: their ROMs by size need more block RAM than the
+     * XC7S15 has at any lane count; planned, part of them in LUTs, they fit at the lanes --lanes auto picks.
+     */
+    @Test
+    void theD64ShapesFitTheXc7s15WithTheirRomsPlanned() {
+        for (Object[] shape : new Object[][] {{"bench_n6_d64_m7", 8}, {"bench_n12_d64_m7", 6}, {"bench_n24_d64_m7", 4}}) {
+            IntegerModel im = quantize((String) shape[0], (Integer) shape[1]);
+            String what = shape[0] + " at " + shape[1] + " bits";
+            Program one = scheduler(im).apply(1);
+            assertTrue(ResourceModel.estimate(one, ResourceModel.ActivationMemory.AUTO).total().bram36Tiles() > Capacity.XC7S15.bram36(),
+                    what + ": fits by size alone");
+            LaneChooser.Choice c = LaneChooser.choose(scheduler(im), Capacity.XC7S15, 0.8, ResourceModel.ActivationMemory.AUTO,
+                    LaneChooser.CANDIDATES);
+            assertTrue(c.fits(), what + "\n" + c.estimate().table(Capacity.XC7S15));
+            Program p = scheduler(im).apply(c.lanes());
+            MemoryPlan plan = MemoryPlanner.plan(p, ResourceModel.ActivationMemory.AUTO, Capacity.XC7S15);
+            assertTrue(plan.planned() && (plan.weightLutRom(p) || !plan.paramBlock()), what + ": " + plan);
+            assertTrue(c.estimate().total().bram36Tiles() <= Capacity.XC7S15.bram36(), what);
+        }
+    }
+
+    /**
+     * The weight ROM split between block RAM and a LUT ROM, the parameter ROM in LUTs, the
+     * activations in LUT RAM: bench_n6_d64_m7 at 8 bits and 8 lanes, --lanes auto's choice (Yosys
+     * 6,341 LUTs, the model 5,533; about 14 minutes of Yosys on a loaded machine).
+     */
+    @Test
+    void aPlannedDesignAgainstYosys() throws IOException {
+        againstYosys("bench_n6_d64_m7", 8, 8);
     }
 
     @Test

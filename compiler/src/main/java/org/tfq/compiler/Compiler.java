@@ -21,6 +21,7 @@ import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.quant.Quantize;
 import org.tfq.passes.resources.LaneChooser;
+import org.tfq.passes.resources.MemoryPlanner;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
 import org.tfq.verilog.DesignReadme;
@@ -126,7 +127,8 @@ public final class Compiler {
         Program program = s.program();
         ImportResult model = s.quantized().imported();
         IntegerModel im = s.quantized().model();
-        EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, s.target().activations(), tb.version());
+        EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, s.target().activations(), tb.version(),
+                MemoryPlanner.plan(program, s.target().memory(), s.target().capacity()));
         List<long[]> in = new ArrayList<>(), expected = new ArrayList<>();
         List<Map<String, long[]>> layers = tb.checkLayers() ? new ArrayList<>() : null;
         String outputName = im.graph().outputs().get(0).name();

@@ -14,6 +14,16 @@
 // s_axis (one per beat, row-major), computes, and sends ${outputCount} output codes on m_axis
 // (m_axis_tlast on the last); done pulses for one cycle with the last accepted output beat.
 // Codes are two's complement, sign-extended to the byte-aligned TDATA width.
+<#if weightSplit || weightStyle == "lut" || paramStyle == "lut">
+// The ROMs the memory plan puts in LUTs: Vivado reads rom_style "distributed" as a LUT ROM; Yosys
+// (which defines YOSYS) finds no distributed mapping for a memory without a write port and wants
+// "logic" for the same LUTs
+`ifdef YOSYS
+`define TFQ_LUT_ROM "logic"
+`else
+`define TFQ_LUT_ROM "distributed"
+`endif
+</#if>
 module tfq_top #(
     parameter MEM_DIR = "rtl/"
 ) (
@@ -226,16 +236,36 @@ module tfq_top #(
     assign m_axis_tlast = state == S_OVAL && out_cnt == OUT_LAST;
     assign m_axis_tdata = {{(OUT_TW-OW){out_q[OW-1]}}, out_q};
 
-    // ROMs: block RAM when large; small ones are left to the tool (LUTs), as Yosys maps a
-    // distributed-style ROM only as logic
+    // ROMs: block RAM when large; small ones are left to the tool (LUTs: Yosys maps a small ROM
+    // without a style as logic, and finds no mapping for a distributed-style one); the memory
+    // plan may put large ones in LUTs (TFQ_LUT_ROM)
     // weight ROM: LANES signed weights per word
-    <#if weightStyle == "block">(* rom_style = "block" *) </#if>reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
+<#if weightSplit>
+    // the memory plan keeps the part's block RAM for words below W_SPLIT and puts the later
+    // layers' words in LUTs; both parts are read every cycle, the address picks one a cycle later
+    (* rom_style = "block" *) reg [LANES*WW-1:0] w_rom [0:WB_DEPTH-1];
+    initial $readmemh({MEM_DIR, "${weightFile}"}, w_rom);
+    (* rom_style = `TFQ_LUT_ROM *) reg [LANES*WW-1:0] w_lut [0:WL_DEPTH-1];
+    initial $readmemh({MEM_DIR, "${weightLutFile}"}, w_lut);
+    wire w_hi = addr_w[W_AW-1:0] >= W_SPLIT;
+    wire [W_AW-1:0] w_lut_addr = addr_w[W_AW-1:0] - W_SPLIT;
+    reg [LANES*WW-1:0] w_qb, w_ql;
+    reg w_hi_q;
+    always @(posedge clk) begin
+        w_qb <= w_rom[addr_w[WB_AW-1:0]];
+        w_ql <= w_lut[w_lut_addr[WL_AW-1:0]];
+        w_hi_q <= w_hi;
+    end
+    wire [LANES*WW-1:0] w_q = w_hi_q ? w_ql : w_qb;
+<#else>
+    <#if weightStyle == "block">(* rom_style = "block" *) <#elseif weightStyle == "lut">(* rom_style = `TFQ_LUT_ROM *) </#if>reg [LANES*WW-1:0] w_rom [0:W_DEPTH-1];
     initial $readmemh({MEM_DIR, "${weightFile}"}, w_rom);
     reg [LANES*WW-1:0] w_q;
     always @(posedge clk) w_q <= w_rom[addr_w[W_AW-1:0]];
+</#if>
 
     // output-unit constants {shift, c, m2, m1}
-    <#if paramStyle == "block">(* rom_style = "block" *) </#if>reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
+    <#if paramStyle == "block">(* rom_style = "block" *) <#elseif paramStyle == "lut">(* rom_style = `TFQ_LUT_ROM *) </#if>reg [PRM_W-1:0] p_rom [0:P_DEPTH-1];
     initial $readmemh({MEM_DIR, "${paramFile}"}, p_rom);
     reg [PRM_W-1:0] p_q;
     reg [ADDR_W-1:0] d_p;
@@ -349,13 +379,16 @@ module tfq_top #(
         // the borrow a negative p_j took from it
         for (j = 0; j < LANES; j = j + 2) begin : g_pair
             wire signed [PW+BW-1:0] packed_b = $signed({b2[j+1], {PW{1'b0}}}) + $signed({{PW{b2[j][BW-1]}}, b2[j]});
-            wire signed [2*PW-1:0] pp = xa2 * packed_b;
+            (* use_dsp = "${dsp.lanes}" *) wire signed [2*PW-1:0] pp;
+            assign pp = xa2 * packed_b;
             assign prod[j] = pp[PW-1:0];
             assign prod[j+1] = pp[2*PW-1:PW] + {{(PW-1){1'b0}}, pp[PW-1]};
         end
 <#else>
         for (j = 0; j < LANES; j = j + 1) begin : g_mul
-            assign prod[j] = xa2 * b2[j];
+            (* use_dsp = "${dsp.lanes}" *) wire signed [PW-1:0] p_j;
+            assign p_j = xa2 * b2[j];
+            assign prod[j] = p_j;
         end
 </#if>
     endgenerate
@@ -450,7 +483,7 @@ module tfq_top #(
     reg [DD_W-1:0] sm_sum;
     reg [T_W-1:0] e_buf [0:EB_DEPTH-1];
     reg [T_W-1:0] e1;
-    reg signed [DN_W-1:0] sm_num2;
+    (* use_dsp = "${dsp.softmax}" *) reg signed [DN_W-1:0] sm_num2;
     reg [DD_W-1:0] sm_den2;
     wire [DD_W-1:0] sm_den = sm_sum << r_sm_ks;
     // causal mask: a row keeps its elements below sm_lim, which starts at r_sm_m0 and grows by one
@@ -498,11 +531,14 @@ module tfq_top #(
     wire signed [DN_W-1:0] ln_g_x = {{(DN_W-M1_W){ln_g2[M1_W-1]}}, ln_g2};
     wire signed [DN_W-1:0] ln_b_x = {{(DN_W-C_W){ln_b2[C_W-1]}}, ln_b2};
     wire signed [DN_W-1:0] ln_sigma_x = {{(DN_W-DD_W){1'b0}}, ln_sigma};
-    wire signed [DN_W-1:0] ln_num = ln_d_x * ln_g_x + ln_b_x * ln_sigma_x;
+    (* use_dsp = "${dsp.lnNumerator}" *) wire signed [DN_W-1:0] ln_num;
+    assign ln_num = ln_d_x * ln_g_x + ln_b_x * ln_sigma_x;
     wire signed [LND_W-1:0] ln_x_ext = {{(LND_W-AW){xa1[AW-1]}}, xa1};
     wire signed [LND_W-1:0] ln_s_ext = {{(LND_W-LNS_W){ln_s[LNS_W-1]}}, ln_s};
-    wire signed [LND_W-1:0] ln_d1 = ln_x_ext * $signed({1'b0, r_ln_n}) - ln_s_ext;
-    wire signed [2*LND_W-1:0] ln_sq = ln_d2 * ln_d2;
+    (* use_dsp = "${dsp.lnScale}" *) wire signed [LND_W-1:0] ln_d1;
+    assign ln_d1 = ln_x_ext * $signed({1'b0, r_ln_n}) - ln_s_ext;
+    (* use_dsp = "${dsp.lnSquare}" *) wire signed [2*LND_W-1:0] ln_sq;
+    assign ln_sq = ln_d2 * ln_d2;
     wire sqrt_start = run && r_kind == K_LN && i2 == {{(CW-2){1'b0}}, 2'd1} && i3 == r_kcount + {{(CW-2){1'b0}}, 2'd2};
     wire [SQ_W-1:0] radicand = (ln_v << r_ln_2p) + r_ln_e;
     wire sqrt_done, sqrt_busy;
@@ -561,7 +597,8 @@ module tfq_top #(
     wire signed [C_W-1:0] e_c = prm2[M1_W+M2_W+C_W-1:M1_W+M2_W];
     wire [SH_W-1:0] e_sh = prm2[PRM_W-1:M1_W+M2_W+C_W];
 <#if product>
-    wire signed [2*AW+1:0] ew_prod = ea2 * eb2;
+    (* use_dsp = "${dsp.product}" *) wire signed [2*AW+1:0] ew_prod;
+    assign ew_prod = ea2 * eb2;
 </#if>
     always @(*) begin
         post_v = 1'b0;
@@ -636,7 +673,8 @@ module tfq_top #(
         endcase
     end
     wire post_ov;
-    tfq_post #(.A_W(PA_W), .B_W(AW + 1), .M1_W(M1_W), .M2_W(M2_W), .C_W(C_W), .SH_W(SH_W), .Y_W(PY_W)) u_post (
+    tfq_post #(.A_W(PA_W), .B_W(AW + 1), .M1_W(M1_W), .M2_W(M2_W), .C_W(C_W), .SH_W(SH_W), .Y_W(PY_W),
+        .A_DSP(${dsp.postA}), .B_DSP(${dsp.postB})) u_post (
         .clk(clk), .rst(rst), .in_valid(post_v), .a(post_a), .b(post_b), .m1(post_m1), .m2(post_m2), .c(post_c),
         .sh(post_sh), .z(post_z), .lo(post_lo), .hi(post_hi), .out_valid(post_ov), .y(post_y));
     reg [ADDR_W-1:0] post_addr_d [0:POST_LAT-1];
@@ -668,7 +706,7 @@ module tfq_top #(
     // bits and signals that some programs do not use (wider address streams, the sign bit of a
     // code that is never read back, AXI tlast of the input): one sink, so that lint stays clean
     wire _unused_ok = &{1'b0, s_axis_tlast, addr_a, addr_b, addr_w, p_addr, wa1, post_y, in_wide, p_m2, bb_wlane,
-        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if tableRom>, t_addr, xa1_ext<#if softmax>, sm_off</#if></#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
+        bb_waddr, post_lane_d[0], r_kcount, r_lanes_full<#if weightSplit>, w_lut_addr</#if><#if tableRom>, t_addr, xa1_ext<#if softmax>, sm_off</#if></#if><#if !divider>, ph2, idx2, o3</#if><#if !buffer>, lane1, bb_we</#if><#if layernorm>, ln_sq, sqrt_busy</#if>,
 <#list registers as r><#if r.registered> r_${r.name},</#if></#list> 1'b0};
     always @(*) begin
         act_we = 1'b0;

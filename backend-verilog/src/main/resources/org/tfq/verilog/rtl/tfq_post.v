@@ -29,7 +29,11 @@ module tfq_post #(
     parameter M2_W = 18,       // signed width of m2
     parameter C_W = 48,        // signed width of c
     parameter SH_W = 6,        // unsigned width of sh; shifts 0 .. 2^SH_W - 1 are all exact
-    parameter Y_W = 17         // signed width of y, z, lo and hi
+    parameter Y_W = 17,        // signed width of y, z, lo and hi
+    // 1: a * m1 (b * m2) is a DSP48E1 product, 0: LUTs, as the resource model counted it; Vivado
+    // reads it from the use_dsp attribute, which takes no parameter, hence one branch per value
+    parameter A_DSP = 1,
+    parameter B_DSP = 1
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -56,6 +60,19 @@ module tfq_post #(
     // (s >>> sh) + rounding bit + z, exact
     localparam T_W = ((S_W > Y_W) ? S_W : Y_W) + 1;
 
+    wire signed [P1_W-1:0] am1;
+    generate
+        if (A_DSP) begin : g_am1
+            (* use_dsp = "yes" *) wire signed [P1_W-1:0] p;
+            assign p = a * m1;
+            assign am1 = p;
+        end else begin : g_am1
+            (* use_dsp = "no" *) wire signed [P1_W-1:0] p;
+            assign p = a * m1;
+            assign am1 = p;
+        end
+    endgenerate
+
     // stage 1
     reg               v1;
     reg signed [P1_W-1:0] p1;
@@ -68,7 +85,7 @@ module tfq_post #(
     always @(posedge clk) begin
         if (rst) v1 <= 1'b0;
         else v1 <= in_valid;
-        p1 <= a * m1;
+        p1 <= am1;
         b1 <= b;
         m2_1 <= m2;
         c1 <= c;
@@ -80,6 +97,18 @@ module tfq_post #(
     end
 
     // stage 2
+    wire signed [P2_W-1:0] bm2;
+    generate
+        if (B_DSP) begin : g_bm2
+            (* use_dsp = "yes" *) wire signed [P2_W-1:0] p;
+            assign p = b1 * m2_1;
+            assign bm2 = p;
+        end else begin : g_bm2
+            (* use_dsp = "no" *) wire signed [P2_W-1:0] p;
+            assign p = b1 * m2_1;
+            assign bm2 = p;
+        end
+    endgenerate
     wire signed [S_W-1:0] p1_x = {{(S_W - P1_W){p1[P1_W-1]}}, p1};
     wire signed [S_W-1:0] c1_x = {{(S_W - C_W){c1[C_W-1]}}, c1};
     reg               v2;
@@ -92,7 +121,7 @@ module tfq_post #(
         if (rst) v2 <= 1'b0;
         else v2 <= v1;
         s2 <= p1_x + c1_x;
-        p2 <= b1 * m2_1;
+        p2 <= bm2;
         sh2 <= sh1;
         z2 <= z1;
         lo2 <= lo1;

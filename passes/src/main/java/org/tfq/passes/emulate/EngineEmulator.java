@@ -424,12 +424,10 @@ public final class EngineEmulator {
                             long t = fetchCycle + 1 + s;
                             if (i3 >= w.lanes()) throw new EmulationException(describe(pc) + ": loads lane " + i3 + " of " + w.lanes());
                             long word = address(ins.w(), i0, i1, i2, i3, w.bbAw());
-                            // the last tile's lanes past lanesLast load columns past the matrix, maybe past the
-                            // memory: unknown words in lanes whose accumulators are never drained
+                            // a lane past the last tile's columns would read past the matrix, maybe past the memory
                             if (i1 == n[1] - 1 && i3 >= ins.lanesLast()) {
-                                port(pc, i3, t + 1);
-                                if (word < w.bbDepth()) bbuf.writeUnknown(i3 * (long) w.bbDepth() + word, t + 1, pc);
-                                continue;
+                                throw new EmulationException(describe(pc) + ": loads lane " + i3 + " of a last tile of "
+                                        + ins.lanesLast() + " columns");
                             }
                             long x = act.read(address(ins.a(), i0, i1, i2, i3, w.actAw()), t, pc);
                             bufferWrite(pc, i3, word, x, t + 1);

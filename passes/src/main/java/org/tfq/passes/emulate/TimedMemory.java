@@ -50,11 +50,6 @@ final class TimedMemory {
         store(index(address, pc, "writes"), EngineEmulator.signed(value, bits), true, cycle, pc);
     }
 
-    /** A write of a value nobody will use, e.g. read from outside a memory: unknown in the RTL. */
-    void writeUnknown(long address, long cycle, int pc) {
-        store(index(address, pc, "writes"), 0, false, cycle, pc);
-    }
-
     private void store(int a, long value, boolean known, long cycle, int pc) {
         inFlight.add(new Write(cycle, seq++, a, value, known, pc));
         if (cycle >= landsAt[a]) {

@@ -19,4 +19,20 @@ public final class DspPacking {
         int product = centred + e.bw();
         return e.lanes() % 2 == 0 && product + e.bw() <= DSP_A_BITS && centred <= DSP_B_BITS;
     }
+
+    /**
+     * Which of the engine's multipliers go to DSP48E1 slices, as the resource model counts them
+     * ({@code ResourceModel.dspUse}): the template marks each with {@code use_dsp} so that Vivado
+     * maps them as tfq counted them, not by its own width thresholds. {@code lanes} is the lane
+     * product (or the pair's packed product), {@code postA}/{@code postB} the output unit's a m1
+     * and b m2, {@code product} the elementwise product of two activations, {@code softmax} e k,
+     * {@code lnScale} x n, {@code lnNumerator} d G + B sigma, {@code lnSquare} d d.
+     */
+    public record Use(boolean lanes, boolean postA, boolean postB, boolean product, boolean softmax,
+            boolean lnScale, boolean lnNumerator, boolean lnSquare) {
+        /** The attribute's value. */
+        public static String attribute(boolean dsp) {
+            return dsp ? "yes" : "no";
+        }
+    }
 }

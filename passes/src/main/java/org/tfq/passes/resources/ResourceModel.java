@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.tfq.ir.integer.IntMath;
 import org.tfq.passes.engine.DspPacking;
+import org.tfq.passes.engine.MemoryPlan;
 import org.tfq.passes.engine.MemoryStyle;
 import org.tfq.passes.schedule.Instruction;
 import org.tfq.passes.schedule.EngineWidths;
@@ -76,7 +77,19 @@ public final class ResourceModel {
 
     /** The resources of the engine for {@code p}, unit by unit. */
     public static ResourceEstimate estimate(Program p, ActivationMemory activations) {
-        return new Builder(p, activations).build();
+        return estimate(p, activations, MemoryPlan.bySize(p));
+    }
+
+    /** The resources of the engine for {@code p} with its ROMs placed as {@code plan} says. */
+    public static ResourceEstimate estimate(Program p, ActivationMemory activations, MemoryPlan plan) {
+        return new Builder(p, activations, plan).build();
+    }
+
+    /** Which multipliers this estimate puts in DSP48E1 slices, for the template's {@code use_dsp} attributes. */
+    public static DspPacking.Use dspUse(Program p) {
+        Builder b = new Builder(p, ActivationMemory.AUTO, MemoryPlan.bySize(p));
+        b.build();
+        return b.dspUse;
     }
 
     /**
@@ -84,7 +97,7 @@ public final class ResourceModel {
      * and the feature it multiplies in {@code p}'s estimate.
      */
     public static Map<String, Double> features(Program p, ActivationMemory activations) {
-        Builder b = new Builder(p, activations);
+        Builder b = new Builder(p, activations, MemoryPlan.bySize(p));
         b.build();
         return b.features;
     }
@@ -108,16 +121,22 @@ public final class ResourceModel {
         final List<ResourceEstimate.Unit> units = new ArrayList<>();
         /** Each calibrated coefficient's feature (what it multiplies), for calibration: {@link #features}. */
         final Map<String, Double> features = new java.util.TreeMap<>();
+        /** The multipliers counted as DSPs, set by {@link #build}. */
+        DspPacking.Use dspUse;
+        boolean productDsp, softmaxDsp, lnScaleDsp, lnNumeratorDsp, lnSquareDsp;
 
         double t(String name, double coefficient, double feature) {
             features.merge(name, feature, Double::sum);
             return coefficient * feature;
         }
 
-        Builder(Program p, ActivationMemory activations) {
+        final MemoryPlan plan;
+
+        Builder(Program p, ActivationMemory activations, MemoryPlan plan) {
             this.p = p;
             this.e = EngineWidths.of(p);
             this.activations = activations;
+            this.plan = plan;
         }
 
         void add(String name, double lut, double ff, int lutram, int dsp, YosysMapping.Blocks blocks, String detail) {
@@ -198,7 +217,8 @@ public final class ResourceModel {
             int H = S + 1;
             int T = Math.max(S, e.pyW()) + 1;
             int postDsp1 = YosysMapping.dsps(e.paW(), e.m1(), e.paW() + e.m1(), true);
-            int postDsp = postDsp1 + YosysMapping.dsps(B, e.m2(), B + e.m2(), true);
+            int postDsp2 = YosysMapping.dsps(B, e.m2(), B + e.m2(), true);
+            int postDsp = postDsp1 + postDsp2;
             int prm = paramColumns(p, e);
             double postFf = prm + 2 * B + H + T + e.ow() + 3 * e.sh() + 6;
             if (postDsp1 > 1) postFf += e.c() + (e.paW() > 25 ? e.paW() + e.m1() + 2 * S : e.m1() - 3);
@@ -208,6 +228,7 @@ public final class ResourceModel {
             if (e.product()) {
                 // the template's ew_prod: (a - za)(b - zb), straight into the output unit (whose A port widened for it)
                 int dsp = YosysMapping.dsps(B, B, 2 * B, true);
+                productDsp = dsp > 0;
                 add("elementwise product", dsp == 0 ? B * B : 0, 0, 0, dsp, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "%d x %d product of two activations", B, B));
             }
@@ -230,6 +251,7 @@ public final class ResourceModel {
             if (e.softmax()) {
                 YosysMapping.Distributed eb = YosysMapping.lutRam(e.ebDepth(), e.tW(), 1);
                 int dsp = YosysMapping.dsps(e.tW(), e.smkW(), Math.min(e.dnW(), e.tW() + e.smkW()), false);
+                softmaxDsp = dsp > 0;
                 add("softmax", t("LUT:SOFTMAX_LUT", SOFTMAX_LUT, 2 * e.ddW() + e.aw()) + eb.lutram(), e.aw() + 2 * e.ddW() + e.tW(), eb.lutram(), dsp,
                         YosysMapping.Blocks.NONE, String.format(Locale.ROOT, "row maximum and sum, %d-entry exponential buffer", e.ebDepth()));
             }
@@ -248,7 +270,7 @@ public final class ResourceModel {
 
             // -------------------------------------------------------------- memories
             long actBits = (long) e.aw() * e.actDepth();
-            boolean actBlock = MemoryStyle.activationsInBlock(activations == ActivationMemory.BRAM, activations == ActivationMemory.AUTO, actBits);
+            boolean actBlock = plan.activationsInBlock(activations == ActivationMemory.BRAM, activations == ActivationMemory.AUTO, actBits);
             if (actBlock) {
                 YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(e.actDepth(), e.aw(), 1, 2);
                 add("activation memory", t("LUT:READ_MUX", READ_MUX, 2 * e.aw() * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
@@ -258,9 +280,26 @@ public final class ResourceModel {
                 add("activation memory", d.lutram() + d.muxLuts(), 0, d.lutram(), 0, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "%d x %d bits, 1 write and 2 read ports, LUT RAM", e.actDepth(), e.aw()));
             }
-            int wCols = weightColumns(p, e);
-            rom("weight ROM", e.wDepth(), wCols, (long) e.lanes() * e.ww());
-            rom("parameter ROM", e.pDepth(), prm, e.prmW());
+            long wordBits = (long) e.lanes() * e.ww();
+            int words = p.weightWords().size();
+            if (plan.weightsSplit(p)) {
+                int blockWords = plan.weightBlockWords();
+                int blockCols = weightColumns(p, e, 0, blockWords), lutCols = weightColumns(p, e, blockWords, words);
+                romAs("weight ROM (block RAM part)", blockWords, blockCols, wordBits, true);
+                lutRom("weight ROM (LUT part)", words - blockWords, lutCols, wordBits);
+                // the LUT part's read register and the 2:1 multiplexer after both parts' registers
+                add("weight ROM multiplexer", wordBits, lutCols + 1, 0, 0, YosysMapping.Blocks.NONE,
+                        String.format(Locale.ROOT, "words from %d on from the LUT part", blockWords));
+            } else if (plan.planned() && plan.weightBlockWords() == 0) {
+                lutRom("weight ROM", e.wDepth(), weightColumns(p, e, 0, words), wordBits);
+            } else if (plan.planned()) {
+                romAs("weight ROM", e.wDepth(), weightColumns(p, e, 0, words), wordBits, true);
+            } else {
+                rom("weight ROM", e.wDepth(), weightColumns(p, e), wordBits);
+            }
+            if (plan.planned() && !plan.paramBlock()) lutRom("parameter ROM", e.pDepth(), prm, e.prmW());
+            else if (plan.planned()) romAs("parameter ROM", e.pDepth(), prm, e.prmW(), true);
+            else rom("parameter ROM", e.pDepth(), prm, e.prmW());
             if (e.tableRom()) rom("table ROM", e.tDepth(), e.tW(), e.tW());
             add("streams and output", t("LUT:MEMORY_LUT0", MEMORY_LUT0, 1), 2 * e.ow() + 2 * e.aw(), 0, 0, YosysMapping.Blocks.NONE,
                     String.format(Locale.ROOT, "AXI4-Stream in and out, %d-entry output memory", e.outDepth()));
@@ -270,13 +309,19 @@ public final class ResourceModel {
                     + t("SRL:SRL0", SRL0, 1) + t("SRL:SRL_LAYERNORM", SRL_LAYERNORM, e.layernorm() ? 1 : 0);
             int srlLuts = (int) Math.round(Math.max(0, srl));
             add("shift registers", srlLuts, 0, srlLuts, 0, YosysMapping.Blocks.NONE, "address and quotient delay lines (SRL16E)");
+            dspUse = new DspPacking.Use(pairs ? pairDsp > 0 : laneDsp > 0, postDsp1 > 0, postDsp2 > 0, productDsp, softmaxDsp,
+                    lnScaleDsp, lnNumeratorDsp, lnSquareDsp);
             return new ResourceEstimate(p.lanes(), units);
         }
 
         /** A ROM of {@code depth} words, {@code cols} of whose {@code declared} bits vary, as the backend places it. */
         private void rom(String name, int depth, int cols, long declared) {
-            long bits = declared * depth;
-            if (MemoryStyle.block(bits)) {
+            romAs(name, depth, cols, declared, MemoryStyle.block(declared * depth));
+        }
+
+        /** A ROM of {@code depth} words, {@code cols} of whose {@code declared} bits vary, in block RAM or in LUTs. */
+        private void romAs(String name, int depth, int cols, long declared, boolean block) {
+            if (block) {
                 YosysMapping.BlockChoice c = YosysMapping.blockRamChoice(depth, cols, 0, 1);
                 add(name, t("LUT:READ_MUX", READ_MUX, cols * muxLuts(c.depthSlices())), 0, 0, 0, c.blocks(),
                         String.format(Locale.ROOT, "%d x %d bits (%d vary), block RAM", depth, declared, cols));
@@ -285,6 +330,19 @@ public final class ResourceModel {
                 add(name, cols * Math.max(1.0, depth / 64.0), 0, 0, 0, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "%d x %d bits (%d vary), LUTs", depth, declared, cols));
             }
+        }
+
+        /**
+         * A ROM the memory plan put in LUTs, deep enough that its read multiplexer matters: per
+         * varying bit one LUT6 per 64 words, MUXF7/MUXF8 join four of them in the slice, and
+         * LUTs join those groups ({@link #muxLuts}). Yosys on bench_n6_d64_m7 (8-bit, 16 lanes:
+         * 1,117 x 128 and 1,476 x 71 bits in LUTs): 6,981 LUTs, this model 6,584; counting one LUT
+         * per 64 words, as {@link #romAs} does for the small ROMs left to the tool, 5,901.
+         */
+        private void lutRom(String name, int depth, int cols, long declared) {
+            long leaves = (depth + 63) / 64;
+            add(name, cols * (double) (leaves + muxLuts((leaves + 3) / 4)), 0, 0, 0, YosysMapping.Blocks.NONE,
+                    String.format(Locale.ROOT, "%d x %d bits (%d vary), LUT ROM", depth, declared, cols));
         }
 
         /**
@@ -299,8 +357,13 @@ public final class ResourceModel {
             int n = YosysMapping.dsps(e.aw(), e.lnnW() + 1, Math.min(e.lndW(), prod), true);
             int dg = YosysMapping.dsps(d, e.m1(), e.dnW(), true);
             int bs = YosysMapping.dsps(e.c(), sigma, e.dnW(), true);
+            int sq = YosysMapping.dsps(d, d, Math.min(e.sqW(), 2 * d), true);
+            lnScaleDsp = n > 0;
+            // one attribute for the numerator's sum of two products: "yes" when Yosys puts any of it in DSPs
+            lnNumeratorDsp = dg > 0 || bs > 0;
+            lnSquareDsp = sq > 0;
             n += dg > 0 ? 2 : bs;
-            n += YosysMapping.dsps(d, d, Math.min(e.sqW(), 2 * d), true);
+            n += sq;
             return n;
         }
     }
@@ -389,12 +452,17 @@ public final class ResourceModel {
 
     /** Bit columns of the weight ROM that are not the same in every word (Yosys drops the others). */
     static int weightColumns(Program p, EngineWidths e) {
+        return weightColumns(p, e, 0, p.weightWords().size());
+    }
+
+    /** The same over words {@code from} (inclusive) to {@code to} (exclusive). */
+    static int weightColumns(Program p, EngineWidths e, int from, int to) {
         int lanes = e.lanes(), ww = e.ww();
-        if (p.weightWords().isEmpty()) return 0;
+        if (from >= to) return 0;
         long[] and = new long[lanes], or = new long[lanes];
         java.util.Arrays.fill(and, -1L);
         long mask = ww >= 64 ? -1L : (1L << ww) - 1;
-        for (long[] word : p.weightWords()) {
+        for (long[] word : p.weightWords().subList(from, to)) {
             for (int j = 0; j < lanes; j++) {
                 long v = (j < word.length ? word[j] : 0) & mask;
                 and[j] &= v;

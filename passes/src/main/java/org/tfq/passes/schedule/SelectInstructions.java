@@ -286,16 +286,28 @@ final class SelectInstructions {
             writesOf.computeIfAbsent(direct.index(), i -> new HashSet<>()).add("bbuf:" + region);
             bufferRegions += k;
             bufferDepth = Math.max(bufferDepth, bufferRegions);
-        } else {
-            loadDepth = Math.max(loadDepth, batches * tiles * k);
-            loadUsers.add(program.size());
-            loadUsers.add(program.size() + 1);
         }
-        readsOf.computeIfAbsent(program.size() + (direct == null ? 1 : 0), i -> new HashSet<>())
+        // a partial last tile loads only its columns, in a LOAD_B of its own: loading it as a full
+        // tile would read columns past the matrix, maybe past the activation memory
+        int fullTiles = last < full ? tiles - 1 : tiles;
+        int loads = direct != null ? 0 : fullTiles < tiles ? 2 : 1;
+        if (direct == null) {
+            loadDepth = Math.max(loadDepth, batches * tiles * k);
+            for (int i = 0; i <= loads; i++) loadUsers.add(program.size() + i);
+        }
+        readsOf.computeIfAbsent(program.size() + loads, i -> new HashSet<>())
                 .add(direct == null ? "bbuf:load" : "bbuf:" + region);
-        if (direct == null) program.add(Instruction.loadB(n.name() + " (load B)", new int[] {batches, tiles, k, full})
-                .a(Stream.of(b.base() + bOff, bBatch, lanes * sj, sk, sj)).w(Stream.of(region, (long) tiles * k, k, 1, 0))
-                .lanes(full, last).tail(1).build());
+        if (direct == null) {
+            program.add(Instruction.loadB(n.name() + " (load B)", new int[] {batches, fullTiles, k, full})
+                    .a(Stream.of(b.base() + bOff, bBatch, lanes * sj, sk, sj)).w(Stream.of(region, (long) tiles * k, k, 1, 0))
+                    .lanes(full, full).tail(1).build());
+            if (fullTiles < tiles) {
+                program.add(Instruction.loadB(n.name() + " (load B, last tile)", new int[] {batches, 1, k, last})
+                        .a(Stream.of(b.base() + bOff + (long) fullTiles * lanes * sj, bBatch, 0, sk, sj))
+                        .w(Stream.of(region + (long) fullTiles * k, (long) tiles * k, 0, 1, 0))
+                        .lanes(last, last).tail(1).build());
+            }
+        }
         int pBase = roms.param(op.requant().multiplier(), 0, 0, op.requant().shift());
         widths.accumulator(op.accBits());
         Out o = out(n.output());

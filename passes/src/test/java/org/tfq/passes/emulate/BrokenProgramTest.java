@@ -68,6 +68,19 @@ class BrokenProgramTest {
     }
 
     @Test
+    void aLoadOfColumnsPastALastTileIsRejected() {
+        // 16 columns on 3 lanes: five full tiles, then a LOAD_B of the last tile's one column
+        int pc = first(good, i -> i.kind() == Kind.LOAD_B && i.lanesLast() < good.lanes());
+        Instruction last = good.instructions().get(pc);
+        assertEquals(Kind.LOAD_B, good.instructions().get(pc - 1).kind());
+        assertEquals(good.lanes(), good.instructions().get(pc - 1).lanesLast(), "the full tiles load every lane");
+        Program broken = replace(good, pc, i -> i.toBuilder().lanes(i.lanesFull(), i.lanesLast() - 1).build());
+        EmulationException e = assertThrows(EmulationException.class, () -> EngineEmulator.run(broken, input.data()));
+        assertTrue(e.getMessage().startsWith("instruction " + pc + " (LOAD_B"), e.getMessage());
+        assertTrue(e.getMessage().contains("loads lane " + (last.lanesLast() - 1) + " of a last tile"), e.getMessage());
+    }
+
+    @Test
     void aTailTooShortLeavesResultsForAnInstructionNoLongerThere() {
         // the divider's results reach the output unit long after the last slot; the tail waits for them
         int pc = first(good, i -> i.kind() == Kind.SOFTMAX);
