@@ -132,16 +132,6 @@ public class ResourceModelTest {
         }
     }
 
-    /**
-     * The weight ROM split between block RAM and a LUT ROM, the parameter ROM in LUTs, the
-     * activations in LUT RAM: bench_n6_d64_m7 at 8 bits and 8 lanes, --lanes auto's choice (Yosys
-     * 6,341 LUTs, the model 5,533; about 14 minutes of Yosys on a loaded machine).
-     */
-    @Test
-    void aPlannedDesignAgainstYosys() throws IOException {
-        againstYosys("bench_n6_d64_m7", 8, 8);
-    }
-
     @Test
     void autoTakesTheFastestConfigurationThatFits() {
         IntegerModel im = quantize("bench_n12_d32_m7", 4);
