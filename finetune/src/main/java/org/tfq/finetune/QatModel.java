@@ -169,10 +169,14 @@ public final class QatModel {
         return new FloatTensor(s, f);
     }
 
-    /** Scales as QuantSpec takes them: an optimizer step that drives one to 0 or below leaves it at a tiny positive step instead. */
+    /**
+     * Scales as QuantSpec takes them: an optimizer step that drives one to 0 or below leaves it at
+     * a tiny positive step instead; and as float32, as ONNX stores them, so the written model
+     * compiles to exactly the integer model trained here.
+     */
     private double[] positive(int at, int n) {
         double[] s = new double[n];
-        for (int i = 0; i < n; i++) s[i] = Math.max(theta[at + i], 1e-9);
+        for (int i = 0; i < n; i++) s[i] = (float) Math.max(theta[at + i], 1e-9);
         return s;
     }
 
