@@ -229,7 +229,12 @@ final class FinetuneCommand extends TfqCommand {
 
     /** Beside OUT.onnx first, then moved over it: an interrupted write leaves the old file as it was. */
     private void write(Graph trained) throws IOException {
-        byte[] bytes = OnnxWriter.toOnnx(trained, "tfq finetune " + Main.Version.version());
+        byte[] bytes;
+        try {
+            bytes = OnnxWriter.toOnnx(trained, "tfq finetune " + Main.Version.version());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(model + ": the fine-tuned model cannot be written as ONNX: " + e.getMessage());
+        }
         Path o = output.toAbsolutePath();
         Path tmp = Files.createTempFile(o.getParent(), "." + o.getFileName(), ".tmp");
         try {
