@@ -36,7 +36,10 @@ public final class FinetuneBench {
         int[] tuneBits = java.util.Arrays.stream(System.getProperty("tfq.finetune.bits", "4").split(",")).mapToInt(Integer::parseInt).toArray();
         Finetune.Options d = Finetune.Options.defaults();
         Finetune.Options o = new Finetune.Options(Integer.getInteger("tfq.finetune.epochs", d.epochs()), d.batchSize(),
-                Double.parseDouble(System.getProperty("tfq.finetune.lr", Double.toString(d.learningRate()))), d.seed(), d.patience(), d.threads());
+                Double.parseDouble(System.getProperty("tfq.finetune.lr", Double.toString(d.learningRate()))), d.seed(),
+                Integer.getInteger("tfq.finetune.patience", d.patience()), d.threads());
+        boolean distill = Boolean.getBoolean("tfq.finetune.distill");
+        if (distill) System.out.println("Knowledge distillation: trained on the float model's forecasts of the training windows, not the targets.");
         StringBuilder head = new StringBuilder("| model | float | PTQ 8-bit | PTQ 6-bit | PTQ 4-bit | GPTQ 4-bit |");
         StringBuilder rule = new StringBuilder("|---|---|---|---|---|---|");
         for (int b : tuneBits) {
@@ -65,6 +68,10 @@ public final class FinetuneBench {
             List<FloatTensor> testX = bound(in, models.resolve(stem + ".inputs.npy")), testY = bound(out, models.resolve(stem + ".targets.npy"));
             List<FloatTensor> trainX = bound(in, windows.resolve(shape + ".train_inputs.npy")), trainY = bound(out, windows.resolve(shape + ".train_targets.npy"));
             List<FloatTensor> validX = bound(in, windows.resolve(shape + ".val_inputs.npy")), validY = bound(out, windows.resolve(shape + ".val_targets.npy"));
+            if (distill) {
+                trainY = forecasts(g, trainX);
+                validY = forecasts(g, validX);
+            }
             double fl = 0;
             for (int i = 0; i < testX.size(); i++) fl += Finetune.mse(FloatInterpreter.run(g, testX.get(i)).data(), testY.get(i).data());
             double flt = Math.sqrt(fl / testX.size());
@@ -100,6 +107,10 @@ public final class FinetuneBench {
     /** A fine-tuned model compiles with its own widths; only --bits is checked against them. */
     static QuantOptions trained(int bits) {
         return new QuantOptions(bits, Map.of(), QuantOptions.RangeMethod.MINMAX, true);
+    }
+
+    static List<FloatTensor> forecasts(Graph g, List<FloatTensor> x) {
+        return x.stream().map(w -> FloatInterpreter.run(g, w)).toList();
     }
 
     static String cell(double rmse, double flt) {
