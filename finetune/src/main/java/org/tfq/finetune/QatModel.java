@@ -114,7 +114,8 @@ public final class QatModel {
                 QuantSpec q = lin.weightQuant();
                 QuantSpec nq = new QuantSpec(positive(o[o.length - 1], q.scale().length), q.zeroPoint(), q.axis(), q.bits(), q.signed(), q.qmin(), q.qmax());
                 FloatTensor w = tensor(o[0], lin.weight().shape());
-                op = new Linear(InsertFakeQuant.roundWeights(w, nq), lin.bias() == null ? null : tensor(o[1], lin.bias().shape()), nq);
+                op = new Linear(InsertFakeQuant.roundWeights(w, nq), lin.bias() == null ? null : tensor(o[1], lin.bias().shape()), nq, lin.addend(),
+                        lin.relu());
             } else if (op instanceof FakeQuant fq) {
                 QuantSpec q = fq.spec();
                 op = new FakeQuant(new QuantSpec(positive(o[0], 1), q.zeroPoint(), q.axis(), q.bits(), q.signed(), q.qmin(), q.qmax()));
