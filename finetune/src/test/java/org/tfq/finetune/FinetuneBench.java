@@ -101,7 +101,8 @@ public final class FinetuneBench {
 
     static QuantOptions options(int bits, QuantOptions.WeightRounding rounding) {
         int act = Math.max(bits, Integer.getInteger("tfq.finetune.act", bits));
-        return new QuantOptions(bits, Map.of(), QuantOptions.RangeMethod.MINMAX, true, QuantOptions.DEFAULT_OUTPUT_BITS, act, 0, rounding);
+        QuantOptions.RangeMethod ranges = QuantOptions.RangeMethod.valueOf(System.getProperty("tfq.finetune.ranges", "MINMAX").toUpperCase(Locale.ROOT));
+        return new QuantOptions(bits, Map.of(), ranges, true, QuantOptions.DEFAULT_OUTPUT_BITS, act, 0, rounding);
     }
 
     /** A fine-tuned model compiles with its own widths; only --bits is checked against them. */
