@@ -171,8 +171,8 @@ final class FinetuneCommand extends TfqCommand {
         Finetune.Result result;
         try {
             result = Finetune.run(r.graph(), Finetune.plan(r.graph(), cal, options), split, training, e -> {
-                err.printf(Locale.ROOT, "epoch %3d/%d  training loss %.6g  validation loss %.6g  %.1f s%n", e.epoch(), epochs, e.trainLoss(),
-                        e.validationLoss(), (System.nanoTime() - t0) / 1e9);
+                err.printf(Locale.ROOT, "epoch %3d/%d  training loss %.6g  validation loss %.6g  %.1f s%s%n", e.epoch(), epochs, e.trainLoss(),
+                        e.validationLoss(), (System.nanoTime() - t0) / 1e9, e.epoch() == 0 ? "  (the post-training start)" : "");
                 err.flush();
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {

@@ -59,7 +59,7 @@ public final class Finetune {
         }
     }
 
-    /** Mean squared errors of the fake-quantized model after one epoch. */
+    /** Mean squared errors of the fake-quantized model after one epoch (epoch 0: the post-training start, before any). */
     public record Epoch(int epoch, double trainLoss, double validationLoss) {}
 
     /** The trained fake-quantized graph (from the best epoch; epoch 0 is the post-training start) and every epoch's losses. */
@@ -128,6 +128,7 @@ public final class Finetune {
         try {
             double bestLoss = loss(model.graph(), validX, validY, pool, null, null);
             history.add(new Epoch(0, loss(model.graph(), x, y, pool, null, null), bestLoss));
+            if (progress != null) progress.accept(history.get(0));
             int bestEpoch = 0;
             Random rng = new Random(o.seed());
             int batches = (x.size() + o.batchSize() - 1) / o.batchSize();
