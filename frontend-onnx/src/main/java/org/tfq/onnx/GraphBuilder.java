@@ -464,9 +464,16 @@ final class GraphBuilder {
         List<NodeProto> chain = new ArrayList<>(List.of(q));
         String codes = q.getOutput(0);
         NodeProto next = g.soleConsumer(codes);
+        // ONNX Runtime has no Clip on 16-bit integers: OnnxWriter casts 9..15-bit codes to int32 around it
+        List<NodeProto> widening = new ArrayList<>();
+        while (next != null && next.getOpType().equals("Cast") && QuantNodes.castKeepsCodes(spec, (int) new Attrs(next).getInt("to", DataTypes.FLOAT))) {
+            widening.add(next);
+            next = g.soleConsumer(next.getOutput(0));
+        }
         if (next != null && next.getOpType().equals("Clip")) {
             spec = QuantNodes.clip(spec, next.getInputCount() > 1 ? requireConst(next, 1, "the Clip minimum") : null,
                     next.getInputCount() > 2 ? requireConst(next, 2, "the Clip maximum") : null);
+            chain.addAll(widening);
             chain.add(next);
             codes = next.getOutput(0);
         }

@@ -20,6 +20,7 @@ import org.tfq.ir.op.AxisNorm;
 import org.tfq.ir.op.BatchNorm;
 import org.tfq.ir.op.Concat;
 import org.tfq.ir.op.FakeQuant;
+import org.tfq.ir.op.FloatOp;
 import org.tfq.ir.op.Gelu;
 import org.tfq.ir.op.LayerNorm;
 import org.tfq.ir.op.Linear;
@@ -77,7 +78,11 @@ final class OnnxEmitter {
         List<String> problems = new ArrayList<>();
         for (Node n : g.nodes()) {
             try {
-                if (!node(n)) problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): no ONNX form in tfq's writer");
+                if (!(n.op() instanceof FloatOp) || !n.output().type().isFloat()) {
+                    problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): an integer op; write the float graph, before lowering");
+                } else if (!node(n)) {
+                    problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): no ONNX form in tfq's writer");
+                }
             } catch (IllegalArgumentException e) {
                 problems.add("node " + n.name() + " (" + n.op().mnemonic() + "): " + e.getMessage());
             }
@@ -200,10 +205,23 @@ final class OnnxEmitter {
         String codes = fresh(y + "/codes");
         node("QuantizeLinear", name + "/quantize", List.of(x, scale, zero), codes, ax);
         if (q.qmin() > typeMin || q.qmax() < typeMax) {
+            // ONNX Runtime clips 8-, 32- and 64-bit integers only: 16-bit codes are clipped as int32
+            boolean widen = codeBits(q) == 16;
+            int clipType = widen ? TensorProto.DataType.INT32_VALUE : type;
+            if (widen) {
+                String wide = fresh(y + "/codes_int32");
+                node("Cast", name + "/cast_int32", List.of(codes), wide, attr("to", clipType));
+                codes = wide;
+            }
             String clipped = fresh(y + "/clipped");
-            node("Clip", name + "/clip", List.of(codes, codes(y + "/qmin", type, new long[] {q.qmin()}),
-                    codes(y + "/qmax", type, new long[] {q.qmax()})), clipped);
+            node("Clip", name + "/clip", List.of(codes, codes(y + "/qmin", clipType, new long[] {q.qmin()}),
+                    codes(y + "/qmax", clipType, new long[] {q.qmax()})), clipped);
             codes = clipped;
+            if (widen) {
+                String narrow = fresh(y + "/codes_int16");
+                node("Cast", name + "/back_to_16", List.of(codes), narrow, attr("to", type));
+                codes = narrow;
+            }
         }
         node("DequantizeLinear", name + "/dequantize", List.of(codes, scale, zero), y, ax);
     }
@@ -317,8 +335,10 @@ final class OnnxEmitter {
     }
 
     /**
-     * A window view as the stack of slices PatchTST's export writes, a broadcast as Expand, a
-     * slice with steps as Slice; any other affine index map as a Gather of the flattened input.
+     * A broadcast as Expand, a slice with steps along one axis as a Gather, a window view as the
+     * stack of slices PatchTST's export writes (the importer reads it back as a concat of slices,
+     * not as one view), a slice with steps along several axes as Slice; any other affine index
+     * map as a Gather of the flattened input.
      */
     private void stridedView(String name, String x, Shape in, StridedView v, String y) {
         Shape t = v.target();
@@ -326,6 +346,7 @@ final class OnnxEmitter {
             node("Expand", name, List.of(x, ints(y + "/shape", longs(t.dims()))), y);
             return;
         }
+        if (alongOneAxis(name, x, in, v, y)) return;
         if (window(name, x, in, v, y)) return;
         if (stridedSlice(name, x, in, v, y)) return;
         String flat = fresh(y + "/flattened");
@@ -349,6 +370,28 @@ final class OnnxEmitter {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Elements start, start + step, .. of one axis (step 0 repeats one, as edge padding does):
+     * a Gather of those indices, which the importer reads back as this very view.
+     */
+    private boolean alongOneAxis(String name, String x, Shape in, StridedView v, String y) {
+        int[][] c = v.coef();
+        Shape t = v.target();
+        if (t.rank() != in.rank()) return false;
+        int axis = -1;
+        for (int a = 0; a < in.rank(); a++) {
+            for (int k = 0; k < t.rank(); k++) if (k != a && c[a][k] != 0) return false;
+            if (c[a][a] == 1 && v.start()[a] == 0 && t.dim(a) == in.dim(a)) continue;
+            if (axis >= 0) return false;
+            axis = a;
+        }
+        if (axis < 0 || t.dim(axis) < 2) return false;
+        long[] idx = new long[t.dim(axis)];
+        for (int i = 0; i < idx.length; i++) idx[i] = v.start()[axis] + (long) i * c[axis][axis];
+        node("Gather", name, List.of(x, ints(y + "/indices", idx)), y, attr("axis", axis));
+        return true;
     }
 
     private boolean window(String name, String x, Shape in, StridedView v, String y) {
@@ -459,13 +502,15 @@ final class OnnxEmitter {
         return name;
     }
 
-    /** Codes of an 8- or 16-bit type, little-endian raw data. */
+    /** Codes of an 8-, 16- or 32-bit type, little-endian raw data. */
     private String codes(String base, int type, long[] values, long... dims) {
         String name = fresh(base);
-        int width = type == TensorProto.DataType.INT16_VALUE || type == TensorProto.DataType.UINT16_VALUE ? 2 : 1;
+        int width = type == TensorProto.DataType.INT32_VALUE ? 4
+                : type == TensorProto.DataType.INT16_VALUE || type == TensorProto.DataType.UINT16_VALUE ? 2 : 1;
         ByteBuffer b = ByteBuffer.allocate(values.length * width).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
-            if (width == 2) b.putShort((short) v);
+            if (width == 4) b.putInt((int) v);
+            else if (width == 2) b.putShort((short) v);
             else b.put((byte) v);
         }
         TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(type).setRawData(ByteString.copyFrom(b.array()));

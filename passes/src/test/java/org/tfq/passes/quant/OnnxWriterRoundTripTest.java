@@ -1,6 +1,7 @@
 package org.tfq.passes.quant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,9 @@ import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.TextDump;
 import org.tfq.ir.io.Npy;
+import org.tfq.ir.pass.IrObserver;
+import org.tfq.onnx.FloatReference;
+import org.tfq.onnx.OnnxRuntimeRunner;
 import org.tfq.onnx.ImportOptions;
 import org.tfq.onnx.ImportResult;
 import org.tfq.onnx.ModelInput;
@@ -70,6 +74,60 @@ class OnnxWriterRoundTripTest {
         assertSameText(TextDump.of(p.before().graph()), TextDump.of(p.after().graph()), model.getFileName().toString());
         assertEquals(p.before().input(), p.after().input());
         assertEquals(p.before().output(), p.after().output());
+    }
+
+    /**
+     * The graph after {@link Quantize#FUSIONS} (a Linear with its bias, constant and ReLU, a
+     * residual add with its BatchNorm) is written as the ops it was fused from; read back, the
+     * fusions make the same graph again, so the integer graph is the same too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("trainedModels")
+    void aFusedTrainedModelReadBackLowersToTheSameIntegerGraph(Path model) {
+        ImportResult r = OnnxImporter.load(model, ImportOptions.DEFAULT);
+        List<FloatTensor> cal = calibration(model, r.inputs().get(0));
+        Graph fused = Quantize.FUSIONS.run(r.graph(), IrObserver.NONE);
+        IntegerModelPair p = lowerBoth(fused, dir.resolve(model.getFileName()), cal);
+        Assumptions.assumeTrue(p != null, model.getFileName() + " does not lower without calibration windows");
+        assertSameText(TextDump.of(p.before().graph()), TextDump.of(p.after().graph()), model.getFileName().toString());
+    }
+
+    static Stream<Path> allModels() throws IOException {
+        try (Stream<Path> s = Files.list(testdata().resolve("models"))) {
+            return s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList().stream();
+        }
+    }
+
+    /** The fused forms in ONNX Runtime: every testdata model after the fusions computes there what it computes in tfq. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allModels")
+    void fusedGraphsRunInOnnxRuntime(Path model) {
+        ImportResult r = OnnxImporter.load(model, ImportOptions.DEFAULT);
+        Graph fused = Quantize.FUSIONS.run(r.graph(), IrObserver.NONE);
+        Path file = dir.resolve(model.getFileName());
+        OnnxWriter.write(fused, file, "tfq-test");
+        FloatTensor x = Npy.read(model.resolveSibling(model.getFileName().toString().replace(".onnx", ".inputs.npy")));
+        int n = Math.min(16, x.shape().dim(0));
+        x = new FloatTensor(x.shape().withDim(0, n), java.util.Arrays.copyOf(x.data(), (int) (x.shape().size() / x.shape().dim(0) * n)));
+        ModelInput in = new ModelInput(fused.inputs().get(0).name(), r.inputs().get(0).shape(), r.inputs().get(0).batchAxis(), false);
+        ModelInput out = new ModelInput(fused.outputs().get(0).name(), r.outputs().get(0).shape(), r.outputs().get(0).batchAxis(), false);
+        FloatTensor ort = OnnxRuntimeRunner.runSamples(file, in, out, x);
+        float diff = ort.maxAbsDiff(FloatReference.runSamples(new ImportResult(model, fused, List.of(in), List.of(out), r.opsets(), r.onnxOpCounts(), r.producer()), x));
+        System.out.println("OnnxWriterRoundTripTest fused " + model.getFileName() + " max |ORT - tfq| = " + diff + " " + fused.opCounts());
+        assertTrue(diff <= 1e-5f, model.getFileName() + " after the fusions: max |ORT - tfq| = " + diff);
+    }
+
+    /** An integer graph has no ONNX form here: one message, every node named with its op. */
+    @org.junit.jupiter.api.Test
+    void anIntegerGraphIsRefusedNodeByNode() {
+        Path model = testdata().resolve("models/qat_n12_d16_m3_b8_qcdq.onnx");
+        Graph integer = Quantize.run(OnnxImporter.load(model, ImportOptions.DEFAULT).graph(), DEFAULTS, false, List.of()).graph();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OnnxWriter.write(integer, dir.resolve("int.onnx"), "tfq-test"));
+        for (org.tfq.ir.Node n : integer.nodes()) {
+            assertTrue(e.getMessage().contains("node " + n.name() + " (" + n.op().mnemonic() + ")"), e.getMessage());
+        }
+        assertTrue(!Files.exists(dir.resolve("int.onnx")));
     }
 
     record IntegerModelPair(IntegerModel before, IntegerModel after) {}
