@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             ExploreCommand.class,
             EstimateCommand.class,
             SimulateCommand.class,
+            FinetuneCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -7,6 +7,7 @@ import org.tfq.ir.FloatTensor;
 import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Shape;
 import org.tfq.ir.op.Add;
+import org.tfq.ir.op.AddBatchNorm;
 import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.Axis;
 import org.tfq.ir.op.AxisNorm;
@@ -61,6 +62,7 @@ public final class Backward {
         register(LayerNorm.class, Backward::layerNorm);
         register(AxisNorm.class, Backward::axisNorm);
         register(BatchNorm.class, Backward::batchNorm);
+        register(AddBatchNorm.class, Backward::addBatchNorm);
         register(Gelu.class, (op, in, out, dy) -> pointwise(in, dy, x -> geluDerivative(op, x)));
         register(Relu.class, (op, in, out, dy) -> pointwise(in, dy, x -> x > 0 ? 1 : 0));
         register(UnaryFunction.class, (op, in, out, dy) -> pointwise(in, dy, x -> unaryDerivative(op, x)));
@@ -95,21 +97,32 @@ public final class Backward {
         if (op instanceof Linear l) return l.bias() == null ? List.of(l.weight()) : List.of(l.weight(), l.bias());
         if (op instanceof LayerNorm n) return List.of(n.gamma(), n.beta());
         if (op instanceof BatchNorm b) return List.of(b.scale(), b.shift());
+        if (op instanceof AddBatchNorm ab) return parameters(ab.after());
         return List.of();
     }
 
     /** The op with other values for its {@link #parameters}, everything else kept. */
     public static FloatOp withParameters(FloatOp op, List<FloatTensor> p) {
-        if (op instanceof Linear l) return new Linear(p.get(0), l.bias() == null ? null : p.get(1), l.weightQuant());
+        if (op instanceof Linear l) return new Linear(p.get(0), l.bias() == null ? null : p.get(1), l.weightQuant(), l.addend(), l.relu());
         if (op instanceof LayerNorm n) return new LayerNorm(p.get(0), p.get(1), n.epsilon());
         if (op instanceof BatchNorm b) return new BatchNorm(p.get(0), p.get(1), b.axis());
+        if (op instanceof AddBatchNorm ab) return new AddBatchNorm((BatchNorm) withParameters(ab.after(), p));
         if (!p.isEmpty()) throw new IllegalArgumentException(op.mnemonic() + " has no parameters");
         return op;
     }
 
     // --- arithmetic ---
 
+    /**
+     * A fused Linear (after the lowering's fusions): its constant addend has no gradient, and its
+     * ReLU passes the gradient where the output is positive.
+     */
     private static Grad linear(Linear op, List<FloatTensor> in, FloatTensor out, double[] dy) {
+        if (op.relu()) {
+            float[] y = out.data();
+            dy = dy.clone();
+            for (int i = 0; i < dy.length; i++) if (!(y[i] > 0)) dy[i] = 0;
+        }
         float[] x = in.get(0).data(), w = op.weight().data();
         int k = op.inFeatures(), n = op.outFeatures(), rows = x.length / k;
         double[] dx = new double[x.length], dw = new double[w.length], db = new double[n];
@@ -249,6 +262,14 @@ public final class Backward {
             }
         }
         return new Grad(new double[][] {dx}, new double[][] {ds, dshift});
+    }
+
+    /** The BatchNorm's backward at the sum, then the add's to both operands. */
+    private static Grad addBatchNorm(AddBatchNorm op, List<FloatTensor> in, FloatTensor out, double[] dy) {
+        FloatTensor sum = new Add().apply(in);
+        Grad bn = batchNorm(op.after(), List.of(sum), out, dy);
+        Grad add = binary(in, sum, bn.inputs()[0], 1, 1);
+        return new Grad(add.inputs(), bn.params());
     }
 
     private static Grad pointwise(List<FloatTensor> in, double[] dy, java.util.function.DoubleUnaryOperator derivative) {

@@ -12,14 +12,16 @@ import org.tfq.ir.FloatInterpreter;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.op.FloatOp;
+import org.tfq.ir.pass.IrObserver;
 import org.tfq.passes.quant.Calibration;
 import org.tfq.passes.quant.PlanPostTraining;
 import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.quant.QuantPlan;
+import org.tfq.passes.quant.Quantize;
 
 /**
  * Quantization-aware fine-tuning: from a float graph and its calibrated post-training plan, the
- * fake-quantized graph ({@link QatModel}) is trained on (input, target) windows for mean squared
+ * fake-quantized fused graph ({@link QatModel}) is trained on (input, target) windows for mean squared
  * error with Adam, a cosine learning-rate schedule and mini-batches, keeping the parameters of the
  * epoch with the least validation loss and stopping when it has not improved for
  * {@link Options#patience} epochs. Each mini-batch's per-sample gradients are computed on the CPU
@@ -57,15 +59,28 @@ public final class Finetune {
         }
     }
 
-    /** Mean squared errors of the fake-quantized model after one epoch. */
+    /** Mean squared errors of the fake-quantized model after one epoch (epoch 0: the post-training start, before any). */
     public record Epoch(int epoch, double trainLoss, double validationLoss) {}
 
     /** The trained fake-quantized graph (from the best epoch; epoch 0 is the post-training start) and every epoch's losses. */
     public record Result(Graph graph, List<Epoch> history, int bestEpoch) {}
 
-    /** The starting point: post-training quantization of {@code g} calibrated on {@code calibration}, as tfq compile chooses it. */
+    /**
+     * The starting point: post-training quantization of {@code g} calibrated on {@code
+     * calibration}, as tfq compile chooses it: a plan of the fused graph ({@link #fused}).
+     */
     public static QuantPlan plan(Graph g, List<FloatTensor> calibration, QuantOptions options) {
-        return PlanPostTraining.run(g, Calibration.run(g, calibration), options);
+        Graph f = fused(g);
+        return PlanPostTraining.run(f, Calibration.run(f, calibration), options);
+    }
+
+    /**
+     * The graph as the integer lowering sees it ({@link Quantize#FUSIONS}): a Linear with the
+     * constant add and ReLU after it, a residual add with its BatchNorm, each one op that rounds
+     * once. Training it puts fake quantization exactly where compile quantizes.
+     */
+    public static Graph fused(Graph g) {
+        return Quantize.FUSIONS.run(g, IrObserver.NONE);
     }
 
     /** Training and validation windows, each inputs and targets. */
@@ -104,7 +119,7 @@ public final class Finetune {
         }
         checkWindows(floatGraph, x, y, "training");
         checkWindows(floatGraph, validX, validY, "validation");
-        QatModel model = new QatModel(floatGraph, plan);
+        QatModel model = new QatModel(fused(floatGraph), plan);
         double[] theta = model.parameters();
         double[] m = new double[theta.length], v = new double[theta.length];
         double[] best = theta.clone();
@@ -113,6 +128,7 @@ public final class Finetune {
         try {
             double bestLoss = loss(model.graph(), validX, validY, pool, null, null);
             history.add(new Epoch(0, loss(model.graph(), x, y, pool, null, null), bestLoss));
+            if (progress != null) progress.accept(history.get(0));
             int bestEpoch = 0;
             Random rng = new Random(o.seed());
             int batches = (x.size() + o.batchSize() - 1) / o.batchSize();

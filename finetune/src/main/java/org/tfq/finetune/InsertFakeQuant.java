@@ -13,9 +13,7 @@ import org.tfq.ir.Node;
 import org.tfq.ir.QuantSpec;
 import org.tfq.ir.Value;
 import org.tfq.ir.op.FakeQuant;
-import org.tfq.ir.op.AddConstant;
 import org.tfq.ir.op.Linear;
-import org.tfq.ir.op.Relu;
 import org.tfq.passes.quant.QuantPlan;
 
 /**
@@ -25,8 +23,9 @@ import org.tfq.passes.quant.QuantPlan;
  * {@code PlanFromTraining} reads back, so compiling the result uses exactly these scales.
  * A quantized node output keeps its name (readers, graph outputs and per-layer options still find
  * it) and the unquantized value before it is renamed {@code <name>_float}; a quantized graph input
- * is read through a new value {@code <name>_q}. Where the lowering fuses two ops into one
- * requantization (a Linear and the ReLU after it) there is one quantization point, after both.
+ * is read through a new value {@code <name>_q}. The graph is the fused one ({@code Quantize.FUSIONS}:
+ * a Linear with its constant addend and ReLU, a residual add with its BatchNorm), the graph the
+ * plan was made for, so each quantization point is one requantization of the integer model.
  */
 public final class InsertFakeQuant {
     private InsertFakeQuant() {}
@@ -50,9 +49,9 @@ public final class InsertFakeQuant {
             if (op instanceof Linear lin) {
                 QuantSpec w = plan.weights().get(n.name());
                 if (w == null) throw new IrException("node " + n.name() + ": the plan has no grid for its weights");
-                op = new Linear(roundWeights(lin.weight(), w), lin.bias(), w);
+                op = lin.withWeight(roundWeights(lin.weight(), w), w);
             }
-            QuantSpec q = fusedIntoRelu(g, n) ? null : plan.activation(n.output().name());
+            QuantSpec q = plan.activation(n.output().name());
             if (q == null) {
                 nodes.add(new Node(n.name(), op, inputs, n.output()));
                 continue;
@@ -62,18 +61,6 @@ public final class InsertFakeQuant {
             nodes.add(new Node(n.name() + "/quant", new FakeQuant(q), List.of(before), n.output()));
         }
         return new Graph(g.name(), g.inputs(), g.outputs(), nodes).verify();
-    }
-
-    /**
-     * A Linear's output (or that of a constant add folded into it) read only by a ReLU: the
-     * integer lowering fuses the ReLU into the Linear and requantizes once, to the ReLU's grid.
-     */
-    static boolean fusedIntoRelu(Graph g, Node n) {
-        Node reader = g.uses().soleReader(n.output().name());
-        if (reader == null || !(reader.op() instanceof Relu) || g.uses().isGraphOutput(n.output().name())) return false;
-        if (n.op() instanceof Linear) return true;
-        Node p = n.op() instanceof AddConstant ? g.uses().producer(n.input(0).name()) : null;
-        return p != null && p.op() instanceof Linear;
     }
 
     /** Weights [out, in] rounded to their grid, per tensor or per output channel. */

@@ -114,7 +114,8 @@ public final class QatModel {
                 QuantSpec q = lin.weightQuant();
                 QuantSpec nq = new QuantSpec(positive(o[o.length - 1], q.scale().length), q.zeroPoint(), q.axis(), q.bits(), q.signed(), q.qmin(), q.qmax());
                 FloatTensor w = tensor(o[0], lin.weight().shape());
-                op = new Linear(InsertFakeQuant.roundWeights(w, nq), lin.bias() == null ? null : tensor(o[1], lin.bias().shape()), nq);
+                op = new Linear(InsertFakeQuant.roundWeights(w, nq), lin.bias() == null ? null : tensor(o[1], lin.bias().shape()), nq, lin.addend(),
+                        lin.relu());
             } else if (op instanceof FakeQuant fq) {
                 QuantSpec q = fq.spec();
                 op = new FakeQuant(new QuantSpec(positive(o[0], 1), q.zeroPoint(), q.axis(), q.bits(), q.signed(), q.qmin(), q.qmax()));
@@ -169,10 +170,14 @@ public final class QatModel {
         return new FloatTensor(s, f);
     }
 
-    /** Scales as QuantSpec takes them: an optimizer step that drives one to 0 or below leaves it at a tiny positive step instead. */
+    /**
+     * Scales as QuantSpec takes them: an optimizer step that drives one to 0 or below leaves it at
+     * a tiny positive step instead; and as float32, as ONNX stores them, so the written model
+     * compiles to exactly the integer model trained here.
+     */
     private double[] positive(int at, int n) {
         double[] s = new double[n];
-        for (int i = 0; i < n; i++) s[i] = Math.max(theta[at + i], 1e-9);
+        for (int i = 0; i < n; i++) s[i] = (float) Math.max(theta[at + i], 1e-9);
         return s;
     }
 

@@ -36,6 +36,8 @@ class BackwardTest {
         return Stream.of(
                 op("linear", new Linear(rand(r, Shape.of(8, 16)), rand(r, Shape.of(8))), x),
                 op("linear without bias", new Linear(rand(r, Shape.of(8, 16)), null), x),
+                op("linear fused: addend and relu", new Linear(rand(r, Shape.of(8, 16)), rand(r, Shape.of(8)), null, rand(r, Shape.of(1, 12, 8)), true), x),
+                op("linear fused: row addend", new Linear(rand(r, Shape.of(8, 16)), null, null, rand(r, Shape.of(1, 12, 1)), false), x),
                 op("matmul q k^T", new MatMul(true), Shape.of(1, 2, 12, 8), Shape.of(1, 2, 12, 8)),
                 op("matmul broadcast", new MatMul(false), Shape.of(2, 3, 6, 4), Shape.of(1, 3, 4, 5)),
                 op("softmax", new Softmax(-1), Shape.of(1, 2, 12, 12)),
@@ -44,6 +46,7 @@ class BackwardTest {
                 op("layernorm", new LayerNorm(rand(r, Shape.of(16)), rand(r, Shape.of(16)), 1e-5), x),
                 op("axis norm", new AxisNorm(1, 1e-5), Shape.of(1, 12, 3)),
                 op("batchnorm", new BatchNorm(rand(r, Shape.of(16)), rand(r, Shape.of(16)), 1), Shape.of(1, 16, 12)),
+                op("add_batchnorm", new AddBatchNorm(new BatchNorm(rand(r, Shape.of(16)), rand(r, Shape.of(16)), 2)), x, Shape.of(1, 1, 16)),
                 op("gelu erf", new Gelu(false), x),
                 op("gelu tanh", new Gelu(true), x),
                 op("relu", new Relu(), x),

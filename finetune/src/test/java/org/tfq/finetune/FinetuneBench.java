@@ -22,7 +22,7 @@ import org.tfq.passes.quant.Quantize;
 /**
  * bench/finetune's table: per model (the reference design's and the public-model exports), RMSE on its test windows (models/NAME.inputs.npy) of the
  * float model, of post-training quantization at 8, 6 and 4 bits (per-channel weights, min/max
- * ranges, calibrated on NAME.calibration.npy), and of the integer model fine-tuned at each width
+ * ranges, calibrated on NAME.calibration.npy) and at 4 bits with GPTQ's weight rounding, and of the integer model fine-tuned at each width
  * in {@code tfq.finetune.bits} (default 4) on the training and validation windows of
  * testdata/finetune, with the fine-tuning time. Arguments: the repository root, then model stems.
  * In the test sources because it loads ONNX files, which this module does only in tests.
@@ -36,9 +36,12 @@ public final class FinetuneBench {
         int[] tuneBits = java.util.Arrays.stream(System.getProperty("tfq.finetune.bits", "4").split(",")).mapToInt(Integer::parseInt).toArray();
         Finetune.Options d = Finetune.Options.defaults();
         Finetune.Options o = new Finetune.Options(Integer.getInteger("tfq.finetune.epochs", d.epochs()), d.batchSize(),
-                Double.parseDouble(System.getProperty("tfq.finetune.lr", Double.toString(d.learningRate()))), d.seed(), d.patience(), d.threads());
-        StringBuilder head = new StringBuilder("| model | float | PTQ 8-bit | PTQ 6-bit | PTQ 4-bit |");
-        StringBuilder rule = new StringBuilder("|---|---|---|---|---|");
+                Double.parseDouble(System.getProperty("tfq.finetune.lr", Double.toString(d.learningRate()))), d.seed(),
+                Integer.getInteger("tfq.finetune.patience", d.patience()), d.threads());
+        boolean distill = Boolean.getBoolean("tfq.finetune.distill");
+        if (distill) System.out.println("Knowledge distillation: trained on the float model's forecasts of the training windows, not the targets.");
+        StringBuilder head = new StringBuilder("| model | float | PTQ 8-bit | PTQ 6-bit | PTQ 4-bit | GPTQ 4-bit |");
+        StringBuilder rule = new StringBuilder("|---|---|---|---|---|---|");
         for (int b : tuneBits) {
             head.append(" finetuned ").append(b).append("-bit | time |");
             rule.append("---|---|");
@@ -65,6 +68,10 @@ public final class FinetuneBench {
             List<FloatTensor> testX = bound(in, models.resolve(stem + ".inputs.npy")), testY = bound(out, models.resolve(stem + ".targets.npy"));
             List<FloatTensor> trainX = bound(in, windows.resolve(shape + ".train_inputs.npy")), trainY = bound(out, windows.resolve(shape + ".train_targets.npy"));
             List<FloatTensor> validX = bound(in, windows.resolve(shape + ".val_inputs.npy")), validY = bound(out, windows.resolve(shape + ".val_targets.npy"));
+            if (distill) {
+                trainY = forecasts(g, trainX);
+                validY = forecasts(g, validX);
+            }
             double fl = 0;
             for (int i = 0; i < testX.size(); i++) fl += Finetune.mse(FloatInterpreter.run(g, testX.get(i)).data(), testY.get(i).data());
             double flt = Math.sqrt(fl / testX.size());
@@ -72,6 +79,8 @@ public final class FinetuneBench {
             for (int bits : new int[] {8, 6, 4}) {
                 row.append(' ').append(cell(FinetuneTest.rmse(Quantize.run(g, options(bits), true, cal), testX, testY), flt)).append(" |");
             }
+            row.append(' ').append(cell(FinetuneTest.rmse(Quantize.run(g, options(4, QuantOptions.WeightRounding.GPTQ), true, cal),
+                    testX, testY), flt)).append(" |");
             for (int bits : tuneBits) {
                 long t0 = System.nanoTime();
                 Finetune.Result res = Finetune.run(g, Finetune.plan(g, cal, options(bits)), trainX, trainY, validX, validY,
@@ -87,14 +96,22 @@ public final class FinetuneBench {
 
     /** Post-training options: {@code bits} wide weights, activations at least {@code tfq.finetune.act} bits. */
     static QuantOptions options(int bits) {
+        return options(bits, QuantOptions.WeightRounding.NEAREST);
+    }
+
+    static QuantOptions options(int bits, QuantOptions.WeightRounding rounding) {
         int act = Math.max(bits, Integer.getInteger("tfq.finetune.act", bits));
-        return new QuantOptions(bits, Map.of(), QuantOptions.RangeMethod.MINMAX, true, QuantOptions.DEFAULT_OUTPUT_BITS, act, 0,
-                QuantOptions.WeightRounding.NEAREST);
+        QuantOptions.RangeMethod ranges = QuantOptions.RangeMethod.valueOf(System.getProperty("tfq.finetune.ranges", "MINMAX").toUpperCase(Locale.ROOT));
+        return new QuantOptions(bits, Map.of(), ranges, true, QuantOptions.DEFAULT_OUTPUT_BITS, act, 0, rounding);
     }
 
     /** A fine-tuned model compiles with its own widths; only --bits is checked against them. */
     static QuantOptions trained(int bits) {
         return new QuantOptions(bits, Map.of(), QuantOptions.RangeMethod.MINMAX, true);
+    }
+
+    static List<FloatTensor> forecasts(Graph g, List<FloatTensor> x) {
+        return x.stream().map(w -> FloatInterpreter.run(g, w)).toList();
     }
 
     static String cell(double rmse, double flt) {

@@ -14,6 +14,7 @@ import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.IntType;
 import org.tfq.ir.Node;
+import org.tfq.ir.QuantSpec;
 import org.tfq.ir.io.Npy;
 import org.tfq.ir.op.FakeQuant;
 import org.tfq.ir.op.Linear;
@@ -61,28 +62,33 @@ class FinetuneTest {
 
     /**
      * Before any training the fake-quantized graph is the post-training model: compiled as a
-     * trained model it gets exactly the plan's scales, and its float forward rounds as the integer
+     * trained model it gets exactly the plan's scales (in float32, as ONNX stores them), and its float forward rounds as the integer
      * model does, so both have the same error.
      */
     @Test
     void fakeQuantizedStartCompilesWithThePlansScalesAndMatchesTheIntegerModel() {
         Data d = load("ref_n12_d16_m1");
         QuantPlan plan = Finetune.plan(d.graph(), d.cal(), Q4);
-        Graph start = new QatModel(d.graph(), plan).graph();
+        Graph start = new QatModel(Finetune.fused(d.graph()), plan).graph();
         IntegerModel im = Quantize.run(start, Q4, true, null);
         int checked = 0;
         for (Node n : im.graph().nodes()) {
             // quantized values keep their float names; the integer graph names a requantized op by the value before its FakeQuant
             String name = n.output().name().endsWith("_float") ? n.output().name().substring(0, n.output().name().length() - 6) : n.output().name();
             if (plan.activation(name) == null || !(n.output().type().element() instanceof IntType t)) continue;
-            assertEquals(plan.activation(name).scale(0), t.scale(), 1e-12, name);
+            // float32, as the written ONNX file holds it
+            assertEquals((float) plan.activation(name).scale(0), t.scale(), 0, name);
             checked++;
         }
-        // 17 planned values: all but the input (no node computes it), the two BatchNorms (folded
-        // into their residual adds) and ff1's output (the ReLU after it is fused into it)
-        assertEquals(13, checked);
+        // the plan is of the fused graph, as compile's: every planned value but the input (no node computes it) is an integer op's output
+        assertEquals(plan.activations().size() - 1, checked);
+        assertEquals(15, checked);
         for (Node n : start.nodes()) {
-            if (n.op() instanceof Linear l) assertEquals(plan.weights().get(n.name()), l.weightQuant(), n.name());
+            if (n.op() instanceof Linear l) {
+                QuantSpec p = plan.weights().get(n.name()), w = l.weightQuant();
+                assertEquals(p.bits(), w.bits(), n.name());
+                for (int c = 0; c < p.scale().length; c++) assertEquals((float) p.scale(c), w.scale(c), 0, n.name());
+            }
         }
         double integer = rmse(im, d.x(), d.y()), ptq = rmse(Quantize.run(d.graph(), Q4, true, d.cal()), d.x(), d.y());
         double fake = rmse(start, d.x(), d.y());

@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tfq.ir.FloatInterpreter;
 import org.tfq.ir.FloatTensor;
 import org.tfq.ir.Graph;
 import org.tfq.ir.Node;
 import org.tfq.ir.io.Npy;
+import org.tfq.ir.op.AddBatchNorm;
 import org.tfq.ir.op.FloatOp;
 import org.tfq.ir.op.Linear;
 import org.tfq.onnx.ImportOptions;
@@ -28,22 +30,29 @@ class GraphGradientTest {
         return Path.of(System.getProperty("tfq.root"), "testdata", "models");
     }
 
-    @Test
-    void referenceModelGradientsMatchFiniteDifferences() {
+    /** As imported, and fused as fine-tuning trains it (Linear with addend and ReLU, residual add with BatchNorm). */
+    @ParameterizedTest(name = "fused {0}")
+    @ValueSource(booleans = {false, true})
+    void referenceModelGradientsMatchFiniteDifferences(boolean fused) {
         ImportResult r = OnnxImporter.load(models().resolve("ref_n12_d16_m1.onnx"), ImportOptions.DEFAULT);
-        Graph g = r.graph();
+        Graph g = fused ? Finetune.fused(r.graph()) : r.graph();
+        if (fused) {
+            assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof AddBatchNorm), "a residual add with its BatchNorm");
+            assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Linear l && l.relu()), "a Linear with its ReLU");
+        }
         FloatTensor x = Samples.toBound(r.inputs().get(0), Npy.read(models().resolve("ref_n12_d16_m1.inputs.npy")), 3);
         String in = g.inputs().get(0).name();
         Backprop.Result res = Backprop.run(g, Map.of(in, x), y -> new double[] {1.0});
 
         double[] dx = res.valueGrads().get(in);
         for (int i = 0; i < dx.length; i++) checkAt("model input", x, dx, i, t -> out(g, t));
-        // every Linear's weights and bias, a few elements each: from the output head back to the input projection
+        // every parameter (Linear, BatchNorm), a few elements each: from the output head back to the input projection
         for (int k = 0; k < g.nodes().size(); k++) {
             Node n = g.nodes().get(k);
-            if (!(n.op() instanceof Linear lin)) continue;
-            double[][] grads = res.params().get(n.name());
+            FloatOp lin = (FloatOp) n.op();
             List<FloatTensor> params = Backward.parameters(lin);
+            if (params.isEmpty()) continue;
+            double[][] grads = res.params().get(n.name());
             for (int p = 0; p < params.size(); p++) {
                 final int which = p, node = k;
                 checkSome(n.name() + " parameter " + p, params.get(p), grads[p], t -> {

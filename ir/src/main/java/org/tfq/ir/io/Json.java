@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Just enough JSON for tfq's own files and --json output, with no library: a writer of maps (in
- * their iteration order, so output is deterministic), lists, strings, numbers, booleans and null,
+ * their iteration order, so output is deterministic), records (their components, in order), lists, strings, numbers, booleans and null,
  * indented, locale-independent, NaN and infinities as null; and a reader for the small JSON files
  * tfq itself writes ({@code report.json}), giving maps in file order, lists, strings, doubles,
  * booleans and null.
@@ -70,9 +70,26 @@ public final class Json {
                 write(b, l.get(i), inner);
             }
             b.append('\n').append(indent).append(']');
+        } else if (v instanceof Record r) {
+            write(b, fields(r), indent);
         } else {
             throw new IllegalArgumentException("no JSON form for " + v.getClass().getName());
         }
+    }
+
+    /** A record as an object: its components in declaration order, camelCase names in snake_case as tfq's JSON keys are. */
+    private static Map<String, Object> fields(Record r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+            try {
+                java.lang.reflect.Method get = c.getAccessor();
+                get.setAccessible(true);
+                m.put(c.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT), get.invoke(r));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("record " + r.getClass().getName() + ": " + e, e);
+            }
+        }
+        return m;
     }
 
     private static void string(StringBuilder b, String s) {

@@ -25,6 +25,13 @@ class JsonTest {
                 + "  \"f\": [\n    true,\n    null,\n    null\n  ]\n}\n", Json.write(m));
     }
 
+    private record Epoch(int epoch, double validationLoss, List<Integer> bestOf) {}
+
+    @Test
+    void writesARecordAsAnObjectWithSnakeCaseKeys() {
+        assertEquals("{\n  \"epoch\": 3,\n  \"validation_loss\": 0.5,\n  \"best_of\": [1, 2]\n}\n", Json.write(new Epoch(3, 0.5, List.of(1, 2))));
+    }
+
     @Test
     void readsBackWhatItWrites() {
         Map<String, Object> m = new LinkedHashMap<>();

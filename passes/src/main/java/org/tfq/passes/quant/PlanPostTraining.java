@@ -21,9 +21,9 @@ import org.tfq.ir.op.Sub;
  * range, per tensor or per output channel. Signed codes throughout, as the reference design.
  * A Linear that already carries its weights' grid ({@link RoundWeightsWithErrorFeedback})
  * keeps it.
- * A residual sum that {@link FoldBatchNormIntoAdd} folds away is never stored, so it gets none,
- * nor does a Linear's output that {@link FoldAddConstantIntoLinear} folds a constant into (its
- * weights still do).
+ * It plans the fused graph ({@link Quantize#FUSIONS}), compile's and tfq finetune's alike: a
+ * value the fusions remove (a residual sum before its BatchNorm, a Linear's output before its
+ * constant add or ReLU) is not in it, so it gets no grid.
  */
 public final class PlanPostTraining {
     private PlanPostTraining() {}
@@ -38,10 +38,6 @@ public final class PlanPostTraining {
         Map<String, QuantSpec> acts = new HashMap<>();
         Map<String, QuantSpec> weights = new HashMap<>();
         for (Value in : g.inputs()) acts.put(in.name(), activation(cal.observed(in.name()), o.activationBitsOf(in.name()), o));
-        // on a graph the fusions have not run on (tfq finetune plans the unfused graph), the values
-        // the fusions remove are not quantized either; on a fused graph there are none
-        java.util.Set<Node> folded = new java.util.HashSet<>(FoldBatchNormIntoAdd.find(g).keySet());
-        folded.addAll(FoldAddConstantIntoLinear.find(g).keySet());
         java.util.Set<String> statistics = WindowStatisticRanges.of(g);
         // the whole tail at the output's width widens the one activation memory: the user's choice
         java.util.Set<String> tail = o.wideOutputTail() ? OutputTail.of(g) : OutputTail.outputs(g);
@@ -50,7 +46,6 @@ public final class PlanPostTraining {
             if (n.op() instanceof Linear lin) {
                 weights.put(n.name(), lin.weightQuant() != null ? lin.weightQuant() : weight(lin, o.bitsOf(n.name()), o.perChannelWeights()));
             }
-            if (folded.contains(n)) continue;
             requireFinite(n, cal.observed(n.output().name()));
             int bits = o.activationBitsOf(n.name());
             int valueBits = tail.contains(n.output().name()) ? Math.max(bits, o.outputBits()) : bits;
