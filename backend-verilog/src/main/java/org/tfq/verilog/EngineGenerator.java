@@ -41,9 +41,14 @@ public final class EngineGenerator {
     /** The files written, relative to the directory given (Verilog first, top last; then memory images). */
     public record Files(List<String> verilog, List<String> memories) {}
 
-    /** Writes the RTL and memory images of {@code p} into {@code dir}. */
+    /** Writes the RTL and memory images of {@code p} into {@code dir}, for a 7 series part. */
     public static Files write(Program p, Path dir, Activations activations, String version) {
-        Map<String, Object> model = model(p, activations, version);
+        return write(p, dir, activations, version, false);
+    }
+
+    /** Writes the RTL and memory images of {@code p} into {@code dir}; {@code ice40}: for an iCE40 (RAMs in EBR, one lane per SB_MAC16). */
+    public static Files write(Program p, Path dir, Activations activations, String version, boolean ice40) {
+        Map<String, Object> model = model(p, activations, version, ice40);
         List<String> verilog = new ArrayList<>();
         List<RtlModule> units = new ArrayList<>(List.of(RtlModule.AGU, RtlModule.POST));
         if (p.widths().divider()) units.add(RtlModule.DIVROUND_PIPE);
@@ -68,6 +73,10 @@ public final class EngineGenerator {
     }
 
     static Map<String, Object> model(Program p, Activations activations, String version) {
+        return model(p, activations, version, false);
+    }
+
+    static Map<String, Object> model(Program p, Activations activations, String version, boolean ice40) {
         Program.Widths w = p.widths();
         int lanes = p.lanes();
         EngineWidths ew = EngineWidths.of(p);
@@ -178,7 +187,8 @@ public final class EngineGenerator {
         model.put("registers", registers);
         model.put("instructions", instructions);
         long actBits = (long) aw * p.actDepth();
-        boolean actBlock = MemoryStyle.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
+        boolean actBlock = ice40 ? MemoryStyle.ice40RamInBlock()
+                : MemoryStyle.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
         model.put("actStyle", actBlock ? "block" : "distributed");
         model.put("weightStyle", style((long) lanes * w.weight() * p.weightWords().size()));
         model.put("paramStyle", style((long) (m1 + m2 + c + sh) * p.params().size()));
@@ -187,7 +197,8 @@ public final class EngineGenerator {
         model.put("paramFile", PARAMS);
         model.put("tableFile", TABLES);
         model.put("buffer", w.buffer());
-        model.put("packPairs", DspPacking.pairs(ew));
+        model.put("packPairs", DspPacking.pairs(ew, ice40));
+        model.put("bufferStyle", ice40 && MemoryStyle.ice40RamInBlock() ? "block" : "distributed");
         model.put("tableRom", w.tableRom());
         model.put("divider", w.divider());
         model.put("softmax", softmax);

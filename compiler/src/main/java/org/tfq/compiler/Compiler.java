@@ -27,6 +27,8 @@ import org.tfq.verilog.DesignReadme;
 import org.tfq.verilog.EngineGenerator;
 import org.tfq.verilog.EngineTestbench;
 import org.tfq.verilog.SpiWrapper;
+import org.tfq.vivado.Ice40Flow;
+import org.tfq.vivado.Ice40Pins;
 import org.tfq.vivado.VivadoDesign;
 import org.tfq.vivado.VivadoFlow;
 
@@ -126,7 +128,8 @@ public final class Compiler {
         Program program = s.program();
         ImportResult model = s.quantized().imported();
         IntegerModel im = s.quantized().model();
-        EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, s.target().activations(), tb.version());
+        boolean ice40 = s.target().part().ice40();
+        EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, s.target().activations(), tb.version(), ice40);
         List<long[]> in = new ArrayList<>(), expected = new ArrayList<>();
         List<Map<String, long[]>> layers = tb.checkLayers() ? new ArrayList<>() : null;
         String outputName = im.graph().outputs().get(0).name();
@@ -156,7 +159,17 @@ public final class Compiler {
         List<String> mems = new ArrayList<>();
         for (String f : files.memories()) mems.add(RTL_DIR + f);
         VivadoDesign d = new VivadoDesign(top, CLOCK, rtlPaths, mems, program.predictedCycles());
-        return new Generated(s, files, tb.spi() ? "spi" : "axis", top, rtl, in.size(), readme, VivadoFlow.files(d, s.target().vivado()));
+        Map<String, String> flow = ice40 ? Ice40Flow.files(d, s.target().vivado(), Ice40Pins.ports(read(rtlDir.resolve(top + ".v")), top))
+                : VivadoFlow.files(d, s.target().vivado());
+        return new Generated(s, files, tb.spi() ? "spi" : "axis", top, rtl, in.size(), readme, flow);
+    }
+
+    private static String read(Path f) {
+        try {
+            return java.nio.file.Files.readString(f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**

@@ -35,6 +35,7 @@ public record ResourceEstimate(int lanes, List<Unit> units) {
         if (t.ff() > c.ffs()) o.add("FF");
         if (t.dsp() > c.dsps()) o.add("DSP");
         if (t.bram36Tiles() > c.bram36()) o.add("BRAM");
+        if (t.ebr() > c.ebr()) o.add("EBR");
         return o;
     }
 
