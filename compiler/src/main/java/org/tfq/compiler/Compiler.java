@@ -152,7 +152,7 @@ public final class Compiler {
         }
         String top = tb.spi() ? SpiWrapper.TOP : EngineGenerator.TOP;
         String readme = DesignReadme.of(program, im).model(model.source().getFileName().toString()).version(tb.version())
-                .files(rtl, files.memories()).spi(tb.spi()).vivado(true, s.target().vivado().part(), true)
+                .files(rtl, files.memories()).spi(tb.spi()).vivado(!ice40, s.target().vivado().part(), true).ice40(ice40)
                 .clockMhz(s.target().vivado().clockMhz()).render();
         List<String> rtlPaths = new ArrayList<>();
         for (String f : rtl) rtlPaths.add(RTL_DIR + f);

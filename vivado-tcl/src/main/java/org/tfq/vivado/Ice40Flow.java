@@ -27,6 +27,12 @@ public final class Ice40Flow {
 
     private static final Templates TEMPLATES = new Templates("/org/tfq/vivado/ice40");
 
+    /** The Yosys script, relative to OUTDIR; {@code tfq estimate} runs it too. */
+    public static final String SYNTH = "ice40/synth.ys";
+
+    /** Where the script writes Yosys' cell counts ({@code stat -json}). */
+    public static final String YOSYS_STAT = "reports/yosys_stat.json";
+
     /** Where nextpnr's report goes, which {@code tfq report} reads. */
     public static final String REPORT = "reports/nextpnr.json";
 
@@ -49,7 +55,7 @@ public final class Ice40Flow {
         m.put("inputs", inputs);
         m.put("allowTimingViolation", o.allowTimingViolation());
         Map<String, String> files = new TreeMap<>();
-        files.put("ice40/synth.ys", TEMPLATES.render("synth.ys.ftl", m));
+        files.put(SYNTH, TEMPLATES.render("synth.ys.ftl", m));
         files.put(pcf, o.userPcf() != null ? readUserPcf(o) : Ice40Pins.pcf(o.part(), pkg, d.clockPort(), ports));
         files.put("Makefile", TEMPLATES.render("Makefile.ftl", m));
         return files;

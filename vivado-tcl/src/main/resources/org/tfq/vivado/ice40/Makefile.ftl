@@ -2,7 +2,7 @@
 #
 # In this folder:
 #     make sim         simulate the RTL against tfq's integer model   ($(TFQ) simulate .)
-#     make estimate    resources and latency without place and route ($(TFQ) estimate .)
+#     make estimate    Yosys' synthesis alone: LUT4, FF, SB_MAC16, EBR against the part ($(TFQ) estimate .)
 #     make bitstream   Yosys (ice40/synth.ys), nextpnr-ice40 (pins: ${pcf}), icepack: build/${top}.bin;
 #                      fails when the routed design misses ${clockMhz} MHz<#if allowTimingViolation> (not: --allow-timing-violation)</#if>
 #     make report      nextpnr's report (utilization, achieved clock) into reports/summary.json ($(TFQ) report .)
@@ -62,7 +62,7 @@ tfq-report:
 	cd $(TFQ_OUT_SH) && $(TFQ) report .
 
 tfq-clean:
-	cd $(TFQ_OUT_SH) && rm -rf build && rm -f reports/yosys.log reports/yosys_stat.txt reports/nextpnr.log reports/nextpnr.json reports/summary.json
+	cd $(TFQ_OUT_SH) && rm -rf build && rm -f reports/yosys.log reports/yosys_stat.json reports/nextpnr.log reports/nextpnr.json reports/summary.json
 	cd $(TFQ_OUT_SH) && if [ -d reports ]; then rmdir reports 2>/dev/null || true; fi
 
 ifeq ($(TFQ_STANDALONE),1)

@@ -36,4 +36,4 @@ opt
 memory -nomap
 opt_clean
 synth_ice40 -dsp -top ${top} -run map_ram: -json build/${top}.json
-tee -q -o reports/yosys_stat.txt stat
+tee -q -o reports/yosys_stat.json stat -json
