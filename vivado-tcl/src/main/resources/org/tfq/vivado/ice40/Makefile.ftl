@@ -45,7 +45,7 @@ TFQ_ICE40_RUN = cd $(TFQ_OUT_SH) && rm -f build/${top}.bin build/${top}.asc && m
 		--asc build/${top}.asc --report reports/nextpnr.json --log reports/nextpnr.log --timing-allow-fail \
 <#if !allowTimingViolation>
 	&& if grep 'Max frequency for clock' reports/nextpnr.log | tail -n 1 | grep -q FAIL; then \
-		grep 'Max frequency for clock' reports/nextpnr.log | tail -n 1 | sed 's/^Info: /tfq: timing not met: /; s/$$/; lower --clock-mhz or use fewer lanes/' >&2; exit 1; fi \
+		grep 'Max frequency for clock' reports/nextpnr.log | tail -n 1 | sed 's/^[A-Za-z]*: /tfq: timing not met: /; s/$$/; lower --clock-mhz or use fewer lanes/' >&2; exit 1; fi \
 </#if>
 	&& $(ICEPACK) build/${top}.asc build/${top}.bin
 ifeq ($(TFQ_FILE_RULES),1)
