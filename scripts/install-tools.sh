@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the tools tfq's build and tests need, and only those that are missing:
 #   mvn (maven), javac 17 (openjdk-17-jdk-headless), verilator, iverilog, yosys, tclsh (tcl),
-#   and g++ and make, which verilator needs to build its simulations (its package does not
-#   depend on them).
+#   g++ and make, which verilator needs to build its simulations (its package does not
+#   depend on them), and the iCE40 place and route and bitstream tools: nextpnr-ice40
+#   (nextpnr-ice40) and icepack (fpga-icestorm, which brings the chip database nextpnr's
+#   --up5k uses too).
 # Idempotent: when everything is there it changes nothing and does not touch the network.
 # Runs apt-get as root, or through sudo when not root. Needs no stdin (CI=true, no terminal).
 set -euo pipefail
@@ -26,9 +28,11 @@ need yosys yosys
 need tclsh tcl
 need g++ g++
 need make make
+need nextpnr-ice40 nextpnr-ice40
+need icepack fpga-icestorm
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "install-tools: all tools present (mvn, javac, verilator, iverilog, yosys, tclsh, g++, make)"
+    echo "install-tools: all tools present (mvn, javac, verilator, iverilog, yosys, tclsh, g++, make, nextpnr-ice40, icepack)"
     exit 0
 fi
 
@@ -50,7 +54,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 
-for c in mvn javac verilator iverilog yosys tclsh g++ make; do
+for c in mvn javac verilator iverilog yosys tclsh g++ make nextpnr-ice40 icepack; do
     command -v "$c" >/dev/null 2>&1 || { echo "install-tools: $c still missing after apt-get install" >&2; exit 1; }
 done
 echo "install-tools: done"

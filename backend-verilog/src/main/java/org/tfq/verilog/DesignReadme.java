@@ -68,6 +68,7 @@ public final class DesignReadme {
     private boolean sim = true;
     private boolean spiTestbench;
     private boolean vivado;
+    private boolean ice40;
     private boolean makefile;
     private String part = "";
     private double clockMhz = 100;
@@ -155,6 +156,12 @@ public final class DesignReadme {
         return this;
     }
 
+    /** The iCE40 flow ({@code ice40/}: Yosys, nextpnr-ice40, icepack) in place of Vivado's; default false. */
+    public DesignReadme ice40(boolean ice40) {
+        this.ice40 = ice40;
+        return this;
+    }
+
     /** The clock the latency figures assume; default 100 MHz. */
     public DesignReadme clockMhz(double mhz) {
         if (!(mhz > 0)) throw new IllegalArgumentException("clock must be positive: " + mhz);
@@ -182,6 +189,7 @@ public final class DesignReadme {
         m.put("spiTestbench", spiTestbench);
         m.put("sim", sim);
         m.put("vivado", vivado);
+        m.put("ice40", ice40);
         m.put("makefile", makefile);
         m.put("part", part);
         m.put("inputName", SafeText.markdownCode(inputName));

@@ -44,14 +44,17 @@ public final class EngineGenerator {
     /** The files written, relative to the directory given (Verilog first, top last; then memory images). */
     public record Files(List<String> verilog, List<String> memories) {}
 
-    /** Writes the RTL and memory images of {@code p} into {@code dir}. */
+    /** Writes the RTL and memory images of {@code p} into {@code dir}, for a 7 series part. */
     public static Files write(Program p, Path dir, Activations activations, String version) {
-        return write(p, dir, activations, version, MemoryPlan.bySize(p));
+        return write(p, dir, activations, version, MemoryPlan.bySize(p), false);
     }
 
-    /** Writes the RTL and memory images of {@code p} into {@code dir}, its ROMs placed as {@code plan} says. */
-    public static Files write(Program p, Path dir, Activations activations, String version, MemoryPlan plan) {
-        Map<String, Object> model = model(p, activations, version, plan);
+    /**
+     * Writes the RTL and memory images of {@code p} into {@code dir}, its ROMs placed as {@code plan}
+     * says; {@code ice40}: for an iCE40 (RAMs in EBR, one lane per SB_MAC16).
+     */
+    public static Files write(Program p, Path dir, Activations activations, String version, MemoryPlan plan, boolean ice40) {
+        Map<String, Object> model = model(p, activations, version, plan, ice40);
         List<String> verilog = new ArrayList<>();
         List<RtlModule> units = new ArrayList<>(List.of(RtlModule.AGU, RtlModule.POST));
         if (p.widths().divider()) units.add(RtlModule.DIVROUND_PIPE);
@@ -84,10 +87,10 @@ public final class EngineGenerator {
     }
 
     static Map<String, Object> model(Program p, Activations activations, String version) {
-        return model(p, activations, version, MemoryPlan.bySize(p));
+        return model(p, activations, version, MemoryPlan.bySize(p), false);
     }
 
-    static Map<String, Object> model(Program p, Activations activations, String version, MemoryPlan plan) {
+    static Map<String, Object> model(Program p, Activations activations, String version, MemoryPlan plan, boolean ice40) {
         Program.Widths w = p.widths();
         int lanes = p.lanes();
         EngineWidths ew = EngineWidths.of(p);
@@ -206,7 +209,8 @@ public final class EngineGenerator {
         model.put("registers", registers);
         model.put("instructions", instructions);
         long actBits = (long) aw * p.actDepth();
-        boolean actBlock = plan.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
+        boolean actBlock = ice40 ? MemoryStyle.ice40RamInBlock()
+                : plan.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
         model.put("actStyle", actBlock ? "block" : "distributed");
         model.put("weightStyle", plan.planned() ? (plan.weightBlockWords() > 0 ? "block" : "lut")
                 : style((long) lanes * w.weight() * p.weightWords().size()));
@@ -218,7 +222,8 @@ public final class EngineGenerator {
         model.put("paramFile", PARAMS);
         model.put("tableFile", TABLES);
         model.put("buffer", w.buffer());
-        model.put("packPairs", DspPacking.pairs(ew));
+        model.put("packPairs", DspPacking.pairs(ew, ice40));
+        model.put("bufferStyle", ice40 && MemoryStyle.ice40RamInBlock() ? "block" : "distributed");
         model.put("dsp", dspAttributes(org.tfq.passes.resources.ResourceModel.dspUse(p)));
         model.put("tableRom", w.tableRom());
         model.put("divider", w.divider());

@@ -151,6 +151,41 @@ public final class YosysEstimator {
         }
     }
 
+    /**
+     * Runs a flow's own Yosys script (an iCE40 design's {@code ice40/synth.ys}) in {@code workDir},
+     * its log to {@code log}, and returns the cell counts, by type, of the {@code stat -json} the
+     * script writes to {@code statJson}.
+     *
+     * @throws SimulatorNotFoundException if yosys is not installed
+     * @throws YosysException             if Yosys fails, times out or writes no statistics
+     */
+    public Map<String, Integer> runScript(Path script, Path workDir, Path log, Path statJson, Duration timeout) {
+        Path yosys = ProcessRunner.onPath("yosys", searchPath);
+        if (yosys == null) throw new SimulatorNotFoundException("yosys", "yosys");
+        Path logs = log.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(logs);
+            Files.deleteIfExists(statJson);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write Yosys' files to " + logs, e);
+        }
+        ProcessRunner.Outcome o = ProcessRunner.run(List.of(yosys.toString(), "-q", "-l", log.toString(), "-s", script.toString()),
+                workDir, timeout, logs.resolve(STDOUT), logs.resolve(STDERR), searchPath);
+        if (o.timedOut()) throw new YosysException("yosys timed out after " + timeout.toSeconds() + " s on " + script + " (log: " + log + ")");
+        if (o.exitCode() != 0) throw new YosysException("yosys failed on " + script + ": " + firstError(o.stderr(), log) + " (log: " + log + ")");
+        try {
+            Object json = Json.read(Files.readString(statJson, StandardCharsets.UTF_8));
+            if (!(json instanceof Map<?, ?> root) || !(root.get("design") instanceof Map<?, ?> d)) {
+                throw new YosysException(statJson + ": not Yosys' stat -json output (log: " + log + ")");
+            }
+            Map<String, Integer> cells = new TreeMap<>();
+            addCells(cells, d, log);
+            return cells;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new YosysException("yosys wrote no statistics " + statJson + ": " + e.getMessage() + " (log: " + log + ")");
+        }
+    }
+
     /** The Yosys script; paths under {@code cwd} relative to it, so the script reruns from there. */
     static String script(List<Path> sources, String top, Path cwd, Path stat, Path ltp) {
         StringBuilder b = new StringBuilder();

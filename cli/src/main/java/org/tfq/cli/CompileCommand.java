@@ -227,9 +227,15 @@ final class CompileCommand extends TfqCommand {
         Resources total = s.estimate().total();
         // the percentage as report.json rounds it
         double lutPercent = ((Number) total.json(cap).get("lut_percent")).doubleValue();
-        o.printf(java.util.Locale.ROOT, "  resource model (%s): %,d LUT (%.0f%%), %,d FF, %d DSP48E1, %s BRAM36 on %s; %s%n",
-                s.choice().auto() ? "lanes chosen by --lanes auto" : "lanes from --lanes", total.lut(), lutPercent, total.ff(), total.dsp(),
-                Double.toString(total.bram36Tiles()), s.target().vivado().part(), s.fits() ? "fits" : "DOES NOT FIT");
+        if (cap.ice40()) {
+            o.printf(java.util.Locale.ROOT, "  resource model (%s): %,d LUT4 (%.0f%%), %,d FF, %d SB_MAC16, %d EBR on %s; %s%n",
+                    s.choice().auto() ? "lanes chosen by --lanes auto" : "lanes from --lanes", total.lut(), lutPercent, total.ff(), total.dsp(),
+                    total.ebr(), s.target().vivado().part(), s.fits() ? "fits" : "DOES NOT FIT");
+        } else {
+            o.printf(java.util.Locale.ROOT, "  resource model (%s): %,d LUT (%.0f%%), %,d FF, %d DSP48E1, %s BRAM36 on %s; %s%n",
+                    s.choice().auto() ? "lanes chosen by --lanes auto" : "lanes from --lanes", total.lut(), lutPercent, total.ff(), total.dsp(),
+                    Double.toString(total.bram36Tiles()), s.target().vivado().part(), s.fits() ? "fits" : "DOES NOT FIT");
+        }
         o.println("  wrote " + output.resolve("ir.txt") + ", " + output.resolve("report.json") + ", " + output.resolve("rtl")
                 + "/, " + output.resolve("sim") + "/");
         o.flush();

@@ -16,6 +16,7 @@ import org.tfq.ir.io.Json;
 import org.tfq.verilog.SimulatorNotFoundException;
 import org.tfq.verilog.YosysEstimate;
 import org.tfq.verilog.YosysEstimator;
+import org.tfq.vivado.Ice40Flow;
 import org.tfq.vivado.Part;
 import org.tfq.vivado.PartDatabase;
 import picocli.CommandLine.Command;
@@ -79,6 +80,7 @@ final class EstimateCommand extends TfqCommand {
         }
         String shownPart = device.hasPackagePart(partName) ? PartDatabase.fullPartName(partName) : device.name();
         List<Path> sources = sources(outdir.resolve(RTL));
+        if (device.ice40()) return ice40(device, shownPart);
 
         YosysEstimate e;
         try {
@@ -93,6 +95,73 @@ final class EstimateCommand extends TfqCommand {
             out().print(text);
         } else {
             table(e, device, shownPart, (Boolean) report.get("fits"));
+        }
+        out().flush();
+        return Main.EXIT_OK;
+    }
+
+    /**
+     * An iCE40 design: Yosys runs the design's own {@code ice40/synth.ys} (the synthesis of
+     * {@code make bitstream}) and its cells are counted as the family's resources: SB_LUT4,
+     * flip-flops (SB_DFF*), SB_MAC16 and EBR (SB_RAM40_4K).
+     */
+    private int ice40(Part device, String shownPart) throws IOException {
+        Path script = outdir.resolve(Ice40Flow.SYNTH);
+        if (!Files.isRegularFile(script)) {
+            throw new CliException(outdir + ": compiled for a 7 series part (no " + Ice40Flow.SYNTH + "); compile it with --part " + shownPart);
+        }
+        Files.createDirectories(outdir.resolve("build"));
+        Map<String, Integer> cells;
+        long t0 = System.nanoTime();
+        try {
+            cells = new YosysEstimator().runScript(Path.of(Ice40Flow.SYNTH), outdir, outdir.resolve(REPORTS).resolve(YosysEstimator.LOG),
+                    outdir.resolve(Ice40Flow.YOSYS_STAT), YosysEstimator.DEFAULT_TIMEOUT);
+        } catch (SimulatorNotFoundException x) {
+            throw new CliException(x.getMessage());
+        }
+        int lut = cells.getOrDefault("SB_LUT4", 0), dsp = cells.getOrDefault("SB_MAC16", 0), ebr = cells.getOrDefault("SB_RAM40_4K", 0);
+        int ff = 0;
+        for (Map.Entry<String, Integer> c : cells.entrySet()) if (c.getKey().startsWith("SB_DFF")) ff += c.getValue();
+        List<String> over = new ArrayList<>();
+        if (lut > device.luts()) over.add("LUT4");
+        if (ff > device.ffs()) over.add("FF");
+        if (dsp > device.dsps()) over.add("SB_MAC16");
+        if (ebr > device.ebr()) over.add("EBR");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", "Yosys synth_ice40 (" + Ice40Flow.SYNTH + "): an estimate before place and route");
+        m.put("part", shownPart);
+        m.put("device", device.name());
+        m.put("top", TOP);
+        m.put("fits", over.isEmpty());
+        m.put("lut", lut);
+        m.put("lut_available", device.luts());
+        m.put("lut_percent", percent(lut, device.luts()));
+        m.put("ff", ff);
+        m.put("ff_available", device.ffs());
+        m.put("ff_percent", percent(ff, device.ffs()));
+        m.put("dsp", dsp);
+        m.put("dsp_available", device.dsps());
+        m.put("dsp_percent", percent(dsp, device.dsps()));
+        m.put("ebr", ebr);
+        m.put("ebr_available", device.ebr());
+        m.put("ebr_percent", percent(ebr, device.ebr()));
+        m.put("yosys_seconds", round((System.nanoTime() - t0) / 1e9, 2));
+        m.put("log", REPORTS + "/" + YosysEstimator.LOG);
+        m.put("cells", new LinkedHashMap<>(cells));
+        String text = Json.write(m);
+        OutputDirectory.writeWhole(outdir.resolve(ESTIMATE), text);
+        if (json) {
+            out().print(text);
+        } else {
+            out().println("estimate of " + outdir.resolve(RTL) + " (top " + TOP + ") by Yosys synth_ice40 (" + Ice40Flow.SYNTH + ")");
+            out().println(String.format(Locale.ROOT, "%-10s %s (%s %s)", "part", shownPart, device.family(), device.name()));
+            out().println(String.format(Locale.ROOT, "%-10s %8s %10s %7s", "resource", "used", "available", "util"));
+            out().println(row("LUT4", Integer.toString(lut), device.luts(), percent(lut, device.luts()), "SB_CARRY " + cells.getOrDefault("SB_CARRY", 0)));
+            out().println(row("FF", Integer.toString(ff), device.ffs(), percent(ff, device.ffs()), null));
+            out().println(row("SB_MAC16", Integer.toString(dsp), device.dsps(), percent(dsp, device.dsps()), null));
+            out().println(row("EBR", Integer.toString(ebr), device.ebr(), percent(ebr, device.ebr()), "4 Kb SB_RAM40_4K"));
+            out().println(String.format(Locale.ROOT, "%-10s %s", "fits", over.isEmpty() ? "yes" : "NO, over " + String.join(", ", over)));
+            out().println("wrote " + outdir.resolve(ESTIMATE));
         }
         out().flush();
         return Main.EXIT_OK;

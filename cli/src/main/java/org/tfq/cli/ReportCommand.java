@@ -62,6 +62,7 @@ final class ReportCommand extends TfqCommand {
             out().println(row("LUTRAM", u.lutram() == null ? "-" : u.lutram().toString()));
             out().println(row("DSP", used(u.dsp(), u.dspAvailable())));
             out().println(row("BRAM36", used(u.bram36(), u.bram36Available()) + (u.ramb18() == null ? "" : ", of which RAMB18: " + u.ramb18())));
+            if (u.ebr() != null) out().println(row("EBR", used(u.ebr(), u.ebrAvailable())));
         }
         VivadoSummary.Timing t = s.timing();
         if (t == null) {

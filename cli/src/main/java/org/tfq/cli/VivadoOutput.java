@@ -44,16 +44,23 @@ final class VivadoOutput {
     CommandSpec mixee;
 
     @Option(names = "--part", paramLabel = "PART", defaultValue = PartDatabase.DEFAULT_PART,
-            description = "FPGA part for Vivado and for fitting the design, a full Vivado part name (default: ${DEFAULT-VALUE}).")
+            description = "FPGA part for Vivado and for fitting the design, a full Vivado part name, or an iCE40 part built with"
+                    + " Yosys and nextpnr (ice40up5k-sg48, ice40up5k-uwg30) (default: ${DEFAULT-VALUE}).")
     String part = PartDatabase.DEFAULT_PART;
 
-    @Option(names = "--clock-mhz", paramLabel = "MHZ", defaultValue = "100",
-            description = "Clock the design is constrained to in vivado/constraints.xdc, in MHz (default: ${DEFAULT-VALUE}).")
-    double clockMhz = VivadoOptions.DEFAULT_CLOCK_MHZ;
+    // NaN until options(): then the value given, or the part's default
+    @Option(names = "--clock-mhz", paramLabel = "MHZ",
+            description = "Clock the design is constrained to in vivado/constraints.xdc (iCE40: nextpnr's --freq), in MHz"
+                    + " (default: 100, on an iCE40 24).")
+    double clockMhz = Double.NaN;
 
     @Option(names = "--xdc", paramLabel = "FILE",
             description = "Your own constraints (pins, I/O standards), copied to vivado/user.xdc and read after the clock.")
     Path xdc;
+
+    @Option(names = "--pcf", paramLabel = "FILE",
+            description = "iCE40 parts: your own pin constraints for nextpnr, used in place of the generated ice40/pins.pcf.")
+    Path pcf;
 
     @Option(names = "--allow-timing-violation",
             description = "make bitstream writes the bitstream even when the routed design misses the clock.")
@@ -74,8 +81,10 @@ final class VivadoOutput {
         if (options == null) {
             // one option at a time from valid defaults, so that the error names the option that is wrong
             VivadoOptions withPart = checked("--part", () -> VivadoOptions.defaults().withPart(part));
+            if (Double.isNaN(clockMhz)) clockMhz = PartDatabase.defaultClockMhz(withPart.part());
             VivadoOptions withClock = checked("--clock-mhz", () -> withPart.withClockMhz(clockMhz));
-            options = checked("--xdc", () -> withClock.withUserXdc(xdc)).withAllowTimingViolation(allowTimingViolation);
+            VivadoOptions withXdc = checked("--xdc", () -> withClock.withUserXdc(xdc)).withAllowTimingViolation(allowTimingViolation);
+            options = checked("--pcf", () -> withXdc.withUserPcf(pcf));
             if (!(maxUtilization > 0 && maxUtilization <= 100)) {
                 throw new CliException("--max-utilization " + num(maxUtilization) + ": a percentage of the part's LUTs, above 0 and at most 100");
             }
@@ -153,7 +162,8 @@ final class VivadoOutput {
             short_.add(switch (r) {
                 case "LUT" -> need.lut() + " LUTs (" + num(maxUtilization) + "% of the part's " + cap.luts() + ")";
                 case "FF" -> need.ff() + " FFs of " + cap.ffs();
-                case "DSP" -> need.dsp() + " DSP48E1 of " + cap.dsps();
+                case "DSP" -> need.dsp() + (cap.ice40() ? " SB_MAC16 of " : " DSP48E1 of ") + cap.dsps();
+                case "EBR" -> need.ebr() + " EBR of " + cap.ebr();
                 default -> num(need.bram36Tiles()) + " BRAM36 of " + cap.bram36();
             });
         }

@@ -21,6 +21,7 @@ import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.quant.QuantOptions;
 import org.tfq.passes.quant.Quantize;
 import org.tfq.passes.resources.LaneChooser;
+import org.tfq.passes.engine.MemoryPlan;
 import org.tfq.passes.resources.MemoryPlanner;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
@@ -28,6 +29,8 @@ import org.tfq.verilog.DesignReadme;
 import org.tfq.verilog.EngineGenerator;
 import org.tfq.verilog.EngineTestbench;
 import org.tfq.verilog.SpiWrapper;
+import org.tfq.vivado.Ice40Flow;
+import org.tfq.vivado.Ice40Pins;
 import org.tfq.vivado.VivadoDesign;
 import org.tfq.vivado.VivadoFlow;
 
@@ -127,8 +130,10 @@ public final class Compiler {
         Program program = s.program();
         ImportResult model = s.quantized().imported();
         IntegerModel im = s.quantized().model();
-        EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, s.target().activations(), tb.version(),
-                MemoryPlanner.plan(program, s.target().memory(), s.target().capacity()));
+        boolean ice40 = s.target().part().ice40();
+        // the memory planner prices placements with the 7 series model; an iCE40 design keeps its memories by size
+        MemoryPlan plan = ice40 ? MemoryPlan.bySize(program) : MemoryPlanner.plan(program, s.target().memory(), s.target().capacity());
+        EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, s.target().activations(), tb.version(), plan, ice40);
         List<long[]> in = new ArrayList<>(), expected = new ArrayList<>();
         List<Map<String, long[]>> layers = tb.checkLayers() ? new ArrayList<>() : null;
         String outputName = im.graph().outputs().get(0).name();
@@ -151,14 +156,24 @@ public final class Compiler {
         }
         String top = tb.spi() ? SpiWrapper.TOP : EngineGenerator.TOP;
         String readme = DesignReadme.of(program, im).model(model.source().getFileName().toString()).version(tb.version())
-                .files(rtl, files.memories()).spi(tb.spi()).vivado(true, s.target().vivado().part(), true)
+                .files(rtl, files.memories()).spi(tb.spi()).vivado(!ice40, s.target().vivado().part(), true).ice40(ice40)
                 .clockMhz(s.target().vivado().clockMhz()).render();
         List<String> rtlPaths = new ArrayList<>();
         for (String f : rtl) rtlPaths.add(RTL_DIR + f);
         List<String> mems = new ArrayList<>();
         for (String f : files.memories()) mems.add(RTL_DIR + f);
         VivadoDesign d = new VivadoDesign(top, CLOCK, rtlPaths, mems, program.predictedCycles());
-        return new Generated(s, files, tb.spi() ? "spi" : "axis", top, rtl, in.size(), readme, VivadoFlow.files(d, s.target().vivado()));
+        Map<String, String> flow = ice40 ? Ice40Flow.files(d, s.target().vivado(), Ice40Pins.ports(read(rtlDir.resolve(top + ".v")), top))
+                : VivadoFlow.files(d, s.target().vivado());
+        return new Generated(s, files, tb.spi() ? "spi" : "axis", top, rtl, in.size(), readme, flow);
+    }
+
+    private static String read(Path f) {
+        try {
+            return java.nio.file.Files.readString(f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**

@@ -70,7 +70,8 @@ public final class ReportJson {
         LaneChooser.Choice choice = s.choice();
         ResourceEstimate e = s.estimate();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", "tfq's analytical resource model (calibrated on Yosys synth_xilinx), not a synthesis result");
+        m.put("source", cap.ice40() ? "tfq's iCE40 resource model (LUT4 calibrated on Yosys synth_ice40), not a synthesis result"
+                : "tfq's analytical resource model (calibrated on Yosys synth_xilinx), not a synthesis result");
         m.put("lanes_chosen_by", choice.auto() ? "auto" : "--lanes");
         m.put("max_utilization_percent", s.target().maxUtilizationPercent());
         m.put("fits", e.fits(cap, s.target().maxLutFraction()));

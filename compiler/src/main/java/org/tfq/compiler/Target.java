@@ -31,7 +31,7 @@ public record Target(VivadoOptions vivado, double maxUtilizationPercent, Integer
     }
 
     public static Capacity capacity(Part p) {
-        return new Capacity(p.name(), p.luts(), p.ffs(), p.dsps(), p.bram36());
+        return new Capacity(p.name(), p.luts(), p.ffs(), p.dsps(), p.bram36(), p.ebr(), p.spram());
     }
 
     /** The resource model's name for the engine's activation memory. */

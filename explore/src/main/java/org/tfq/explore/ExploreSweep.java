@@ -198,7 +198,8 @@ public final class ExploreSweep {
     }
 
     private ExploreRow row(int order, Widths w, double rmse, Program p, String activations) {
-        ResourceEstimate e = ResourceModel.estimate(p, Target.memory(EngineGenerator.Activations.valueOf(activations.toUpperCase(java.util.Locale.ROOT))));
+        ResourceEstimate e = setup.capacity().ice40() ? org.tfq.passes.resources.Ice40ResourceModel.estimate(p)
+                : ResourceModel.estimate(p, Target.memory(EngineGenerator.Activations.valueOf(activations.toUpperCase(java.util.Locale.ROOT))));
         Resources r = e.total();
         Capacity cap = setup.capacity();
         double mhz = setup.clockMhz();

@@ -6,7 +6,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The FPGAs tfq knows the resources of: the whole Spartan-7 family and two common Artix-7 devices.
+ * The FPGAs tfq knows the resources of: the whole Spartan-7 family, two common Artix-7 devices,
+ * and the Lattice iCE40UP5K (built with the open flow: Yosys, nextpnr-ice40, icepack).
  *
  * <p>Counts are from the 7 series FPGAs data sheet overview (DS180): LUTs are four per slice, CLB
  * flip-flops eight per slice (for the XC7S6, DS180's 7,500 flip-flops give 3,750 LUTs), block RAM
@@ -14,6 +15,11 @@ import java.util.stream.Collectors;
  * these devices (XC7S15: 8,000 / 16,000 / 20 / 10; XC7S50: 32,600 / 65,200 / 120 / 75; XC7A100T:
  * 63,400 / 126,800 / 240 / 135). Package and speed-grade combinations are those DS180 and the
  * package pinout files list, named the way Vivado names parts.
+ *
+ * <p>The iCE40UP5K (iCE40 UltraPlus data sheet, FPGA-DS-02008): 5,280 LUT4 each with its
+ * flip-flop, 8 SB_MAC16, 30 EBR of 4 Kb, 4 SPRAM of 256 Kb; as nextpnr-ice40 {@code --up5k}
+ * reports it. Its parts are named device-package, the packages nextpnr-ice40 knows for the UP5K
+ * ({@code sg48}, {@code uwg30}); the family has no speed grades.
  */
 public final class PartDatabase {
 
@@ -34,7 +40,8 @@ public final class PartDatabase {
             artix7("xc7a35t", 20_800, 41_600, 90, 50, List.of("xc7a35ticsg324-1L", "xc7a35ticpg236-1L"),
                     "cpg236", "csg324", "csg325", "ftg256", "fgg484"),
             artix7("xc7a100t", 63_400, 126_800, 240, 135, List.of("xc7a100ticsg324-1L"),
-                    "csg324", "ftg256", "fgg484", "fgg676"));
+                    "csg324", "ftg256", "fgg484", "fgg676"),
+            new Part("ice40up5k", Part.ICE40_UP, 5_280, 5_280, 8, 0, List.of("ice40up5k-sg48", "ice40up5k-uwg30"), 30, 4));
 
     private PartDatabase() {}
 
@@ -71,9 +78,10 @@ public final class PartDatabase {
         return canonical;
     }
 
-    /** The known device names, comma-separated, for error messages. */
+    /** The known device names, comma-separated, for error messages; the iCE40 ones with their part names. */
     public static String knownDevices() {
-        return PARTS.stream().map(Part::name).collect(Collectors.joining(", "));
+        return PARTS.stream().map(p -> p.ice40() ? p.name() + " (" + String.join(", ", p.packageParts()) + ")" : p.name())
+                .collect(Collectors.joining(", "));
     }
 
     private static String normalize(String s) {
@@ -87,6 +95,11 @@ public final class PartDatabase {
 
     private static Part artix7(String name, int luts, int ffs, int dsps, int bram36, List<String> lowPower, String... packages) {
         return new Part(name, "Artix-7", luts, ffs, dsps, bram36, combine(name, packages, ARTIX7_SPEEDS, lowPower));
+    }
+
+    /** The device's default clock: the reference design's 100 MHz on the 7 series; 24 MHz on the iCE40, 1.5 times the 16 MHz the successor design ran it at. */
+    public static double defaultClockMhz(String part) {
+        return lookup(part).ice40() ? 24.0 : VivadoOptions.DEFAULT_CLOCK_MHZ;
     }
 
     private static List<String> combine(String name, String[] packages, List<String> speeds, List<String> extra) {

@@ -10,8 +10,9 @@ import java.nio.file.Path;
  * @param clockMhz             the clock the design is constrained to, in MHz
  * @param userXdc              the user's own constraints (pins, I/O standards, configuration), or null
  * @param allowTimingViolation write the bitstream even when the routed design misses the clock
+ * @param userPcf              on an iCE40, the user's own pin constraints (nextpnr PCF) in place of the generated ones, or null
  */
-public record VivadoOptions(String part, double clockMhz, Path userXdc, boolean allowTimingViolation) {
+public record VivadoOptions(String part, double clockMhz, Path userXdc, boolean allowTimingViolation, Path userPcf) {
 
     public static final double DEFAULT_CLOCK_MHZ = 100.0;
 
@@ -30,6 +31,12 @@ public record VivadoOptions(String part, double clockMhz, Path userXdc, boolean 
             throw new VivadoException("a clock of " + clockMhz + " MHz is beyond what a 7 series FPGA runs (at most "
                     + MAX_CLOCK_MHZ + " MHz accepted); give the frequency in MHz");
         }
+        boolean ice40 = PartDatabase.lookup(part).ice40();
+        if (userXdc != null && ice40) throw new VivadoException(userXdc + ": an XDC file is for Vivado; " + part + " is built with nextpnr: give its pins as a PCF (--pcf)");
+        if (userPcf != null && !ice40) throw new VivadoException(userPcf + ": a PCF file is for iCE40 parts; " + part + " is built with Vivado: give its pins as an XDC (--xdc)");
+        if (userPcf != null) {
+            if (!Files.isRegularFile(userPcf) || !Files.isReadable(userPcf)) throw new VivadoException(userPcf + ": no such readable file (user PCF)");
+        }
         if (userXdc != null) {
             if (Files.isDirectory(userXdc)) throw new VivadoException(userXdc + ": is a directory, not an XDC file");
             if (!Files.exists(userXdc)) throw new VivadoException(userXdc + ": no such file (user XDC)");
@@ -38,25 +45,33 @@ public record VivadoOptions(String part, double clockMhz, Path userXdc, boolean 
         }
     }
 
+    public VivadoOptions(String part, double clockMhz, Path userXdc, boolean allowTimingViolation) {
+        this(part, clockMhz, userXdc, allowTimingViolation, null);
+    }
+
     /** The reference design's settings: XC7S15 (FTGB196, -1) at 100 MHz, no user XDC. */
     public static VivadoOptions defaults() {
         return new VivadoOptions(PartDatabase.DEFAULT_PART, DEFAULT_CLOCK_MHZ, null, false);
     }
 
     public VivadoOptions withPart(String p) {
-        return new VivadoOptions(p, clockMhz, userXdc, allowTimingViolation);
+        return new VivadoOptions(p, clockMhz, userXdc, allowTimingViolation, userPcf);
     }
 
     public VivadoOptions withClockMhz(double mhz) {
-        return new VivadoOptions(part, mhz, userXdc, allowTimingViolation);
+        return new VivadoOptions(part, mhz, userXdc, allowTimingViolation, userPcf);
     }
 
     public VivadoOptions withUserXdc(Path xdc) {
-        return new VivadoOptions(part, clockMhz, xdc, allowTimingViolation);
+        return new VivadoOptions(part, clockMhz, xdc, allowTimingViolation, userPcf);
     }
 
     public VivadoOptions withAllowTimingViolation(boolean allow) {
-        return new VivadoOptions(part, clockMhz, userXdc, allow);
+        return new VivadoOptions(part, clockMhz, userXdc, allow, userPcf);
+    }
+
+    public VivadoOptions withUserPcf(Path pcf) {
+        return new VivadoOptions(part, clockMhz, userXdc, allowTimingViolation, pcf);
     }
 
     /** The clock period in ns. */

@@ -46,6 +46,7 @@ public final class VivadoReports {
      */
     public static VivadoSummary summarize(Path outdir, Double cyclesPerInference) {
         if (!Files.isDirectory(outdir)) throw new VivadoException(outdir + ": no such folder (the output folder of tfq compile)");
+        if (NextpnrReport.present(outdir)) return NextpnrReport.summarize(outdir, cyclesPerInference);
         Path u = outdir.resolve(UTILIZATION);
         Path t = outdir.resolve(TIMING);
         Path p = outdir.resolve(POWER);

@@ -35,7 +35,16 @@ public record VivadoSummary(Utilization utilization, Timing timing, Power power,
      */
     public record Utilization(String source, String tool, String device,
                               Integer lut, Integer ff, Integer lutram, Integer dsp, Double bram36, Integer ramb18,
-                              Integer lutAvailable, Integer ffAvailable, Integer dspAvailable, Double bram36Available) {}
+                              Integer lutAvailable, Integer ffAvailable, Integer dspAvailable, Double bram36Available,
+                              Integer ebr, Integer ebrAvailable) {
+
+        /** A 7 series device's: no EBR. */
+        public Utilization(String source, String tool, String device,
+                           Integer lut, Integer ff, Integer lutram, Integer dsp, Double bram36, Integer ramb18,
+                           Integer lutAvailable, Integer ffAvailable, Integer dspAvailable, Double bram36Available) {
+            this(source, tool, device, lut, ff, lutram, dsp, bram36, ramb18, lutAvailable, ffAvailable, dspAvailable, bram36Available, null, null);
+        }
+    }
 
     /**
      * From {@code report_timing_summary}: the Design Timing Summary (design-wide WNS, TNS, WHS)
@@ -87,6 +96,11 @@ public record VivadoSummary(Utilization utilization, Timing timing, Power power,
             u.put("ff_available", utilization.ffAvailable());
             u.put("dsp_available", utilization.dspAvailable());
             u.put("bram36_available", utilization.bram36Available());
+            // an iCE40's 4 Kb block RAMs (nextpnr's report); absent from a Vivado summary
+            if (utilization.ebr() != null) {
+                u.put("ebr", utilization.ebr());
+                u.put("ebr_available", utilization.ebrAvailable());
+            }
             m.put("utilization", u);
         }
         if (timing == null) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfq.ir.IrException;
@@ -42,6 +43,40 @@ class VivadoOptionsTest {
         assertTrue(m.startsWith("unknown FPGA part 'xc7k325tffg900-2'; known devices: xc7s6, xc7s15,"), m);
         assertTrue(error(() -> VivadoOptions.defaults().withPart("xc7s50")).contains("is a device, not a full part name"));
         assertTrue(error(() -> new VivadoOptions(null, 100, null, false)).startsWith("no FPGA part given"));
+    }
+
+    @Test
+    void constraintsOfTheOtherFlowAreRefused() throws IOException {
+        Path pcf = Files.writeString(tmp.resolve("board.pcf"), "set_io clk 35\n");
+        Path xdc = Files.writeString(tmp.resolve("board.xdc"), "set_property PACKAGE_PIN A1 [get_ports clk]\n");
+        VivadoOptions ice = VivadoOptions.defaults().withPart("ice40up5k-sg48");
+        assertEquals(pcf, ice.withUserPcf(pcf).userPcf());
+        assertEquals(pcf + ": a PCF file is for iCE40 parts; xc7s15ftgb196-1 is built with Vivado: give its pins as an XDC (--xdc)",
+                error(() -> VivadoOptions.defaults().withUserPcf(pcf)));
+        assertEquals(xdc + ": an XDC file is for Vivado; ice40up5k-sg48 is built with nextpnr: give its pins as a PCF (--pcf)",
+                error(() -> ice.withUserXdc(xdc)));
+        assertTrue(error(() -> ice.withUserPcf(tmp.resolve("none.pcf"))).endsWith("none.pcf: no such readable file (user PCF)"));
+        // the flow's files: a generated PCF, or the user's copied
+        Map<String, String> f = Ice40Flow.files(Fixtures.design(), ice.withClockMhz(24), List.of(new Ice40Pins.Port("clk", 1),
+                new Ice40Pins.Port("s_axis_tdata", 8), new Ice40Pins.Port("done", 1)));
+        assertEquals(List.of("Makefile", "ice40/pins.pcf", "ice40/synth.ys"), List.copyOf(f.keySet()));
+        assertTrue(f.get("ice40/pins.pcf").contains("set_io clk 35\nset_io s_axis_tdata[0] 2\n"), f.get("ice40/pins.pcf"));
+        assertTrue(f.get("ice40/pins.pcf").endsWith("set_io s_axis_tdata[7] 12\nset_io done 13\n"), f.get("ice40/pins.pcf"));
+        assertTrue(f.get("Makefile").contains("--up5k --package sg48 --freq 24.000"), f.get("Makefile"));
+        assertEquals("set_io clk 35\n", Ice40Flow.files(Fixtures.design(), ice.withUserPcf(pcf), List.of()).get("ice40/user.pcf"));
+        List<Ice40Pins.Port> wide = List.of(new Ice40Pins.Port("clk", 1), new Ice40Pins.Port("m_axis_tdata", 32));
+        assertEquals("ice40up5k-uwg30 has 21 user I/O pins for the design, its top module needs 33: use --interface spi (a few pins),"
+                + " the sg48 package, or give your own pins with --pcf",
+                error(() -> Ice40Flow.files(Fixtures.design(), ice.withPart("ice40up5k-uwg30"), wide)));
+    }
+
+    @Test
+    void portsOfAGeneratedTop() {
+        String v = "// header\nmodule tfq_top #(\n    parameter MEM_DIR = \"rtl/\"\n) (\n    input  wire                 clk,\n"
+                + "    output reg                  done,\n    input  wire [7:0]     s_axis_tdata,\n    output wire                 m_axis_tlast\n);\n"
+                + "    input wire not_a_port;\n";
+        assertEquals(List.of(new Ice40Pins.Port("clk", 1), new Ice40Pins.Port("done", 1), new Ice40Pins.Port("s_axis_tdata", 8),
+                new Ice40Pins.Port("m_axis_tlast", 1)), Ice40Pins.ports(v, "tfq_top"));
     }
 
     @Test

@@ -169,10 +169,15 @@ Timing:
 <#if vivado>
 | `vivado/` | Vivado batch build (`build.tcl`, constraints) |
 </#if>
-<#if makefile>
+<#if ice40>
+| `ice40/` | the iCE40 build: Yosys script (`synth.ys`) and the pins for nextpnr-ice40 (generated `pins.pcf`, or your `user.pcf`) |
+</#if>
+<#if makefile && ice40>
+| `Makefile` | `make sim`, `make estimate`, `make bitstream`, `make report` |
+<#elseif makefile>
 | `Makefile` | `make sim`, `make estimate`, `make bitstream`, `make ooc`, `make report` |
 </#if>
-| `reports/` | results of `tfq simulate`, `tfq estimate`<#if vivado> and the Vivado build</#if> |
+| `reports/` | results of `tfq simulate`, `tfq estimate`<#if vivado> and the Vivado build</#if><#if ice40> and the iCE40 build</#if> |
 | `report.json` | per layer: widths, scales, multipliers, shifts; the engine's program and cycle count |
 | `ir.txt`, `float-ir.txt` | the integer IR and the float IR it was quantized from |
 
@@ -201,7 +206,11 @@ vvp -n tb_tfq_spi.vvp                 # ends with "vectors N mismatches 0"
 ## Estimate and build
 
 ```
+<#if ice40>
+tfq estimate .     # Yosys synth_ice40: LUT4s, FFs, SB_MAC16s, EBRs against the part, before place and route
+<#else>
 tfq estimate .     # Yosys: LUTs, FFs, LUTRAM, DSPs, block RAM against the part, without Vivado
+</#if>
 ```
 <#if spi>
 (`tfq estimate` synthesizes `tfq_top`; the SPI slave adds its synchronisers, counters and two
@@ -217,6 +226,14 @@ tfq report .       # Vivado's reports summarized (reports/summary.json): resourc
 <#if spi>
 The Vivado top module is `tfq_spi_top`.
 </#if>
+<#elseif ice40>
+
+```
+make bitstream     # Yosys, nextpnr-ice40 (pins: ice40/*.pcf), icepack: build/<#if spi>tfq_spi_top<#else>tfq_top</#if>.bin
+tfq report .       # nextpnr's report summarized (reports/summary.json): logic cells, SB_MAC16, EBR, Fmax, latency
+```
+`make bitstream` fails with one line when the routed design misses the clock. The generated pins
+are an example: give your board's with `tfq compile --pcf FILE`.
 <#else>
 
 No `vivado/` folder was generated with this design.<#if spi> For a Vivado build, the top module is

@@ -354,7 +354,7 @@ module tfq_top #(
         for (j = 0; j < LANES; j = j + 1) begin : g_lane
             wire signed [WW-1:0] w_j = w_q[j*WW +: WW];
 <#if buffer>
-            (* ram_style = "distributed" *) reg [AW-1:0] bbuf [0:BB_DEPTH-1];
+            (* ram_style = "${bufferStyle}" *) reg [AW-1:0] bbuf [0:BB_DEPTH-1];
             reg [AW-1:0] bq;
             always @(posedge clk) begin
                 if (v1 && kind1 == K_LOADB && lane1 == j) bbuf[wa1[BB_AW-1:0]] <= act_qa;

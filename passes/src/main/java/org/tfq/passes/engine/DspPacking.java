@@ -13,6 +13,15 @@ public final class DspPacking {
     /** Operand widths of a DSP48E1 multiplier. */
     public static final int DSP_A_BITS = 25, DSP_B_BITS = 18;
 
+    /**
+     * On an iCE40 never: its SB_MAC16 multiplies 16 x 16, too narrow for two products side by
+     * side at any width the engine has (9-bit centred activations times 8-bit operands already
+     * need 17 bits for one product).
+     */
+    public static boolean pairs(EngineWidths e, boolean ice40) {
+        return !ice40 && pairs(e);
+    }
+
     /** True when the engine of {@code e} packs its lanes two per multiplier. */
     public static boolean pairs(EngineWidths e) {
         int centred = e.aw() + 1;

@@ -15,6 +15,14 @@ public final class MemoryStyle {
         return bits > DISTRIBUTED_MAX_BITS;
     }
 
+    /**
+     * Where the engine's RAMs (activation memory, B buffers) go on an iCE40: always its EBR. The
+     * family has no LUT RAM, so a "distributed" RAM would become flip-flops and multiplexers.
+     */
+    public static boolean ice40RamInBlock() {
+        return true;
+    }
+
     /** The activation memory of {@code bits} bits: forced to block RAM, forced to LUT RAM, or by {@link #block}. */
     public static boolean activationsInBlock(boolean forceBlock, boolean byRule, long bits) {
         return forceBlock || (byRule && block(bits));

@@ -80,7 +80,7 @@ public final class LaneChooser {
     }
 
     private static Candidate candidate(Program p, Capacity cap, double maxLutFraction, ResourceModel.ActivationMemory memory) {
-        ResourceEstimate e = ResourceModel.estimate(p, memory, MemoryPlanner.plan(p, memory, cap));
+        ResourceEstimate e = cap.ice40() ? Ice40ResourceModel.estimate(p) : ResourceModel.estimate(p, memory, MemoryPlanner.plan(p, memory, cap));
         return new Candidate(p.lanes(), p.predictedCycles(), e, e.fits(cap, maxLutFraction));
     }
 }

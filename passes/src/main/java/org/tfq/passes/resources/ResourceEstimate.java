@@ -35,11 +35,13 @@ public record ResourceEstimate(int lanes, List<Unit> units) {
         if (t.ff() > c.ffs()) o.add("FF");
         if (t.dsp() > c.dsps()) o.add("DSP");
         if (t.bram36Tiles() > c.bram36()) o.add("BRAM");
+        if (t.ebr() > c.ebr()) o.add("EBR");
         return o;
     }
 
     /** A plain-text table, one row per unit and a total row against {@code c}. */
     public String table(Capacity c) {
+        if (c != null && c.ice40()) return ice40Table(c);
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%-22s %7s %7s %7s %4s %6s  %s%n", "unit", "LUT", "LUTRAM", "FF", "DSP", "BRAM", "how"));
         for (Unit u : units) {
@@ -52,6 +54,20 @@ public record ResourceEstimate(int lanes, List<Unit> units) {
         if (c != null) {
             b.append(String.format(Locale.ROOT, "%-22s %7d %7s %7d %4d %6d%n", c.name() + " has", c.luts(), "", c.ffs(), c.dsps(), c.bram36()));
         }
+        return b.toString();
+    }
+
+    /** {@link #table} on an iCE40: LUT4, FF, SB_MAC16 and EBR columns. */
+    private String ice40Table(Capacity c) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-22s %7s %7s %8s %4s  %s%n", "unit", "LUT4", "FF", "SB_MAC16", "EBR", "how"));
+        for (Unit u : units) {
+            Resources r = u.resources();
+            b.append(String.format(Locale.ROOT, "%-22s %7d %7d %8d %4d  %s%n", u.name(), r.lut(), r.ff(), r.dsp(), r.ebr(), u.detail()));
+        }
+        Resources t = total();
+        b.append(String.format(Locale.ROOT, "%-22s %7d %7d %8d %4d%n", "total", t.lut(), t.ff(), t.dsp(), t.ebr()));
+        b.append(String.format(Locale.ROOT, "%-22s %7d %7d %8d %4d%n", c.name() + " has", c.luts(), c.ffs(), c.dsps(), c.ebr()));
         return b.toString();
     }
 }
