@@ -23,7 +23,6 @@ import org.tfq.passes.explore.PowerModel;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.resources.Capacity;
 import org.tfq.passes.resources.ResourceEstimate;
-import org.tfq.passes.resources.ResourceModel;
 import org.tfq.passes.resources.Resources;
 import org.tfq.passes.schedule.Program;
 import org.tfq.passes.schedule.ScheduleProgram;
@@ -198,8 +197,8 @@ public final class ExploreSweep {
     }
 
     private ExploreRow row(int order, Widths w, double rmse, Program p, String activations) {
-        ResourceEstimate e = setup.capacity().ice40() ? org.tfq.passes.resources.Ice40ResourceModel.estimate(p)
-                : ResourceModel.estimate(p, Target.memory(EngineGenerator.Activations.valueOf(activations.toUpperCase(java.util.Locale.ROOT))));
+        ResourceEstimate e = org.tfq.passes.resources.LaneChooser.estimate(p, setup.capacity(),
+                Target.memory(EngineGenerator.Activations.valueOf(activations.toUpperCase(java.util.Locale.ROOT))));
         Resources r = e.total();
         Capacity cap = setup.capacity();
         double mhz = setup.clockMhz();

@@ -80,7 +80,15 @@ public final class LaneChooser {
     }
 
     private static Candidate candidate(Program p, Capacity cap, double maxLutFraction, ResourceModel.ActivationMemory memory) {
-        ResourceEstimate e = cap.ice40() ? Ice40ResourceModel.estimate(p) : ResourceModel.estimate(p, memory, MemoryPlanner.plan(p, memory, cap));
+        ResourceEstimate e = estimate(p, cap, memory);
         return new Candidate(p.lanes(), p.predictedCycles(), e, e.fits(cap, maxLutFraction));
+    }
+
+    /**
+     * The estimate of {@code p} on the part {@code cap} describes: by the iCE40 model for that
+     * family, else by the 7 series model with the memories planned to fit the part.
+     */
+    public static ResourceEstimate estimate(Program p, Capacity cap, ResourceModel.ActivationMemory memory) {
+        return cap.ice40() ? Ice40ResourceModel.estimate(p) : ResourceModel.estimate(p, memory, MemoryPlanner.plan(p, memory, cap));
     }
 }
