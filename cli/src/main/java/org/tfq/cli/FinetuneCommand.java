@@ -1,10 +1,9 @@
 package org.tfq.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -228,35 +227,24 @@ final class FinetuneCommand extends TfqCommand {
     }
 
     /** Beside OUT.onnx first, then moved over it: an interrupted write leaves the old file as it was. */
-    private void write(Graph trained) throws IOException {
-        byte[] bytes;
+    private void write(Graph trained) {
         try {
-            bytes = OnnxWriter.toOnnx(trained, "tfq finetune " + Main.Version.version());
+            OnnxWriter.write(trained, output, "tfq finetune " + Main.Version.version());
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": the fine-tuned model cannot be written as ONNX: " + e.getMessage());
-        }
-        Path o = output.toAbsolutePath();
-        Path tmp = Files.createTempFile(o.getParent(), "." + o.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, o, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+        } catch (UncheckedIOException e) {
+            throw new CliException(e.getMessage() + ": check that the folder is writable and has space");
         }
     }
 
     private static double rmse(IntegerModel m, List<FloatTensor> x, List<FloatTensor> y) {
-        double s = 0;
-        long n = 0;
-        for (int i = 0; i < x.size(); i++) {
-            float[] p = m.run(x.get(i)).data(), t = y.get(i).data();
-            for (int j = 0; j < p.length; j++) {
-                double d = (double) p[j] - t[j];
-                s += d * d;
-            }
-            n += p.length;
+        int n = y.stream().mapToInt(t -> t.data().length).sum();
+        float[] predicted = new float[n], targets = new float[n];
+        for (int i = 0, k = 0; i < x.size(); k += y.get(i).data().length, i++) {
+            System.arraycopy(m.run(x.get(i)).data(), 0, predicted, k, y.get(i).data().length);
+            System.arraycopy(y.get(i).data(), 0, targets, k, y.get(i).data().length);
         }
-        return Math.sqrt(s / n);
+        return Accuracy.rmse(predicted, targets);
     }
 
     /** Input and target windows from two .npy files, checked against the model and each other. */

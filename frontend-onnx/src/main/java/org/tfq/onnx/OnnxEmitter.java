@@ -100,6 +100,7 @@ final class OnnxEmitter {
         Shape in = n.inputs().isEmpty() ? null : n.input(0).type().shape();
         if (op instanceof Linear l) linear(name, x.get(0), l, y);
         else if (op instanceof MatMul m) matmul(name, x, n.input(1).type().shape().rank(), m, y);
+        else if (op instanceof FakeQuant f && f.spec().bits() > 8) quantizeArithmetic(name, x.get(0), f.spec(), y);
         else if (op instanceof FakeQuant f) quantize(name, x.get(0), f.spec(), -1, y);
         else if (op instanceof Softmax s) softmax(name, x.get(0), in, s, y);
         else if (op instanceof LayerNorm l) {
@@ -224,6 +225,38 @@ final class OnnxEmitter {
             }
         }
         node("DequantizeLinear", name + "/dequantize", List.of(codes, scale, zero), y, ax);
+    }
+
+    /**
+     * An activation quantizer wider than 8 bits (a forecast's 16-bit codes) as arithmetic: Div by
+     * the scale, Round, Add the zero point, Clip to the codes, Sub the zero point, Mul by the scale.
+     * QuantizeLinear takes 16-bit codes only from opset 21 (ONNX Runtime 1.18, onnx 1.16), and this
+     * form keeps the file at opset 17; it computes what QuantizeLinear/DequantizeLinear compute, with
+     * the same half-to-even rounding, and the importer reads it back as the same quantization point.
+     */
+    private void quantizeArithmetic(String name, String x, QuantSpec q, String y) {
+        String scale = floats(y + "/scale", FloatTensor.scalar((float) q.scale()[0]));
+        long z = q.zeroPoint()[0];
+        String scaled = fresh(y + "/scaled");
+        node("Div", name + "/divide", List.of(x, scale), scaled);
+        String codes = fresh(y + "/rounded");
+        node("Round", name + "/round", List.of(scaled), codes);
+        String zero = z == 0 ? null : floats(y + "/zero_point", FloatTensor.scalar(z));
+        if (zero != null) {
+            String shifted = fresh(y + "/codes");
+            node("Add", name + "/add_zero_point", List.of(codes, zero), shifted);
+            codes = shifted;
+        }
+        String clipped = fresh(y + "/clipped");
+        node("Clip", name + "/clip", List.of(codes, floats(y + "/qmin", FloatTensor.scalar(q.qmin())),
+                floats(y + "/qmax", FloatTensor.scalar(q.qmax()))), clipped);
+        codes = clipped;
+        if (zero != null) {
+            String centred = fresh(y + "/centred");
+            node("Sub", name + "/sub_zero_point", List.of(codes, zero), centred);
+            codes = centred;
+        }
+        node("Mul", name + "/dequantize", List.of(codes, scale), y);
     }
 
     private static int codeBits(QuantSpec q) {

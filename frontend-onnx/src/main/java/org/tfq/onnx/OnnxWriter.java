@@ -29,7 +29,7 @@ public final class OnnxWriter {
 
     /** The opset of the written model when every code fits 8 bits: the one PyTorch 1.13 exports at. */
     static final int OPSET = 17;
-    /** 16-bit codes in QuantizeLinear need opset 21. */
+    /** 16-bit codes in QuantizeLinear need opset 21; only weights wider than 8 bits use them (activations are written as arithmetic). */
     static final int OPSET_WIDE_CODES = 21;
 
     /** The graph as a serialized ModelProto; {@link IllegalArgumentException} names the first node it cannot express. */
@@ -37,20 +37,28 @@ public final class OnnxWriter {
         return model(floatGraph, producer).toByteArray();
     }
 
-    /** Writes {@link #toOnnx} to {@code file.tmp}, then moves it over {@code file}: a failure leaves no half-written model. */
+    /**
+     * Writes {@link #toOnnx} to a new hidden file beside {@code file}, then moves it over
+     * {@code file}: a failure leaves no half-written model and the old file as it was, and two
+     * writers never share a temporary file. {@link IllegalArgumentException} when the graph cannot
+     * be written (nothing is written then); {@link UncheckedIOException} when the file cannot.
+     */
     public static void write(Graph floatGraph, Path file, String producer) {
         byte[] bytes = toOnnx(floatGraph, producer);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path target = file.toAbsolutePath();
+        Path tmp = null;
         try {
+            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
             try {
-                Files.deleteIfExists(tmp);
+                if (tmp != null) Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
                 // the first failure is the one to report
             }
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -88,7 +96,7 @@ public final class OnnxWriter {
 
     private static boolean needsWideCodes(Graph g) {
         for (Node n : g.nodes()) {
-            QuantSpec q = n.op() instanceof FakeQuant f ? f.spec() : n.op() instanceof Linear l ? l.weightQuant() : null;
+            QuantSpec q = n.op() instanceof Linear l ? l.weightQuant() : null;
             if (q != null && q.bits() > 8) return true;
         }
         return false;

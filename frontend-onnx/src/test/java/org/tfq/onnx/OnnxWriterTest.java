@@ -129,7 +129,7 @@ class OnnxWriterTest {
     }
 
     @Test
-    void everyQuantizationWidthIsItsOwnCodeRange() {
+    void everyQuantizationWidthIsItsOwnCodeRange() throws java.io.IOException {
         // 3-bit signed narrow, 4-bit unsigned, 8-bit, 12-bit and 16-bit codes; per-channel 4-bit weights
         Value x = new Value("x", TensorType.f32(1, 5, 4));
         List<Node> nodes = new ArrayList<>();
@@ -157,6 +157,8 @@ class OnnxWriterTest {
         Graph g = new Graph("widths", List.of(x), List.of(out), nodes).verify();
         Path file = dir.resolve("widths.onnx");
         OnnxWriter.write(g, file, "tfq-test");
+        // 12- and 16-bit activation codes are written as arithmetic: opset 17, which older runtimes and onnx checkers take
+        assertEquals(17, org.tfq.onnx.proto.Onnx.ModelProto.parseFrom(Files.readAllBytes(file)).getOpsetImport(0).getVersion());
         ImportResult r = OnnxImporter.load(file, ImportOptions.DEFAULT);
         assertSameText(TextDump.of(renamed(g, r.graph().name())), TextDump.of(r.graph()), "widths");
         float[] v = new float[2 * 20];

@@ -46,7 +46,18 @@ class Ice40MakefileTest {
         Proc p = make(out);
         assertTrue(p.exit() != 0, p.describe());
         assertTrue(p.err().contains("tfq: timing not met: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 30.16 MHz (FAIL at 60.00 MHz);"
-                + " lower --clock-mhz or use fewer lanes\n"), p.describe());
+                + " compile again with a lower --clock-mhz\n"), p.describe());
+        assertFalse(Files.exists(out.resolve("build/tfq_top.bin")));
+    }
+
+    /** A log without the achieved clock (an unconstrained clock in a user's PCF, or other wording) must not pass as met. */
+    @Test
+    void noAchievedClockInTheLogFailsWithOneLine() throws IOException {
+        Path out = outdir("Info: Program finished normally.");
+        Proc p = make(out);
+        assertTrue(p.exit() != 0, p.describe());
+        assertTrue(p.err().contains("tfq: reports/nextpnr.log states no achieved clock, so timing is unchecked: constrain the clock port in ice40/pins.pcf\n"),
+                p.describe());
         assertFalse(Files.exists(out.resolve("build/tfq_top.bin")));
     }
 

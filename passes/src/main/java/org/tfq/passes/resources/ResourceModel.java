@@ -285,10 +285,10 @@ public final class ResourceModel {
             if (plan.weightsSplit(p)) {
                 int blockWords = plan.weightBlockWords();
                 int blockCols = weightColumns(p, e, 0, blockWords), lutCols = weightColumns(p, e, blockWords, words);
-                romAs("weight ROM (block RAM part)", blockWords, blockCols, wordBits, true);
-                lutRom("weight ROM (LUT part)", words - blockWords, lutCols, wordBits);
+                romAs("weight ROM, block RAM", blockWords, blockCols, wordBits, true);
+                lutRom("weight ROM, LUTs", words - blockWords, lutCols, wordBits);
                 // the LUT part's read register and the 2:1 multiplexer after both parts' registers
-                add("weight ROM multiplexer", wordBits, lutCols + 1, 0, 0, YosysMapping.Blocks.NONE,
+                add("weight ROM read mux", wordBits, lutCols + 1, 0, 0, YosysMapping.Blocks.NONE,
                         String.format(Locale.ROOT, "words from %d on from the LUT part", blockWords));
             } else if (plan.planned() && plan.weightBlockWords() == 0) {
                 lutRom("weight ROM", e.wDepth(), weightColumns(p, e, 0, words), wordBits);

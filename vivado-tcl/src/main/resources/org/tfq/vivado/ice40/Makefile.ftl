@@ -44,8 +44,9 @@ TFQ_ICE40_RUN = cd $(TFQ_OUT_SH) && rm -f build/${top}.bin build/${top}.asc && m
 	&& $(NEXTPNR) -q --up5k --package ${package} --freq ${clockMhz} --json build/${top}.json --pcf ${pcf} \
 		--asc build/${top}.asc --report reports/nextpnr.json --log reports/nextpnr.log --timing-allow-fail \
 <#if !allowTimingViolation>
-	&& if grep 'Max frequency for clock' reports/nextpnr.log | tail -n 1 | grep -q FAIL; then \
-		grep 'Max frequency for clock' reports/nextpnr.log | tail -n 1 | sed 's/^[A-Za-z]*: /tfq: timing not met: /; s/$$/; lower --clock-mhz or use fewer lanes/' >&2; exit 1; fi \
+	&& { fmax=$$(grep 'Max frequency for clock' reports/nextpnr.log | tail -n 1); \
+		if [ -z "$$fmax" ]; then echo "tfq: reports/nextpnr.log states no achieved clock, so timing is unchecked: constrain the clock port in ${pcf}" >&2; exit 1; fi; \
+		if echo "$$fmax" | grep -q FAIL; then echo "$$fmax" | sed 's/^[A-Za-z]*: /tfq: timing not met: /; s/$$/; compile again with a lower --clock-mhz/' >&2; exit 1; fi; } \
 </#if>
 	&& $(ICEPACK) build/${top}.asc build/${top}.bin
 ifeq ($(TFQ_FILE_RULES),1)
