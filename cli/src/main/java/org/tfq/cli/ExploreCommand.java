@@ -125,7 +125,7 @@ final class ExploreCommand extends TfqCommand {
             OutputDirectory.requireFolder(collect);
             ExploreCollect.Collected c = ExploreCollect.run(collect);
             java.io.PrintWriter o = out();
-            o.println("collected Vivado results of " + c.merged().size() + " configurations into " + c.json()
+            o.println("collected " + c.tool() + " results of " + c.merged().size() + " configurations into " + c.json()
                     + (c.merged().isEmpty() ? " (no " + ExploreTable.PARETO + "/*/" + VivadoReports.SUMMARY
                             + " yet: run make bitstream and make report in each candidate)" : ""));
             o.print(ExploreTable.markdown(c.rows()));
@@ -359,7 +359,7 @@ final class ExploreCommand extends TfqCommand {
         h.put("activations", activations);
         h.put("threads", nThreads);
         h.put("status", "running");
-        h.put("energy_model", ExploreTable.energyModel());
+        h.put("energy_model", ExploreTable.energyModel(Target.capacity(vivado.device())));
         return h;
     }
 
