@@ -47,8 +47,8 @@ import picocli.CommandLine.Parameters;
                     + " DIR/explore.csv, DIR/explore.json and the Pareto fronts RMSE vs latency, RMSE vs energy and"
                     + " LUTs vs latency as DIR/plots/*.svg and *.png; with --emit-pareto, a tfq compile output folder"
                     + " per Pareto candidate in DIR/pareto/; with --emit-jobs, the Vivado runs of those candidates as a"
-                    + " GitHub Actions matrix or a Slurm array job. --collect DIR then puts Vivado's results in place"
-                    + " of the estimates. Ctrl-C stops and keeps the configurations that finished; over an earlier sweep, which"
+                    + " GitHub Actions matrix or a Slurm array job. --collect DIR then puts Vivado's (on an iCE40,"
+                    + " nextpnr's) results in place of the estimates. Ctrl-C stops and keeps the configurations that finished; over an earlier sweep, which"
                     + " is replaced only when the new one is complete, it keeps the earlier sweep."
         })
 final class ExploreCommand extends TfqCommand {
@@ -111,8 +111,8 @@ final class ExploreCommand extends TfqCommand {
     String emitJobs;
 
     @Option(names = "--collect", paramLabel = "DIR",
-            description = "Instead of a sweep: merge Vivado's results (DIR/pareto/*/reports/summary.json, from make report)"
-                    + " into DIR/explore.csv and explore.json in place of the estimates, and redraw the plots.")
+            description = "Instead of a sweep: the results of Vivado or nextpnr (DIR/pareto/*/reports/summary.json, from make"
+                    + " report) in place of the estimates in DIR/explore.csv and explore.json, and the plots redrawn.")
     Path collect;
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
@@ -125,7 +125,7 @@ final class ExploreCommand extends TfqCommand {
             OutputDirectory.requireFolder(collect);
             ExploreCollect.Collected c = ExploreCollect.run(collect);
             java.io.PrintWriter o = out();
-            o.println("collected Vivado results of " + c.merged().size() + " configurations into " + c.json()
+            o.println("collected " + c.tool() + " results of " + c.merged().size() + " configurations into " + c.json()
                     + (c.merged().isEmpty() ? " (no " + ExploreTable.PARETO + "/*/" + VivadoReports.SUMMARY
                             + " yet: run make bitstream and make report in each candidate)" : ""));
             o.print(ExploreTable.markdown(c.rows()));
@@ -359,7 +359,7 @@ final class ExploreCommand extends TfqCommand {
         h.put("activations", activations);
         h.put("threads", nThreads);
         h.put("status", "running");
-        h.put("energy_model", ExploreTable.energyModel());
+        h.put("energy_model", ExploreTable.energyModel(Target.capacity(vivado.device())));
         return h;
     }
 

@@ -337,7 +337,7 @@ class ExploreCommandTest {
         return (Map<?, ?>) Json.read(Files.readString(copy.resolve("explore.json")));
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
                 Path q = to.resolve(from.relativize(p).toString());

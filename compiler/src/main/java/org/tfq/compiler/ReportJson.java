@@ -11,6 +11,8 @@ import org.tfq.ir.integer.Requantizer;
 import org.tfq.ir.op.IntLinear;
 import org.tfq.ir.op.IntOp;
 import org.tfq.onnx.ImportResult;
+import org.tfq.passes.explore.Ice40PowerModel;
+import org.tfq.passes.explore.PowerModel;
 import org.tfq.passes.quant.IntegerModel;
 import org.tfq.passes.resources.Capacity;
 import org.tfq.passes.resources.LaneChooser;
@@ -50,7 +52,22 @@ public final class ReportJson {
         report.put("resource_model", resources(s));
         report.put("hardware", hardware(g));
         report.put("cycles_per_inference", s.program().predictedCycles());
+        // nextpnr estimates no power: the iCE40 estimate is the only one (7 series reports stay as they were)
+        if (s.target().capacity().ice40()) report.put("power_estimate", power(s));
         return report;
+    }
+
+    /** The iCE40 power estimate of the design at the compile clock, and per MHz so that it scales to nextpnr's fmax. */
+    static Map<String, Object> power(Scheduled s) {
+        double mhz = s.target().vivado().clockMhz();
+        PowerModel.Power p = Ice40PowerModel.power(s.estimate().total(), mhz);
+        long cycles = s.program().predictedCycles();
+        Map<String, Object> m = new LinkedHashMap<>(Ice40PowerModel.constants());
+        m.put("design_static_w", p.staticW());
+        m.put("design_dynamic_w_per_mhz", p.dynamicW() / mhz);
+        m.put("total_w_at_clock", p.totalW());
+        m.put("energy_uj_at_clock", PowerModel.energyMicrojoules(p.totalW(), cycles, mhz));
+        return m;
     }
 
     /** sim/sim.json, which tfq simulate reads. */

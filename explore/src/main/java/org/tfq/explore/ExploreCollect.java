@@ -16,7 +16,7 @@ import org.tfq.vivado.VivadoOptions;
 import org.tfq.vivado.VivadoReports;
 
 /**
- * {@code tfq explore --collect DIR}: Vivado's results for the candidates that have them
+ * {@code tfq explore --collect DIR}: Vivado's (on an iCE40, nextpnr's) results for the candidates that have them
  * ({@code DIR/pareto/<configuration>/reports/summary.json}, written by {@code make report}) in
  * place of the estimates: LUT, LUTRAM, FF, DSP and block RAM from the utilization report, power
  * from report_power (energy = that power x the scheduler's latency), Fmax and WNS from the timing
@@ -27,8 +27,8 @@ import org.tfq.vivado.VivadoReports;
 public final class ExploreCollect {
     private ExploreCollect() {}
 
-    /** The table rewritten ({@code json}), the configurations that have Vivado's results now, and every row. */
-    public record Collected(Path json, List<String> merged, List<ExploreRow> rows) {}
+    /** The table rewritten ({@code json}), the tool whose results they are, the configurations that have them now, and every row. */
+    public record Collected(Path json, String tool, List<String> merged, List<ExploreRow> rows) {}
 
     /** Merges the results found under {@code dir} (an explore output folder) into its tables and plots. */
     public static Collected run(Path dir) throws IOException {
@@ -42,6 +42,8 @@ public final class ExploreCollect {
             if (!List.of("configurations", "pareto", "pareto_candidates").contains(k)) header.put((String) k, v);
         });
         Capacity cap = capacity(header);
+        // the part decides the flow that wrote the summaries: make report reads nextpnr's report on an iCE40
+        String tool = cap.ice40() ? ExploreRow.NEXTPNR : ExploreRow.VIVADO;
         double clockMhz = header.get("clock_mhz") instanceof Number n && n.doubleValue() > 0 ? n.doubleValue() : VivadoOptions.DEFAULT_CLOCK_MHZ;
         List<ExploreRow> rows = new ArrayList<>();
         List<String> merged = new ArrayList<>();
@@ -49,22 +51,23 @@ public final class ExploreCollect {
             ExploreRow r = ExploreRow.fromJson(i, (Map<?, ?>) list.get(i));
             Path summary = dir.resolve(ExploreTable.PARETO).resolve(r.name()).resolve(VivadoReports.SUMMARY);
             if (Files.isRegularFile(summary)) {
-                r = merge(r, summary, cap, clockMhz);
+                r = merge(r, tool, summary, cap, clockMhz);
                 merged.add(r.name());
             }
             rows.add(r);
         }
-        header.put("collected_from_vivado", merged);
+        header.put("collected_from_" + tool, merged);
         ExploreTable.write(dir, header, rows, true);
-        return new Collected(json, merged, rows);
+        return new Collected(json, ExploreTable.toolName(tool), merged, rows);
     }
 
-    private static ExploreRow merge(ExploreRow r, Path summary, Capacity cap, double clockMhz) throws IOException {
+    private static ExploreRow merge(ExploreRow r, String tool, Path summary, Capacity cap, double clockMhz) throws IOException {
         Object parsed = Json.read(Files.readString(summary));
         if (!(parsed instanceof Map<?, ?> s)) throw new IrException(summary + ": not a tfq report summary; run make report again");
         Map<?, ?> u = map(s.get("utilization")), t = map(s.get("timing")), p = map(s.get("power"));
         try {
-            return r.withVivado(integer(u, "lut"), integer(u, "lutram"), integer(u, "ff"), integer(u, "dsp"), dbl(u, "bram36"), cap, clockMhz,
+            return r.withCollected(tool, integer(u, "lut"), integer(u, "lutram"), integer(u, "ff"), integer(u, "dsp"), dbl(u, "bram36"),
+                    integer(u, "ebr"), cap, clockMhz,
                     dbl(p, "total_w"), dbl(t, "fmax_mhz"), dbl(t, "wns_ns"));
         } catch (IllegalArgumentException e) {
             throw new IrException(summary + ": " + e.getMessage() + "; run make report again");

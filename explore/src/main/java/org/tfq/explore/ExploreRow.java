@@ -16,17 +16,28 @@ import org.tfq.passes.resources.Resources;
  * the scheduler's exact cycles, the resource model's (or, after {@code --collect}, Vivado's)
  * resources and the power model's (or Vivado's) power and energy per inference. {@code order}
  * is its place in the sweep, so tables come out in the same order however the threads finish.
+ * {@code ebr} is the iCE40's 4 Kb block RAMs, null on a family that has none.
  */
 public record ExploreRow(int order, String name, int bits, SortedMap<String, Integer> bitsFor, int lanes, String activations,
         double rmseFloat, double rmseInt, long cycles, double latencyUs, int lut, int lutram, int ff, int dsp, double bramTiles,
         double lutPercent, boolean fits, String resourceSource, double powerW, double energyUj, String energySource,
-        Double fmaxMhz, Double wnsNs) {
+        Double fmaxMhz, Double wnsNs, Integer ebr) {
 
     public static final String MODEL = "model";
     public static final String VIVADO = "vivado";
+    public static final String NEXTPNR = "nextpnr";
 
     public ExploreRow {
         bitsFor = new TreeMap<>(bitsFor);
+    }
+
+    /** A row of a family without EBR. */
+    public ExploreRow(int order, String name, int bits, SortedMap<String, Integer> bitsFor, int lanes, String activations,
+            double rmseFloat, double rmseInt, long cycles, double latencyUs, int lut, int lutram, int ff, int dsp, double bramTiles,
+            double lutPercent, boolean fits, String resourceSource, double powerW, double energyUj, String energySource,
+            Double fmaxMhz, Double wnsNs) {
+        this(order, name, bits, bitsFor, lanes, activations, rmseFloat, rmseInt, cycles, latencyUs, lut, lutram, ff, dsp, bramTiles,
+                lutPercent, fits, resourceSource, powerW, energyUj, energySource, fmaxMhz, wnsNs, null);
     }
 
     /** "b8-l16-bram", or "mix8-l16-bram" for a mixed-precision configuration with 8 bits where --bits-for says nothing. */
@@ -56,24 +67,26 @@ public record ExploreRow(int order, String name, int bits, SortedMap<String, Int
     }
 
     /**
-     * The row with Vivado's numbers in place of the models' (null fields of the summary keep the
-     * model's). With Vivado's resources, {@code fits} is judged anew from them against {@code cap}
-     * as the model's are ({@link Resources#fits}), with all of the part's LUTs: they are counts, not
-     * estimates that need a margin. Energy is Vivado's power over the row's cycles at {@code clockMhz}.
+     * The row with the results of {@code tool} ({@link #VIVADO} or {@link #NEXTPNR}) in place of the
+     * models' (null fields of the summary keep the model's). With the tool's resources, {@code fits}
+     * is judged anew from them against {@code cap} as the model's are ({@link Resources#fits}), with
+     * all of the part's LUTs: they are counts, not estimates that need a margin. Energy is the
+     * tool's power over the row's cycles at {@code clockMhz}; nextpnr gives none, so the model's stays.
      */
-    public ExploreRow withVivado(Integer vLut, Integer vLutram, Integer vFf, Integer vDsp, Double vBram, Capacity cap, double clockMhz,
-            Double totalW, Double fmax, Double wns) {
+    public ExploreRow withCollected(String tool, Integer vLut, Integer vLutram, Integer vFf, Integer vDsp, Double vBram, Integer vEbr,
+            Capacity cap, double clockMhz, Double totalW, Double fmax, Double wns) {
         boolean res = vLut != null;
         int l = res ? vLut : lut;
         int lr = res && vLutram != null ? vLutram : lutram, f = res && vFf != null ? vFf : ff, d = res && vDsp != null ? vDsp : dsp;
         double tiles = res && vBram != null ? vBram : bramTiles;
+        Integer e = res && vEbr != null ? vEbr : ebr;
         // Vivado counts block RAM in 36 Kb tiles (1.5 = one RAMB36 and one RAMB18): as RAMB18 halves
-        boolean fit = res ? new Resources(l, Math.min(lr, l), f, d, 0, (int) Math.round(2 * tiles)).fits(cap, 1.0) : fits;
+        boolean fit = res ? new Resources(l, Math.min(lr, l), f, d, 0, (int) Math.round(2 * tiles), e == null ? 0 : e).fits(cap, 1.0) : fits;
         double p = totalW != null ? totalW : powerW;
         return new ExploreRow(order, name, bits, bitsFor, lanes, activations, rmseFloat, rmseInt, cycles, latencyUs, l, lr, f, d, tiles,
-                res ? 100.0 * l / cap.luts() : lutPercent, fit, res ? VIVADO : resourceSource, p,
-                totalW != null ? PowerModel.energyMicrojoules(p, cycles, clockMhz) : energyUj, totalW != null ? VIVADO : energySource,
-                fmax, wns);
+                res ? 100.0 * l / cap.luts() : lutPercent, fit, res ? tool : resourceSource, p,
+                totalW != null ? PowerModel.energyMicrojoules(p, cycles, clockMhz) : energyUj, totalW != null ? tool : energySource,
+                fmax, wns, e);
     }
 
     /** The CSV and JSON columns, in order; {@code pareto} holds the front memberships computed for the table. */
@@ -94,6 +107,7 @@ public record ExploreRow(int order, String name, int bits, SortedMap<String, Int
         m.put("ff", ff);
         m.put("dsp", dsp);
         m.put("bram_tiles", bramTiles);
+        if (ebr != null) m.put("ebr", ebr);
         m.put("lut_percent", sig(lutPercent));
         m.put("fits", fits);
         m.put("resource_source", resourceSource);
@@ -114,7 +128,8 @@ public record ExploreRow(int order, String name, int bits, SortedMap<String, Int
                 num(j, "lut").intValue(), num(j, "lutram").intValue(), num(j, "ff").intValue(), num(j, "dsp").intValue(),
                 num(j, "bram_tiles").doubleValue(), num(j, "lut_percent").doubleValue(), Boolean.TRUE.equals(j.get("fits")),
                 (String) j.get("resource_source"), num(j, "power_w").doubleValue(), num(j, "energy_uj").doubleValue(),
-                (String) j.get("energy_source"), (Double) j.get("fmax_mhz"), (Double) j.get("wns_ns"));
+                (String) j.get("energy_source"), (Double) j.get("fmax_mhz"), (Double) j.get("wns_ns"),
+                j.get("ebr") instanceof Number n ? n.intValue() : null);
     }
 
     private static Number num(Map<?, ?> j, String key) {

@@ -202,12 +202,12 @@ public final class ExploreSweep {
         Resources r = e.total();
         Capacity cap = setup.capacity();
         double mhz = setup.clockMhz();
-        PowerModel.Power power = PowerModel.power(r, mhz);
+        PowerModel.Power power = PowerModel.power(r, cap, mhz);
         long cycles = p.predictedCycles();
         return new ExploreRow(order, ExploreRow.name(w.bits(), w.mixed(), p.lanes(), activations), w.bits(), w.bitsFor(), p.lanes(),
                 activations, setup.rmseFloat(), rmse, cycles, cycles / mhz, r.lut(), r.lutram(), r.ff(), r.dsp(), r.bram36Tiles(),
                 100.0 * r.lut() / cap.luts(), e.fits(cap, setup.maxLutFraction()), ExploreRow.MODEL, power.totalW(),
-                PowerModel.energyMicrojoules(power.totalW(), cycles, mhz), ExploreRow.MODEL, null, null);
+                PowerModel.energyMicrojoules(power.totalW(), cycles, mhz), ExploreRow.MODEL, null, null, cap.ice40() ? r.ebr() : null);
     }
 
     private void checkStopped() {

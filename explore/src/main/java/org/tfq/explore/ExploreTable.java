@@ -28,8 +28,9 @@ public final class ExploreTable {
     /** The folder of --emit-pareto's candidates, one compile output folder per configuration. */
     public static final String PARETO = "pareto";
 
-    /** The power model's constants, so explore.json says how its estimates were made. */
-    public static Map<String, Object> energyModel() {
+    /** The power model's constants for {@code cap}'s family, so explore.json says how its estimates were made. */
+    public static Map<String, Object> energyModel(org.tfq.passes.resources.Capacity cap) {
+        if (cap.ice40()) return org.tfq.passes.explore.Ice40PowerModel.constants();
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("note", "estimate from modelled resources (docs/explore.md), not a power analysis; --collect replaces it with Vivado's report_power");
         m.put("static_w", PowerModel.STATIC_W);
@@ -102,9 +103,15 @@ public final class ExploreTable {
         for (ExploreRow r : rows) {
             if (r.fits()) pts.add(new ScatterPlot.Point(f.x.applyAsDouble(r), f.y.applyAsDouble(r), r.name(), front.contains(r.name())));
         }
-        boolean vivado = rows.stream().anyMatch(r -> ExploreRow.VIVADO.equals(r.energySource()) || ExploreRow.VIVADO.equals(r.resourceSource()));
-        String source = vivado ? " (model estimates and Vivado results)" : " (model estimates)";
+        java.util.Set<String> tools = new java.util.TreeSet<>();
+        for (ExploreRow r : rows) for (String t : List.of(r.resourceSource(), r.energySource())) if (!ExploreRow.MODEL.equals(t)) tools.add(toolName(t));
+        String source = tools.isEmpty() ? " (model estimates)" : " (model estimates and " + String.join(" and ", tools) + " results)";
         return ScatterPlot.of(f.title + source, f.xLabel, f.yLabel, pts);
+    }
+
+    /** How a row's source is written for people: "Vivado", "nextpnr". */
+    public static String toolName(String source) {
+        return ExploreRow.VIVADO.equals(source) ? "Vivado" : source;
     }
 
     /** The Pareto candidates as a Markdown table, as explore prints them. */
@@ -112,7 +119,10 @@ public final class ExploreTable {
         List<ExploreRow> rows = sorted(unsorted);
         Map<ExploreFront, Set<String>> fronts = ExploreFront.all(rows);
         StringBuilder b = new StringBuilder();
-        b.append("| configuration | bits | lanes | activations | RMSE | vs float | cycles | latency (us) | LUT | FF | DSP | BRAM36 | power (mW) | energy (uJ) | source | fronts |\n");
+        // a family with EBR (iCE40) has no 36 Kb tiles: its column shows the 4 Kb blocks
+        boolean ebr = rows.stream().anyMatch(r -> r.ebr() != null);
+        b.append("| configuration | bits | lanes | activations | RMSE | vs float | cycles | latency (us) | LUT | FF | DSP | " + (ebr ? "EBR" : "BRAM36")
+                + " | power (mW) | energy (uJ) | source | fronts |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (ExploreRow r : ExploreFront.candidates(rows, fronts)) {
             List<String> on = new ArrayList<>();
@@ -120,7 +130,7 @@ public final class ExploreTable {
             b.append(String.format(java.util.Locale.ROOT, "| %s | %s | %d | %s | %.4f | %+.1f%% | %,d | %.1f | %,d | %,d | %d | %s | %.1f | %.2f | %s | %s |%n",
                     r.name(), r.bitsFor().isEmpty() ? Integer.toString(r.bits()) : r.bits() + " (" + r.bitsForText().replace(";", ", ") + ")",
                     r.lanes(), r.activations(), r.rmseInt(), r.rmseIncreasePercent(), r.cycles(), r.latencyUs(), r.lut(), r.ff(), r.dsp(),
-                    new java.math.BigDecimal(r.bramTiles()).stripTrailingZeros().toPlainString(), 1000 * r.powerW(), r.energyUj(),
+                    ebr ? String.valueOf(r.ebr()) : new java.math.BigDecimal(r.bramTiles()).stripTrailingZeros().toPlainString(), 1000 * r.powerW(), r.energyUj(),
                     r.energySource().equals(r.resourceSource()) ? r.energySource() : r.resourceSource() + "/" + r.energySource(),
                     String.join(", ", on)));
         }

@@ -1,5 +1,6 @@
 package org.tfq.passes.explore;
 
+import org.tfq.passes.resources.Capacity;
 import org.tfq.passes.resources.Resources;
 
 /**
@@ -43,6 +44,11 @@ public final class PowerModel {
         double perMhz = CLOCK_UW_PER_MHZ + r.lut() * LUT_UW_PER_MHZ + r.ff() * FF_UW_PER_MHZ + r.dsp() * DSP_UW_PER_MHZ
                 + r.bram36Tiles() * BRAM36_UW_PER_MHZ;
         return new Power(STATIC_W, perMhz * clockMhz * 1e-6);
+    }
+
+    /** The estimate of {@code cap}'s family: {@link Ice40PowerModel} on an iCE40, this model on a 7 series part. */
+    public static Power power(Resources r, Capacity cap, double clockMhz) {
+        return cap.ice40() ? Ice40PowerModel.power(r, clockMhz) : power(r, clockMhz);
     }
 
     /** Energy of one inference of {@code cycles} cycles at {@code totalW}, in microjoules. */
