@@ -167,7 +167,7 @@ final class ExploreCommand extends TfqCommand {
         double bound = maxRmseIncrease == null ? Double.NaN : rmseFloat * (1 + maxRmseIncrease / 100);
         ExploreSweep.Quantizer widths = (b, bitsFor) -> q.withWidths(b, bitsFor).quantize(compiler, r);
         ExploreSweep sweep = new ExploreSweep(new ExploreSweep.Setup(compiler, r, x, t, rmseFloat, widths, Target.capacity(vivado.device()),
-                vivado.maxUtilization / 100.0, vivado.clockMhz), laneCounts, activations, nThreads);
+                vivado.maxUtilization / 100.0, vivado.options().clockMhz()), laneCounts, activations, nThreads);
 
         Map<String, Object> header = header(rmseFloat, x.shape().dim(0), nThreads);
         List<ExploreRow> rows = new ArrayList<>();
@@ -352,7 +352,7 @@ final class ExploreCommand extends TfqCommand {
         h.put("samples", samples);
         h.put("rmse_float", rmseFloat);
         h.put("part", vivado.options().part());
-        h.put("clock_mhz", vivado.clockMhz);
+        h.put("clock_mhz", vivado.options().clockMhz());
         h.put("max_utilization_percent", vivado.maxUtilization);
         h.put("bits", bits);
         h.put("lanes", Arrays.stream(laneCounts()).boxed().toList());
@@ -372,7 +372,7 @@ final class ExploreCommand extends TfqCommand {
                 mixed != null && !mixed.bitsFor().isEmpty() ? " + 1 mixed" : "", count(laneCounts().length, "lane count"),
                 count(activations.size(), "activation memory"));
         o.printf(Locale.ROOT, "  float RMSE %.4f on %d samples; %s at %s MHz; %d of %d fit within %s%% of its LUTs%n", rmseFloat, samples,
-                vivado.options().part(), plain(vivado.clockMhz), fit, rows.size(), plain(vivado.maxUtilization));
+                vivado.options().part(), plain(vivado.options().clockMhz()), fit, rows.size(), plain(vivado.maxUtilization));
         if (mixed != null) {
             o.printf(Locale.ROOT, "  mixed precision within +%s%% RMSE: %s%n", plain(maxRmseIncrease),
                     mixed.bitsFor().isEmpty() ? "no layer could be narrower than " + mixed.baseBits() + " bits"
@@ -401,13 +401,14 @@ final class ExploreCommand extends TfqCommand {
         a.addAll(List.of("--calibration", (calibration != null ? calibration : inputs).toString(), "--calibration-method", scales.method,
                 "--weights", scales.weights, "--output-bits", Integer.toString(scales.outputBits), "--lanes", Integer.toString(r.lanes()),
                 "--activations", r.activations(), "--inputs", inputs.toString(), "--targets", targets.toString(),
-                "--part", vivado.options().part(), "--clock-mhz", Double.toString(vivado.clockMhz),
+                "--part", vivado.options().part(), "--clock-mhz", Double.toString(vivado.options().clockMhz()),
                 "--max-utilization", Double.toString(vivado.maxUtilization), "--vectors", Integer.toString(vectors)));
         if (scales.activationBits != null) a.addAll(List.of("--activation-bits", Integer.toString(scales.activationBits)));
         if (scales.rangeMarginPercent != 0) a.addAll(List.of("--range-margin", plain(scales.rangeMarginPercent)));
         if (!scales.weightRounding.equals("nearest")) a.addAll(List.of("--weight-rounding", scales.weightRounding));
         if (!scales.outputTail.equals("narrow")) a.addAll(List.of("--output-tail", scales.outputTail));
         if (vivado.xdc != null) a.addAll(List.of("--xdc", vivado.xdc.toString()));
+        if (vivado.pcf != null) a.addAll(List.of("--pcf", vivado.pcf.toString()));
         if (vivado.allowTimingViolation) a.add("--allow-timing-violation");
         return a;
     }

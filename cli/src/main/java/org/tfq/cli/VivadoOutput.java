@@ -111,6 +111,10 @@ final class VivadoOutput {
      * {@code --max-utilization}.
      */
     Target target(String value, EngineGenerator.Activations activations) {
+        // an iCE40 has no LUT RAM: its activations are always in EBR, so the request would be ignored
+        if (activations == EngineGenerator.Activations.LUTRAM && device().ice40()) {
+            throw new CliException("--activations lutram: " + options().part() + " has no LUT RAM, so the activation memory is block RAM (EBR): drop the option");
+        }
         return new Target(options(), maxUtilization, value == null || value.equals("auto") ? null : laneCount(value), activations);
     }
 

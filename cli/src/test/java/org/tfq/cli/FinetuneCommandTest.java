@@ -67,7 +67,7 @@ class FinetuneCommandTest {
                 windows("n12_m1.val_inputs.npy").toString(), "--validation-targets", windows("n12_m1.val_targets.npy").toString(), "--epochs",
                 "20", "--seed", "3", "-o", out.toString(), "--json");
         Map<?, ?> s = json(tune);
-        int ran = ((List<?>) s.get("history")).size() - 1; // early stopping may end before epoch 20
+        int ran = ((List<?>) s.get("epochs")).size() - 1; // epoch 0 is the start; early stopping may end before epoch 20
         assertTrue(tune.err().contains(String.format(java.util.Locale.ROOT, "epoch %3d/20  training loss", ran)), tune.err());
         double ptq = number(s, "rmse_int", "post_training"), tuned = number(s, "rmse_int", "fine_tuned");
         assertTrue(tuned < 0.6 * ptq, "fine-tuned " + tuned + " vs post-training " + ptq);

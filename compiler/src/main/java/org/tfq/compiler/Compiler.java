@@ -131,8 +131,7 @@ public final class Compiler {
         ImportResult model = s.quantized().imported();
         IntegerModel im = s.quantized().model();
         boolean ice40 = s.target().part().ice40();
-        // the memory planner prices placements with the 7 series model; an iCE40 design keeps its memories by size
-        MemoryPlan plan = ice40 ? MemoryPlan.bySize(program) : MemoryPlanner.plan(program, s.target().memory(), s.target().capacity());
+        MemoryPlan plan = MemoryPlanner.plan(program, s.target().memory(), s.target().capacity());
         EngineGenerator.Files files = EngineGenerator.write(program, rtlDir, s.target().activations(), tb.version(), plan, ice40);
         List<long[]> in = new ArrayList<>(), expected = new ArrayList<>();
         List<Map<String, long[]>> layers = tb.checkLayers() ? new ArrayList<>() : null;

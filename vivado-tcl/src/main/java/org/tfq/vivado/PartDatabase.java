@@ -72,7 +72,8 @@ public final class PartDatabase {
         Part p = lookup(part);
         String canonical = p.canonicalPart(normalize(part));
         if (canonical == null) {
-            throw new VivadoException("'" + part + "' is a device, not a full part name: give the package and speed grade too, one of "
+            throw new VivadoException("'" + part + "' is a device, not a full part name: give the package" + (p.ice40() ? "" : " and speed grade")
+                    + " too, one of "
                     + String.join(", ", p.packageParts()));
         }
         return canonical;

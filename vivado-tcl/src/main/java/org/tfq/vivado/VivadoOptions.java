@@ -28,7 +28,7 @@ public record VivadoOptions(String part, double clockMhz, Path userXdc, boolean 
             throw new VivadoException("the clock must be a positive frequency in MHz, got " + clockMhz);
         }
         if (clockMhz > MAX_CLOCK_MHZ) {
-            throw new VivadoException("a clock of " + clockMhz + " MHz is beyond what a 7 series FPGA runs (at most "
+            throw new VivadoException("a clock of " + clockMhz + " MHz is beyond what the FPGAs tfq builds for run (at most "
                     + MAX_CLOCK_MHZ + " MHz accepted); give the frequency in MHz");
         }
         boolean ice40 = PartDatabase.lookup(part).ice40();

@@ -58,10 +58,17 @@ class VivadoOptionsTest {
         assertTrue(error(() -> ice.withUserPcf(tmp.resolve("none.pcf"))).endsWith("none.pcf: no such readable file (user PCF)"));
         // the flow's files: a generated PCF, or the user's copied
         Map<String, String> f = Ice40Flow.files(Fixtures.design(), ice.withClockMhz(24), List.of(new Ice40Pins.Port("clk", 1),
-                new Ice40Pins.Port("s_axis_tdata", 8), new Ice40Pins.Port("done", 1)));
+                new Ice40Pins.Port("s_axis_tdata", 8), new Ice40Pins.Port("done", 1, false)));
         assertEquals(List.of("Makefile", "ice40/pins.pcf", "ice40/synth.ys"), List.copyOf(f.keySet()));
-        assertTrue(f.get("ice40/pins.pcf").contains("set_io clk 35\nset_io s_axis_tdata[0] 2\n"), f.get("ice40/pins.pcf"));
-        assertTrue(f.get("ice40/pins.pcf").endsWith("set_io s_axis_tdata[7] 12\nset_io done 13\n"), f.get("ice40/pins.pcf"));
+        // inputs pulled up (a bare board leaves them floating), outputs not; the flash's pins unused, so no warning
+        assertTrue(f.get("ice40/pins.pcf").contains("set_io clk 35\nset_io -pullup yes s_axis_tdata[0] 2\n"), f.get("ice40/pins.pcf"));
+        assertTrue(f.get("ice40/pins.pcf").endsWith("set_io -pullup yes s_axis_tdata[7] 12\nset_io done 13\n"), f.get("ice40/pins.pcf"));
+        assertFalse(f.get("ice40/pins.pcf").contains("WARNING"), f.get("ice40/pins.pcf"));
+        // 35 pins: the last three bits land on the SG48's configuration-flash pins, and the file says so
+        String onFlash = Ice40Flow.files(Fixtures.design(), ice, List.of(new Ice40Pins.Port("clk", 1), new Ice40Pins.Port("m_axis_tdata", 34, false)))
+                .get("ice40/pins.pcf");
+        assertTrue(onFlash.contains("# WARNING: m_axis_tdata[31] on 14, m_axis_tdata[32] on 15, m_axis_tdata[33] on 16: pins the configuration flash shares"),
+                onFlash);
         assertTrue(f.get("Makefile").contains("--up5k --package sg48 --freq 24.000"), f.get("Makefile"));
         assertEquals("set_io clk 35\n", Ice40Flow.files(Fixtures.design(), ice.withUserPcf(pcf), List.of()).get("ice40/user.pcf"));
         List<Ice40Pins.Port> wide = List.of(new Ice40Pins.Port("clk", 1), new Ice40Pins.Port("m_axis_tdata", 32));
@@ -75,8 +82,8 @@ class VivadoOptionsTest {
         String v = "// header\nmodule tfq_top #(\n    parameter MEM_DIR = \"rtl/\"\n) (\n    input  wire                 clk,\n"
                 + "    output reg                  done,\n    input  wire [7:0]     s_axis_tdata,\n    output wire                 m_axis_tlast\n);\n"
                 + "    input wire not_a_port;\n";
-        assertEquals(List.of(new Ice40Pins.Port("clk", 1), new Ice40Pins.Port("done", 1), new Ice40Pins.Port("s_axis_tdata", 8),
-                new Ice40Pins.Port("m_axis_tlast", 1)), Ice40Pins.ports(v, "tfq_top"));
+        assertEquals(List.of(new Ice40Pins.Port("clk", 1), new Ice40Pins.Port("done", 1, false), new Ice40Pins.Port("s_axis_tdata", 8),
+                new Ice40Pins.Port("m_axis_tlast", 1, false)), Ice40Pins.ports(v, "tfq_top"));
     }
 
     @Test

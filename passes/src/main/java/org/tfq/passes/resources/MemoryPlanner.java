@@ -24,7 +24,8 @@ public final class MemoryPlanner {
     /** The placement of {@code p}'s ROMs for part {@code cap}. */
     public static MemoryPlan plan(Program p, ResourceModel.ActivationMemory activations, Capacity cap) {
         MemoryPlan bySize = MemoryPlan.bySize(p);
-        if (ResourceModel.estimate(p, activations, bySize).total().bram36Tiles() <= cap.bram36()) return bySize;
+        // the placements are priced with the 7 series model; an iCE40 keeps its memories by size
+        if (cap.ice40() || ResourceModel.estimate(p, activations, bySize).total().bram36Tiles() <= cap.bram36()) return bySize;
         int words = p.weightWords().size();
         List<Integer> splits = new ArrayList<>();
         for (int w = 0; w < words; w += STEP) splits.add(w);
