@@ -56,6 +56,7 @@ public final class FinetuneProbe {
                 QuantPlan p = p4;
                 if (f.contains("input4")) p = with(p8, input, p4.activation(input));
                 if (f.contains("rest4")) p = with(p4, input, p8.activation(input));
+                for (String k : f) if (k.startsWith("wide=")) p = widest(g, p4, p8, Integer.parseInt(k.substring(5)), vx, vy);
                 long t0 = System.nanoTime();
                 Finetune.Result res = Finetune.run(g, p, tx, ty, vx, vy, o, null);
                 org.tfq.passes.quant.IntegerModel im = org.tfq.passes.quant.Quantize.run(res.graph(), FinetuneBench.trained(4), true, null);
@@ -84,6 +85,21 @@ public final class FinetuneProbe {
             }
         }
         worst.forEach((k, v) -> System.out.printf(Locale.ROOT, "    %-70s max %.2f steps%n", k, v));
+    }
+
+    /**
+     * {@code narrow} with its {@code k} activation points that cost most alone (each alone at
+     * narrow's width, the rest at wide's, on the validation windows) at wide's width.
+     */
+    static QuantPlan widest(Graph g, QuantPlan narrow, QuantPlan wide, int k, List<FloatTensor> x, List<FloatTensor> y) {
+        Graph f = Finetune.fused(g);
+        Map<String, Double> cost = new HashMap<>();
+        for (String v : narrow.activations().keySet()) cost.put(v, QuantPointProbe.rmse(InsertFakeQuant.run(f, with(wide, v, narrow.activation(v))), x, y));
+        List<String> order = cost.keySet().stream().sorted((a, b) -> Double.compare(cost.get(b), cost.get(a))).toList();
+        QuantPlan p = narrow;
+        for (String v : order.subList(0, Math.min(k, order.size()))) p = with(p, v, wide.activation(v));
+        System.out.println("    at 8 bits: " + order.subList(0, Math.min(k, order.size())));
+        return p;
     }
 
     static QuantPlan with(QuantPlan p, String value, QuantSpec q) {
