@@ -46,6 +46,7 @@ public final class FinetuneBench {
             head.append(" finetuned ").append(b).append("-bit | time |");
             rule.append("---|---|");
         }
+        if (Integer.getInteger("tfq.finetune.input") != null) System.out.println("Fine-tuned with " + Integer.getInteger("tfq.finetune.input") + "-bit input codes.");
         if (Integer.getInteger("tfq.finetune.act") != null) System.out.println("Activations at least " + Integer.getInteger("tfq.finetune.act") + " bits wide.");
         System.out.println("RMSE on the test windows (standardised units; in brackets: increase over float). Fine-tuning: "
                 + o.epochs() + " epochs at most, batches of " + o.batchSize() + ", learning rate " + o.learningRate() + ", " + o.threads() + " threads.");
@@ -83,7 +84,7 @@ public final class FinetuneBench {
                     testX, testY), flt)).append(" |");
             for (int bits : tuneBits) {
                 long t0 = System.nanoTime();
-                Finetune.Result res = Finetune.run(g, Finetune.plan(g, cal, options(bits)), trainX, trainY, validX, validY,
+                Finetune.Result res = Finetune.run(g, Finetune.plan(g, cal, tuneOptions(bits, g.inputs().get(0).name())), trainX, trainY, validX, validY,
                         o, null);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 IntegerModel tuned = Quantize.run(res.graph(), trained(bits), true, null);
@@ -97,6 +98,17 @@ public final class FinetuneBench {
     /** Post-training options: {@code bits} wide weights, activations at least {@code tfq.finetune.act} bits. */
     static QuantOptions options(int bits) {
         return options(bits, QuantOptions.WeightRounding.NEAREST);
+    }
+
+    /**
+     * The fine-tuning start: {@link #options(int)}, with the input codes {@code tfq.finetune.input}
+     * bits wide when set (their rounding alone bounds a 4-bit model's error: FourBitGapTest).
+     */
+    static QuantOptions tuneOptions(int bits, String input) {
+        QuantOptions o = options(bits);
+        Integer w = Integer.getInteger("tfq.finetune.input");
+        return w == null ? o : new QuantOptions(o.bits(), Map.of(input, w), o.ranges(), o.perChannelWeights(), o.outputBits(), o.activationBits(),
+                o.rangeMargin(), o.weightRounding());
     }
 
     static QuantOptions options(int bits, QuantOptions.WeightRounding rounding) {
