@@ -355,6 +355,11 @@ module tfq_top #(
             wire signed [WW-1:0] w_j = w_q[j*WW +: WW];
 <#if buffer>
             (* ram_style = "${bufferStyle}" *) reg [AW-1:0] bbuf [0:BB_DEPTH-1];
+            // zero, as configuration leaves the FPGA's RAM: a partial last tile's unused lane reads
+            // words no LOAD_B wrote, and where two lanes share a multiplier (narrow products packed
+            // into one DSP48E1) a simulator must not turn the unused lane's X into its partner's
+            integer bb_init;
+            initial for (bb_init = 0; bb_init < BB_DEPTH; bb_init = bb_init + 1) bbuf[bb_init] = {AW{1'b0}};
             reg [AW-1:0] bq;
             always @(posedge clk) begin
                 if (v1 && kind1 == K_LOADB && lane1 == j) bbuf[wa1[BB_AW-1:0]] <= act_qa;
