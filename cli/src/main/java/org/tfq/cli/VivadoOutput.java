@@ -164,7 +164,9 @@ final class VivadoOutput {
         List<String> short_ = new ArrayList<>();
         for (String r : least.estimate().over(cap, maxUtilization / 100.0)) {
             short_.add(switch (r) {
-                case "LUT" -> need.lut() + " LUTs (" + num(maxUtilization) + "% of the part's " + cap.luts() + ")";
+                case "LUT" -> cap.ice40()
+                        ? need.logic(cap) + " logic cells for " + need.lut() + " LUT4 (" + num(maxUtilization) + "% of the part's " + cap.luts() + ")"
+                        : need.lut() + " LUTs (" + num(maxUtilization) + "% of the part's " + cap.luts() + ")";
                 case "FF" -> need.ff() + " FFs of " + cap.ffs();
                 case "DSP" -> need.dsp() + (cap.ice40() ? " SB_MAC16 of " : " DSP48E1 of ") + cap.dsps();
                 case "EBR" -> need.ebr() + " EBR of " + cap.ebr();
@@ -178,7 +180,7 @@ final class VivadoOutput {
         b.append(memoryByLayer(im));
         List<String> help = new ArrayList<>();
         Resources over = least.estimate().total();
-        if (over.bram36Tiles() > cap.bram36() || over.lut() > cap.luts() * maxUtilization / 100.0) {
+        if (over.bram36Tiles() > cap.bram36() || over.logic(cap) > cap.luts() * maxUtilization / 100.0) {
             int bits = Accuracy.bitsOf(im), weightBits = Accuracy.weightBitsOf(im);
             if (bits > weightBits) {
                 help.add("narrower activations (--activation-bits " + Math.max(weightBits, bits - 4) + "): smaller activation memory and tables");
@@ -187,12 +189,12 @@ final class VivadoOutput {
             }
         }
         boolean actInLuts = least.estimate().units().stream().anyMatch(u -> u.name().equals("activation memory") && u.resources().lutram() > 0);
-        if (actInLuts && over.lut() > cap.luts() * maxUtilization / 100.0) {
+        if (actInLuts && over.logic(cap) > cap.luts() * maxUtilization / 100.0) {
             help.add("--activations bram: activation memory in block RAM instead of LUTs");
         }
         boolean actInBram = least.estimate().units().stream().anyMatch(u -> u.name().equals("activation memory") && u.resources().bram36Tiles() > 0);
         if (actInBram && over.bram36Tiles() > cap.bram36()) help.add("--activations lutram: activation memory in LUTs instead of block RAM");
-        if (maxUtilization < 100 && over.lut() > cap.luts() * maxUtilization / 100.0) {
+        if (maxUtilization < 100 && over.logic(cap) > cap.luts() * maxUtilization / 100.0) {
             help.add("a higher --max-utilization (now " + num(maxUtilization) + "%), at the risk of a design that does not route");
         }
         String larger = largerPart(c);

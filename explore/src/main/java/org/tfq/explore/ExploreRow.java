@@ -81,7 +81,7 @@ public record ExploreRow(int order, String name, int bits, SortedMap<String, Int
         double tiles = res && vBram != null ? vBram : bramTiles;
         Integer e = res && vEbr != null ? vEbr : ebr;
         // Vivado counts block RAM in 36 Kb tiles (1.5 = one RAMB36 and one RAMB18): as RAMB18 halves
-        boolean fit = res ? new Resources(l, Math.min(lr, l), f, d, 0, (int) Math.round(2 * tiles), e == null ? 0 : e).fits(cap, 1.0) : fits;
+        boolean fit = res ? new Resources(l, Math.min(lr, l), f, d, 0, (int) Math.round(2 * tiles), e == null ? 0 : e).fitsAsPlaced(cap) : fits;
         double p = totalW != null ? totalW : powerW;
         return new ExploreRow(order, name, bits, bitsFor, lanes, activations, rmseFloat, rmseInt, cycles, latencyUs, l, lr, f, d, tiles,
                 res ? 100.0 * l / cap.luts() : lutPercent, fit, res ? tool : resourceSource, p,

@@ -31,7 +31,7 @@ public record ResourceEstimate(int lanes, List<Unit> units) {
     public List<String> over(Capacity c, double maxLutFraction) {
         Resources t = total();
         java.util.ArrayList<String> o = new java.util.ArrayList<>();
-        if (t.lut() > maxLutFraction * c.luts()) o.add("LUT");
+        if (t.logic(c) > maxLutFraction * c.luts()) o.add("LUT");
         if (t.ff() > c.ffs()) o.add("FF");
         if (t.dsp() > c.dsps()) o.add("DSP");
         if (t.bram36Tiles() > c.bram36()) o.add("BRAM");

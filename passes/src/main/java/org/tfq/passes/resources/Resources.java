@@ -47,11 +47,29 @@ public record Resources(int lut, int lutram, int ff, int dsp, int bram36, int br
     }
 
     /**
-     * Whether these resources fit {@code c} with at most {@code maxLutFraction} of its LUTs, and
-     * at most all of its flip-flops, DSPs and block RAM.
+     * What these resources take of {@code c}'s logic: LUTs on a 7 series part; logic cells on an
+     * iCE40, whose LUT4s share cells with the flip-flops and carries, so that a design that fits by
+     * its LUT4s may not place.
+     */
+    public int logic(Capacity c) {
+        return c.ice40() ? Ice40ResourceModel.logicCells(lut) : lut;
+    }
+
+    /**
+     * Whether these resources fit {@code c} with at most {@code maxLutFraction} of its logic
+     * ({@link #logic}), and at most all of its flip-flops, DSPs and block RAM.
      */
     public boolean fits(Capacity c, double maxLutFraction) {
-        return lut <= maxLutFraction * c.luts() && ff <= c.ffs() && dsp <= c.dsps() && bram36Tiles() <= c.bram36() && ebr <= c.ebr();
+        return fits(logic(c), c, maxLutFraction);
+    }
+
+    /** Whether resources a place-and-route tool reported fit {@code c}: on an iCE40 its LUT count is already logic cells. */
+    public boolean fitsAsPlaced(Capacity c) {
+        return fits(lut, c, 1.0);
+    }
+
+    private boolean fits(int logic, Capacity c, double maxLutFraction) {
+        return logic <= maxLutFraction * c.luts() && ff <= c.ffs() && dsp <= c.dsps() && bram36Tiles() <= c.bram36() && ebr <= c.ebr();
     }
 
     /** "LUT 1,234 (15.4%), FF ..., DSP ..., BRAM ..." against {@code c}. */
