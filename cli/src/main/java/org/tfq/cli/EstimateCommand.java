@@ -133,18 +133,10 @@ final class EstimateCommand extends TfqCommand {
         m.put("device", device.name());
         m.put("top", TOP);
         m.put("fits", over.isEmpty());
-        m.put("lut", lut);
-        m.put("lut_available", device.luts());
-        m.put("lut_percent", percent(lut, device.luts()));
-        m.put("ff", ff);
-        m.put("ff_available", device.ffs());
-        m.put("ff_percent", percent(ff, device.ffs()));
-        m.put("dsp", dsp);
-        m.put("dsp_available", device.dsps());
-        m.put("dsp_percent", percent(dsp, device.dsps()));
-        m.put("ebr", ebr);
-        m.put("ebr_available", device.ebr());
-        m.put("ebr_percent", percent(ebr, device.ebr()));
+        putUse(m, "lut", lut, device.luts());
+        putUse(m, "ff", ff, device.ffs());
+        putUse(m, "dsp", dsp, device.dsps());
+        putUse(m, "ebr", ebr, device.ebr());
         m.put("yosys_seconds", round((System.nanoTime() - t0) / 1e9, 2));
         m.put("log", REPORTS + "/" + YosysEstimator.LOG);
         m.put("cells", new LinkedHashMap<>(cells));
@@ -167,6 +159,13 @@ final class EstimateCommand extends TfqCommand {
         return Main.EXIT_OK;
     }
 
+
+    /** KEY, KEY_available and KEY_percent: what the design uses of one resource of the part. */
+    private static void putUse(Map<String, Object> m, String key, int used, int available) {
+        m.put(key, used);
+        m.put(key + "_available", available);
+        m.put(key + "_percent", percent(used, available));
+    }
     /** The "part" of report.json, or the default part when it names none. */
     static String partOf(Path compileReport) throws IOException {
         Object json;

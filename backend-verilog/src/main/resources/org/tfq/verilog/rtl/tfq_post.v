@@ -60,6 +60,8 @@ module tfq_post #(
     // (s >>> sh) + rounding bit + z, exact
     localparam T_W = ((S_W > Y_W) ? S_W : Y_W) + 1;
 
+    // the two products below each take one generate branch per mapping: a Verilog attribute
+    // cannot take a parameter's value, so use_dsp is written out in each branch
     wire signed [P1_W-1:0] am1;
     generate
         if (A_DSP) begin : g_am1
