@@ -66,13 +66,13 @@ public record VivadoSummary(Utilization utilization, Timing timing, Power power,
      */
     public record Power(String source, Double totalW, Double staticW, Double dynamicW, String confidence, String activity) {}
 
-    /** The report files the numbers came from, relative to OUTDIR. */
+    /** The report files the numbers came from, relative to OUTDIR, each once (nextpnr's one report gives utilization and timing). */
     public List<String> sources() {
         List<String> s = new ArrayList<>();
         if (utilization != null) s.add(utilization.source());
         if (timing != null) s.add(timing.source());
         if (power != null) s.add(power.source());
-        return s;
+        return s.stream().distinct().toList();
     }
 
     /** The summary as nested maps in a fixed key order (snake_case keys, null for unknowns). */
