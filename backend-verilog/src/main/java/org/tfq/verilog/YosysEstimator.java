@@ -153,8 +153,9 @@ public final class YosysEstimator {
 
     /**
      * Runs a flow's own Yosys script (an iCE40 design's {@code ice40/synth.ys}) in {@code workDir},
-     * its log to {@code log}, and returns the cell counts, by type, of the {@code stat -json} the
-     * script writes to {@code statJson}.
+     * its log to {@code log}, then {@code stat -json} into {@code statJson}, and returns the cell
+     * counts by type. The script itself writes no files, so callers with their own outputs can run
+     * it at once.
      *
      * @throws SimulatorNotFoundException if yosys is not installed
      * @throws YosysException             if Yosys fails, times out or writes no statistics
@@ -169,7 +170,10 @@ public final class YosysEstimator {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write Yosys' files to " + logs, e);
         }
-        ProcessRunner.Outcome o = ProcessRunner.run(List.of(yosys.toString(), "-q", "-l", log.toString(), "-s", script.toString()),
+        // the script writes nothing itself: the statistics go where this caller says, after it; the
+        // path relative to workDir, as Yosys takes a file name with no quoting (a space would split it)
+        String stat = "tee -q -o " + workDir.toAbsolutePath().relativize(statJson.toAbsolutePath()) + " stat -json";
+        ProcessRunner.Outcome o = ProcessRunner.run(List.of(yosys.toString(), "-q", "-l", log.toString(), "-s", script.toString(), "-p", stat),
                 workDir, timeout, logs.resolve(STDOUT), logs.resolve(STDERR), searchPath);
         if (o.timedOut()) throw new YosysException("yosys timed out after " + timeout.toSeconds() + " s on " + script + " (log: " + log + ")");
         if (o.exitCode() != 0) throw new YosysException("yosys failed on " + script + ": " + firstError(o.stderr(), log) + " (log: " + log + ")");

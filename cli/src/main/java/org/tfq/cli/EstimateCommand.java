@@ -49,6 +49,8 @@ final class EstimateCommand extends TfqCommand {
     /** Where tfq compile writes the RTL, relative to OUTDIR. */
     static final String RTL = "rtl";
     static final String REPORTS = "reports";
+    /** Where an iCE40 estimate's Yosys log and statistics go: apart from make bitstream's. */
+    static final String ICE40_REPORTS = "reports/estimate";
     static final String ESTIMATE = "reports/estimate.json";
     static final String COMPILE_REPORT = "report.json";
 
@@ -110,12 +112,12 @@ final class EstimateCommand extends TfqCommand {
         if (!Files.isRegularFile(script)) {
             throw new CliException(outdir + ": compiled for a 7 series part (no " + Ice40Flow.SYNTH + "); compile it with --part " + shownPart);
         }
-        Files.createDirectories(outdir.resolve("build"));
         Map<String, Integer> cells;
         long t0 = System.nanoTime();
         try {
-            cells = new YosysEstimator().runScript(Path.of(Ice40Flow.SYNTH), outdir, outdir.resolve(REPORTS).resolve(YosysEstimator.LOG),
-                    outdir.resolve(Ice40Flow.YOSYS_STAT), YosysEstimator.DEFAULT_TIMEOUT);
+            // files of its own, apart from make bitstream's (build/, reports/yosys*), so that both can run at once
+            cells = new YosysEstimator().runScript(Path.of(Ice40Flow.SYNTH), outdir, outdir.resolve(ICE40_REPORTS).resolve(YosysEstimator.LOG),
+                    outdir.resolve(ICE40_REPORTS).resolve(YosysEstimator.STAT), YosysEstimator.DEFAULT_TIMEOUT);
         } catch (SimulatorNotFoundException x) {
             throw new CliException(x.getMessage());
         }
@@ -138,7 +140,7 @@ final class EstimateCommand extends TfqCommand {
         putUse(m, "dsp", dsp, device.dsps());
         putUse(m, "ebr", ebr, device.ebr());
         m.put("yosys_seconds", round((System.nanoTime() - t0) / 1e9, 2));
-        m.put("log", REPORTS + "/" + YosysEstimator.LOG);
+        m.put("log", ICE40_REPORTS + "/" + YosysEstimator.LOG);
         m.put("cells", new LinkedHashMap<>(cells));
         String text = Json.write(m);
         OutputDirectory.writeWhole(outdir.resolve(ESTIMATE), text);
@@ -158,7 +160,6 @@ final class EstimateCommand extends TfqCommand {
         out().flush();
         return Main.EXIT_OK;
     }
-
 
     /** KEY, KEY_available and KEY_percent: what the design uses of one resource of the part. */
     private static void putUse(Map<String, Object> m, String key, int used, int available) {

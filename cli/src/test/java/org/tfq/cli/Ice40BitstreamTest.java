@@ -37,8 +37,13 @@ class Ice40BitstreamTest {
 
         Process make = new ProcessBuilder("make", "bitstream").directory(out.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("make.log").toFile()).start();
+        // tfq estimate runs the same synthesis while make does: each writes its own files
+        Cli estimate = Cli.run("estimate", out.toString(), "--json");
         assertTrue(make.waitFor(20, TimeUnit.MINUTES), "make bitstream took over 20 minutes");
         assertEquals(0, make.exitValue(), Files.readString(dir.resolve("make.log")));
+        assertEquals(0, estimate.exit(), estimate.err());
+        Map<?, ?> estimated = (Map<?, ?>) Json.read(estimate.out());
+        assertEquals("reports/estimate/yosys.log", estimated.get("log"));
         byte[] bin = Files.readAllBytes(out.resolve("build/tfq_top.bin"));
         assertTrue(contains(bin, new byte[] {0x7e, (byte) 0xaa, (byte) 0x99, 0x7e}), "no iCE40 bitstream preamble in build/tfq_top.bin");
 
@@ -55,6 +60,8 @@ class Ice40BitstreamTest {
         assertTrue(number(used, "lut") <= number(used, "lut_available"), used.toString());
         Map<?, ?> stat = (Map<?, ?>) ((Map<?, ?>) Json.read(Files.readString(out.resolve(Ice40Flow.YOSYS_STAT)))).get("design");
         int lut4 = number((Map<?, ?>) stat.get("num_cells_by_type"), "SB_LUT4");
+        assertEquals(lut4, number(estimated, "lut"), "tfq estimate's Yosys run and make bitstream's map the same netlist");
+        assertEquals(number(predicted, "ebr"), number(estimated, "ebr"));
         double error = Math.abs(number(predicted, "lut") - lut4) / lut4;
         assertTrue(error <= 0.15, "LUT4: Yosys " + lut4 + ", resource model " + number(predicted, "lut"));
     }

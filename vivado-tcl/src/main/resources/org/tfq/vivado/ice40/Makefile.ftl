@@ -40,7 +40,7 @@ tfq-estimate:
 # --timing-allow-fail so that its report is written either way; the check after it reads the
 # achieved clock from its log.
 TFQ_ICE40_RUN = cd $(TFQ_OUT_SH) && rm -f build/${top}.bin build/${top}.asc && mkdir -p build reports \
-	&& $(YOSYS) -q -l reports/yosys.log -s ice40/synth.ys \
+	&& $(YOSYS) -q -l reports/yosys.log -s ice40/synth.ys -p 'write_json build/${top}.json; tee -q -o reports/yosys_stat.json stat -json' \
 	&& $(NEXTPNR) -q --up5k --package ${package} --freq ${clockMhz} --json build/${top}.json --pcf ${pcf} \
 		--asc build/${top}.asc --report reports/nextpnr.json --log reports/nextpnr.log --timing-allow-fail \
 <#if !allowTimingViolation>
