@@ -209,8 +209,8 @@ public final class EngineGenerator {
         model.put("registers", registers);
         model.put("instructions", instructions);
         long actBits = (long) aw * p.actDepth();
-        boolean actBlock = ice40 ? MemoryStyle.ice40RamInBlock()
-                : plan.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
+        boolean actBlock = MemoryStyle.ramAlwaysInBlock(ice40)
+                || plan.activationsInBlock(activations == Activations.BRAM, activations == Activations.AUTO, actBits);
         model.put("actStyle", actBlock ? "block" : "distributed");
         model.put("weightStyle", plan.planned() ? (plan.weightBlockWords() > 0 ? "block" : "lut")
                 : style((long) lanes * w.weight() * p.weightWords().size()));
@@ -223,7 +223,7 @@ public final class EngineGenerator {
         model.put("tableFile", TABLES);
         model.put("buffer", w.buffer());
         model.put("packPairs", DspPacking.pairs(ew, ice40));
-        model.put("bufferStyle", ice40 && MemoryStyle.ice40RamInBlock() ? "block" : "distributed");
+        model.put("bufferStyle", MemoryStyle.ramAlwaysInBlock(ice40) ? "block" : "distributed");
         model.put("dsp", dspAttributes(org.tfq.passes.resources.ResourceModel.dspUse(p)));
         model.put("tableRom", w.tableRom());
         model.put("divider", w.divider());

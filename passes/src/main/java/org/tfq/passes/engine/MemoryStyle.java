@@ -16,11 +16,13 @@ public final class MemoryStyle {
     }
 
     /**
-     * Where the engine's RAMs (activation memory, B buffers) go on an iCE40: always its EBR. The
-     * family has no LUT RAM, so a "distributed" RAM would become flip-flops and multiplexers.
+     * Whether the engine's RAMs (activation memory, B buffers) go to block RAM whatever their size:
+     * on an iCE40 always (EBR), as the family has no LUT RAM and a "distributed" RAM would become
+     * flip-flops and multiplexers; on a 7 series part the B buffers are LUT RAM and the activation
+     * memory follows {@link #activationsInBlock}.
      */
-    public static boolean ice40RamInBlock() {
-        return true;
+    public static boolean ramAlwaysInBlock(boolean ice40) {
+        return ice40;
     }
 
     /** The activation memory of {@code bits} bits: forced to block RAM, forced to LUT RAM, or by {@link #block}. */

@@ -10,7 +10,7 @@ import org.tfq.passes.schedule.Program;
  * The resource model for an iCE40: what Yosys 0.23 makes of the engine for the iCE40 (tfq's
  * {@code ice40/synth.ys}: {@code synth_ice40 -dsp} without {@code ice40_dsp}) in LUT4s,
  * flip-flops, SB_MAC16s and 4 Kb EBRs. The engine is the same as on the 7 series except where
- * the family decides ({@link org.tfq.passes.engine.MemoryStyle#ice40RamInBlock},
+ * the family decides ({@link org.tfq.passes.engine.MemoryStyle#ramAlwaysInBlock},
  * {@link org.tfq.passes.engine.DspPacking#pairs(EngineWidths, boolean)}): every RAM in EBR, one
  * lane per SB_MAC16.
  * <ul>
